@@ -1,0 +1,105 @@
+"""Record types that flow between copydesk's stages.
+
+Plain dataclasses: they pickle cheaply between Beam stages and map one to one onto the
+Arrow schemas in ``schemas.arrow``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+
+@dataclass(slots=True)
+class Repair:
+    """One audited edit: ``kind`` says what was done, ``text`` is the exact fragment removed
+    or replaced (for a replacement, ``text`` is the original fragment and ``detail`` the
+    explanation or the replacement)."""
+
+    kind: str
+    text: str
+    detail: str | None = None
+
+
+@dataclass(slots=True)
+class Entity:
+    """A named entity with character offsets into the article's repaired ``text``."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+    canonical: str | None = None
+    kb_id: str | None = None
+
+
+@dataclass(slots=True)
+class RawInput:
+    """One input unit as read: a file, one line of a JSONL file, or one Kafka message."""
+
+    source: str
+    raw: bytes
+    # Metadata known from outside the payload (Kafka headers, for example).
+    title: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    publisher_id: str | None = None
+    # How to read ``raw``: "text" (one raw article) or "envelope" (a JSON object).
+    kind: str = "text"
+    # Position of the input in the run; breaks ties between copies deterministically.
+    order: str = ""
+
+
+@dataclass(slots=True)
+class Article:
+    id: str
+    source: str
+    text: str
+    ingested_at: datetime
+    raw: bytes = b""
+    title: str | None = None
+    url: str | None = None
+    publisher_id: str | None = None
+    published_at: datetime | None = None
+    language: str = "und"
+    language_score: float = 0.0
+    # Language stated by the envelope, if any; a hint, not the detected value.
+    language_hint: str | None = None
+    repairs: list[Repair] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    duplicate_of: str | None = None
+    similarity: float | None = None
+    order: str = ""
+
+    @property
+    def date(self) -> str:
+        return partition_date(self.published_at, self.ingested_at)
+
+
+@dataclass(slots=True)
+class Reject:
+    id: str
+    source: str
+    reason: str
+    raw: bytes
+    ingested_at: datetime
+
+    @property
+    def date(self) -> str:
+        return partition_date(None, self.ingested_at)
+
+
+def stable_id(source: str, raw: bytes) -> str:
+    """The same input (where it came from and its bytes) gives the same id on every run."""
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(source.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0")
+    digest.update(raw)
+    return digest.hexdigest()
+
+
+def partition_date(published_at: datetime | None, ingested_at: datetime) -> str:
+    when = published_at if published_at is not None else ingested_at
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%d")
