@@ -1,0 +1,126 @@
+import json
+from datetime import datetime, timezone
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from schemas.records import RawInput
+from transforms.read import DecodeInputs, InputError, ReadInputs, list_inputs, parse_timestamp
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "a.txt").write_text("First article.\n\nBody text here.", encoding="utf-8")
+    (tmp_path / "nested" / "deeper").mkdir(parents=True)
+    (tmp_path / "nested" / "deeper" / "b.json").write_text(
+        json.dumps({"text": "Second article body.", "title": "Second", "url": "https://x/2",
+                    "source": "Wire", "published_at": "2022-02-21T23:30:00-05:00",
+                    "language": "en"}), encoding="utf-8")
+    lines = [json.dumps({"text": f"Line article {i}."}) for i in range(3)]
+    lines.insert(1, "{not json")
+    (tmp_path / "nested" / "c.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("skip me")
+    (tmp_path / "empty.txt").write_bytes(b"  \n\t ")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    return tmp_path
+
+
+def _kind(reason):
+    return next(k for k in ("empty", "file type", "JSON", "binary") if k in reason)
+
+
+def test_list_inputs_recurses_and_skips_hidden(folder):
+    sources = [f.source for f in list_inputs([str(folder)])]
+    assert sorted(sources) == ["a.txt", "empty.txt", "image.png", "nested/c.jsonl",
+                               "nested/deeper/b.json"]
+
+
+def test_list_inputs_counts_a_file_given_twice_once(folder):
+    files = list_inputs([str(folder), str(folder / "a.txt")])
+    assert [f.source for f in files].count("a.txt") == 1
+
+
+def test_missing_input_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        list_inputs([str(tmp_path / "nope")])
+
+
+def test_every_input_lands_once_with_reasons(folder):
+    files = list_inputs([str(folder)])
+    with TestPipeline() as p:
+        decoded = p | ReadInputs(files) | DecodeInputs(NOW)
+        articles = decoded["articles"] | "A" >> beam.Map(
+            lambda a: (a.source, a.title, a.text, a.publisher_id, a.published_at))
+        rejects = decoded["rejects"] | "R" >> beam.Map(lambda r: (r.source, _kind(r.reason)))
+        assert_that(articles, equal_to([
+            ("a.txt", None, "First article.\n\nBody text here.", None, None),
+            ("nested/deeper/b.json", "Second", "Second article body.", "Wire",
+             datetime(2022, 2, 22, 4, 30, tzinfo=timezone.utc)),
+            ("nested/c.jsonl#1", None, "Line article 0.", None, None),
+            ("nested/c.jsonl#3", None, "Line article 1.", None, None),
+            ("nested/c.jsonl#4", None, "Line article 2.", None, None),
+        ]), label="articles")
+        assert_that(rejects, equal_to([
+            ("empty.txt", "empty"),
+            ("image.png", "file type"),
+            ("nested/c.jsonl#2", "JSON"),
+        ]), label="rejects")
+
+
+@pytest.mark.parametrize(
+    "raw,kind,expected",
+    [
+        (b"", "text", "empty"),
+        (b"\n \t\n", "text", "empty"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(64), "text", "binary"),
+        (b"[1, 2]", "envelope", "not an object"),
+        (b'{"title": "no text"}', "envelope", "no \"text\""),
+        (b'{"text": "   "}', "envelope", "empty"),
+        (b'{"text": "x",', "envelope", "not valid JSON"),
+        (b"x" * 101, "text", "larger than"),
+    ],
+)
+def test_bad_inputs_are_rejected_with_a_sentence(raw, kind, expected):
+    with TestPipeline() as p:
+        decoded = (p | beam.Create([RawInput("s", raw, kind=kind)])
+                   | DecodeInputs(NOW, max_bytes=100))
+        reasons = decoded["rejects"] | beam.Map(lambda r: (expected in r.reason, r.raw == raw[:100],
+                                                           r.reason.endswith(".")))
+        assert_that(reasons, equal_to([(True, True, True)]), label="reason")
+        assert_that(decoded["articles"], equal_to([]), label="no article")
+
+
+def test_legacy_and_utf16_bytes_become_articles_with_an_audit_trail():
+    records = [
+        RawInput("cp", "Caf\u00e9 \u201cquotes\u201d".encode("cp1252")),
+        RawInput("u16", "UTF-16 article".encode("utf-16")),
+        RawInput("nul", b"Text with a \x00 NUL"),
+    ]
+    with TestPipeline() as p:
+        decoded = p | beam.Create(records) | DecodeInputs(NOW)
+        out = decoded["articles"] | beam.Map(lambda a: (a.source, a.text, [r.kind for r in a.repairs]))
+        assert_that(out, equal_to([
+            ("cp", "Caf\u00e9 \u201cquotes\u201d", ["encoding"]),
+            ("u16", "UTF-16 article", ["encoding"]),
+            ("nul", "Text with a \x00 NUL", []),
+        ]))
+
+
+@pytest.mark.parametrize(
+    "value,expected,noted",
+    [
+        ("2022-02-21T10:00:00+03:00", datetime(2022, 2, 21, 7, tzinfo=timezone.utc), False),
+        ("2022-02-21T10:00:00Z", datetime(2022, 2, 21, 10, tzinfo=timezone.utc), False),
+        ("2022-02-21T10:00:00", datetime(2022, 2, 21, 10, tzinfo=timezone.utc), True),
+        ("yesterday", None, True),
+        (12, None, True),
+    ],
+)
+def test_published_at(value, expected, noted):
+    parsed, note = parse_timestamp(value)
+    assert parsed == expected
+    assert bool(note) is noted
