@@ -1,0 +1,160 @@
+"""Write: Parquet (zstd) in Hive-style ``date=YYYY-MM-DD`` folders, one file per table,
+date and run (or micro-batch), appearing atomically.
+
+File names come from a stem the caller chooses deterministically (the batch inputs, or a
+Kafka offset range), so writing the same input again replaces its files instead of adding
+rows beside them. A file is written under a hidden name (readers skip names starting with
+``.``), flushed to disk, then renamed into place.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import uuid
+from typing import Iterable, Iterator
+
+import apache_beam as beam
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+from apache_beam.metrics import Metrics
+
+from schemas.arrow import TABLES, to_table
+from schemas.records import Article, Reject
+
+ROWS_PER_FILE = 50_000
+COMPRESSION = "zstd"
+
+
+def table_of(record: Article | Reject) -> str:
+    if isinstance(record, Reject):
+        return "rejects"
+    return "duplicates" if record.duplicate_of else "articles"
+
+
+def file_name(stem: str, part: int) -> str:
+    return f"{stem}-{part:05d}.parquet"
+
+
+def stem_pattern(stem: str) -> re.Pattern[str]:
+    return re.compile(re.escape(stem) + r"-\d{5}\.parquet")
+
+
+def _filesystem(output: str) -> tuple[pafs.FileSystem, str]:
+    if "://" in output:
+        return pafs.FileSystem.from_uri(output)
+    return pafs.LocalFileSystem(), os.path.abspath(output)
+
+
+def write_file(fs: pafs.FileSystem, folder: str, name: str, table) -> str:
+    """Write ``table`` to ``folder/name`` so that a reader sees all of it or none of it."""
+    fs.create_dir(folder, recursive=True)
+    final = posixpath.join(folder, name)
+    temp = posixpath.join(folder, f".{name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with fs.open_output_stream(temp) as sink:
+            pq.write_table(table, sink, compression=COMPRESSION)
+        if isinstance(fs, pafs.LocalFileSystem):
+            _fsync(temp)
+        fs.move(temp, final)
+        if isinstance(fs, pafs.LocalFileSystem):
+            _fsync(folder)
+    finally:
+        if fs.get_file_info(temp).type != pafs.FileType.NotFound:
+            fs.delete_file(temp)
+    return final
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class WritePartition(beam.DoFn):
+    """All rows of one (table, date) of this run, sorted by id, into deterministic files."""
+
+    def __init__(self, output: str, stem: str, rows_per_file: int = ROWS_PER_FILE) -> None:
+        self.output = output
+        self.stem = stem
+        self.rows_per_file = rows_per_file
+        self.rows = {t: Metrics.counter("rows", t) for t in TABLES}
+
+    def setup(self) -> None:
+        self.fs, self.root = _filesystem(self.output)
+
+    def process(self, element: tuple[tuple[str, str], Iterable[Article | Reject]]) -> Iterator[str]:
+        (table, date), records = element
+        ordered = sorted(records, key=lambda r: (r.id, r.source))
+        folder = posixpath.join(self.root, table, f"date={date}")
+        for part, start in enumerate(range(0, len(ordered), self.rows_per_file)):
+            rows = ordered[start:start + self.rows_per_file]
+            yield write_file(self.fs, folder, file_name(self.stem, part), to_table(table, rows))
+            self.rows[table].inc(len(rows))
+
+
+class RemoveStale(beam.DoFn):
+    """Delete files of this stem that this run did not write: an input whose date or table
+    changed since the last run must not leave its old rows behind."""
+
+    def __init__(self, output: str, stem: str) -> None:
+        self.output = output
+        self.stem = stem
+
+    def process(self, _unused, written: list[str]) -> Iterator[str]:
+        fs, root = _filesystem(self.output)
+        keep = set(written)
+        for path in stale_files(fs, root, self.stem, keep):
+            fs.delete_file(path)
+            yield path
+
+
+def stale_files(fs: pafs.FileSystem, root: str, stem: str, keep: set[str]) -> list[str]:
+    pattern = stem_pattern(stem)
+    found = []
+    for table in TABLES:
+        base = posixpath.join(root, table)
+        if fs.get_file_info(base).type != pafs.FileType.Directory:
+            continue
+        for info in fs.get_file_info(pafs.FileSelector(base, recursive=True)):
+            if info.type == pafs.FileType.File and pattern.fullmatch(info.base_name):
+                if info.path not in keep:
+                    found.append(info.path)
+    return sorted(found)
+
+
+def written_files(output: str, stem: str) -> list[str]:
+    """The dataset files a run with this stem left, for summaries and tests."""
+    fs, root = _filesystem(output)
+    return stale_files(fs, root, stem, keep=set())
+
+
+class WriteDatePartitions(beam.PTransform):
+    """``{"articles": Article, "rejects": Reject}`` in (duplicates are the articles with
+    ``duplicate_of`` set); the final paths of the files written out."""
+
+    def __init__(self, output: str, stem: str, rows_per_file: int = ROWS_PER_FILE) -> None:
+        super().__init__()
+        self.output = output
+        self.stem = stem
+        self.rows_per_file = rows_per_file
+
+    def expand(self, tables):
+        written = (
+            (tables["articles"], tables["rejects"])
+            | "Together" >> beam.Flatten()
+            | "KeyByPartition" >> beam.Map(lambda r: ((table_of(r), r.date), r))
+            | "GroupByPartition" >> beam.GroupByKey()
+            | "WriteFiles" >> beam.ParDo(WritePartition(self.output, self.stem, self.rows_per_file))
+        )
+        _ = (
+            written.pipeline
+            | "Once" >> beam.Create([None])
+            | "RemoveStale" >> beam.ParDo(
+                RemoveStale(self.output, self.stem), written=beam.pvalue.AsList(written)
+            )
+        )
+        return written
