@@ -121,4 +121,9 @@ def reject_row(reject: Reject) -> dict[str, Any]:
 def to_table(table: str, records: Iterable[Article | Reject]) -> pa.Table:
     """Rows of one output table as an Arrow table with that table's file schema."""
     to_row = reject_row if table == "rejects" else article_row
-    return pa.Table.from_pylist([to_row(r) for r in records], schema=file_schema(table))
+    result = pa.Table.from_pylist([to_row(r) for r in records], schema=file_schema(table))
+    # Arrow does not enforce nullability on construction; a null here is a bug upstream.
+    for column in result.schema:
+        if not column.nullable and result.column(column.name).null_count:
+            raise ValueError(f"{table}.{column.name} must not be null")
+    return result
