@@ -1,0 +1,500 @@
+"""Canonical entities: one name, one identifier and the right label for every mention.
+
+The tagger sees "Kiev", "Kyiv", "Anthony Blingen" and "Antony Blinken" as four strangers.
+``Resolver`` decides, for each mention, in this order of trust:
+
+1. surname: a lone "Putin" is the "Vladimir Putin" named in the same article;
+2. knowledge: the name, folded (``knowledge.fold_key``), is a name of a gazetteer or
+   alias-table entry with a compatible label; the same for another label only when the
+   entry is well known (Donbass tagged PERSON is the region Donbas);
+3. surname again, from the corpus or the alias table, when the article has no full name;
+4. corpus evidence: a rare spelling a few edits from a frequent one of the same label
+   group is that frequent one (Blingen -> Blinken); two frequent spellings never merge;
+5. near knowledge: a rare spelling a few edits from a knowledge name (Interfox);
+6. otherwise the most frequent spelling among its folded variants, or the name as written.
+
+``ResolveEntities`` runs it in Beam: counts (label group, name) over the run, hands them to
+the resolver as a side input, and with a stats store adds the counts of earlier batches and
+stores this batch's counts after.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from schemas.records import Article, Entity, Repair
+from transforms.entity_stats import EntityStatsStore, MentionCounts
+from transforms.knowledge import (
+    KbEntry,
+    KnowledgeBase,
+    KnowledgeConfig,
+    NearNames,
+    EDGE_CHARACTERS,
+    clean_name,
+    edit_distance,
+    fold_key,
+    label_group,
+    load_knowledge,
+    max_edits,
+    name_key,
+)
+
+# Why a mention got its canonical name; ``entities`` shows these to the reader.
+AS_WRITTEN = "as written"
+VARIANT = "spelling variant"
+SURNAME = "surname"
+KNOWLEDGE = "knowledge"
+ALIAS = "alias table"
+CORPUS = "corpus evidence"
+NEAR_KNOWLEDGE = "near knowledge name"
+# Only these are misspellings that ``fix_names`` may correct in the text; a variant or a
+# surname is a legitimate way to write the name.
+REPAIRABLE = frozenset({CORPUS, NEAR_KNOWLEDGE})
+
+REPAIR_KIND = "name"
+
+
+@dataclass(frozen=True)
+class ResolverConfig:
+    """When corpus evidence may turn one spelling into another.
+
+    ``min_support`` (2): the spelling to map to has been seen at least this often.
+    ``max_ratio`` (0.5): the rare spelling has at most this share of its mentions; the
+    seeds say "Antony Blinken" twice and "Anthony Blingen" once, so 1/3 would miss it.
+    ``protect_at`` (3): a spelling seen this often is a name in its own right and is never
+    remapped, so two frequent names never merge.
+    ``ambiguity_ratio`` (2.0): when several frequent spellings are equally near, the most
+    frequent must have this many times the mentions of the next, or nothing is merged.
+    """
+
+    min_support: int = 2
+    max_ratio: float = 0.5
+    protect_at: int = 3
+    ambiguity_ratio: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    canonical: str
+    kb_id: str | None
+    label: str
+    why: str
+    # The spelling ``fix_names`` writes into the text instead of the mention.
+    spelling: str | None = None
+
+
+def name_mentions(article: Article) -> Iterable[tuple[str, str]]:
+    """(label group, cleaned name) for every name the article mentions; quantities skipped."""
+    for entity in article.entities:
+        group = label_group(entity.label)
+        name = clean_name(entity.text)
+        if group is not None and name:
+            yield group, name
+
+
+class CorpusNames:
+    """What the corpus says about names: mention counts by label group and folded name."""
+
+    def __init__(self, counts: Mapping[tuple[str, str], int],
+                 config: ResolverConfig = ResolverConfig()) -> None:
+        self.config = config
+        spellings: dict[tuple[str, str], dict[str, int]] = {}
+        for (group, name), count in counts.items():
+            folded = fold_key(name)
+            if folded:
+                by_name = spellings.setdefault((group, folded), {})
+                by_name[name] = by_name.get(name, 0) + count
+        self._totals = {key: sum(names.values()) for key, names in spellings.items()}
+        # Ties go to the alphabetically first spelling so every worker picks the same one.
+        self._best = {key: min(names, key=lambda n: (-names[n], n))
+                      for key, names in spellings.items()}
+        self._near: dict[str, NearNames] = {}
+        surnames: dict[str, set[str]] = {}
+        for (group, folded), total in self._totals.items():
+            tokens = folded.split()
+            if group == "person" and len(tokens) > 1 and total >= config.min_support:
+                surnames.setdefault(tokens[-1], set()).add(folded)
+        self._surnames = {k: next(iter(v)) for k, v in surnames.items() if len(v) == 1}
+        # Context-free resolutions, valid as long as these counts are.
+        self.memo: dict[tuple[str, str, str], Resolution] = {}
+
+    def total(self, group: str, folded: str) -> int:
+        return self._totals.get((group, folded), 0)
+
+    def best_spelling(self, group: str, folded: str) -> str | None:
+        return self._best.get((group, folded))
+
+    def full_name(self, group: str, folded_surname: str) -> str | None:
+        """The one frequent full person name ending in this surname, if exactly one."""
+        if group != "person":
+            return None
+        folded = self._surnames.get(folded_surname)
+        return None if folded is None else self._best[("person", folded)]
+
+    def frequent_neighbour(self, group: str, folded: str) -> str | None:
+        """The frequent folded name this rare one is a misspelling of, if the counts say so."""
+        config = self.config
+        total = self.total(group, folded)
+        if total >= config.protect_at:
+            return None
+        near = self._near_index(group).near(folded, max_edits(folded))
+        qualified = [
+            (distance, self._totals[(group, name)], name)
+            for name, distance in near
+            if total <= config.max_ratio * self._totals[(group, name)]
+        ]
+        if not qualified:
+            return None
+        nearest = min(distance for distance, _, _ in qualified)
+        ranked = sorted(((count, name) for distance, count, name in qualified
+                         if distance == nearest), reverse=True)
+        if len(ranked) > 1 and ranked[0][0] < config.ambiguity_ratio * ranked[1][0]:
+            return None
+        return ranked[0][1]
+
+    def _near_index(self, group: str) -> NearNames:
+        index = self._near.get(group)
+        if index is None:
+            index = self._near[group] = NearNames(
+                folded for (g, folded), total in self._totals.items()
+                if g == group and total >= self.config.min_support
+            )
+        return index
+
+
+NO_COUNTS = CorpusNames({})
+
+
+class Resolver:
+    """Resolves mentions against a knowledge base and the corpus's name counts."""
+
+    def __init__(self, knowledge: KnowledgeBase, config: ResolverConfig = ResolverConfig()):
+        self.knowledge = knowledge
+        self.config = config
+
+    def corpus(self, counts: Mapping[tuple[str, str], int]) -> CorpusNames:
+        return CorpusNames(counts, self.config)
+
+    def resolve(self, text: str, label: str, corpus: CorpusNames = NO_COUNTS,
+                surnames: Mapping[str, Resolution] | None = None) -> Resolution:
+        """The canonical name of one mention; ``surnames`` maps the folded surnames of the
+        full person names in the same article to their resolutions."""
+        group = label_group(label)
+        name = clean_name(text)
+        folded = fold_key(name)
+        if group is None or not folded:
+            return Resolution(name or text, None, label, AS_WRITTEN)
+        if surnames and group in ("person", "org") and " " not in folded:
+            full = surnames.get(folded)
+            if full is not None:
+                return dataclasses.replace(full, why=SURNAME, spelling=None)
+        key = (label, name, folded)
+        found = corpus.memo.get(key)
+        if found is None:
+            found = corpus.memo[key] = self._resolve(name, folded, label, group, corpus, True)
+        return found
+
+    def _resolve(self, name: str, folded: str, label: str, group: str,
+                 corpus: CorpusNames, search_near: bool) -> Resolution:
+        candidates = self.knowledge.lookup(folded)
+        same_group = [e for e in candidates if label_group(e.label) == group]
+        if same_group:
+            return _from_entry(same_group[0], label, _why(same_group[0]))
+        if group == "person" and " " not in folded:
+            full = corpus.full_name(group, folded)
+            if full is not None:
+                resolved = self._resolve(full, fold_key(full), label, group, corpus, False)
+                return dataclasses.replace(resolved, why=SURNAME, spelling=None)
+            entry = self.knowledge.person_by_surname(folded)
+            if entry is not None:
+                return _from_entry(entry, label, SURNAME)
+        relabel = [e for e in candidates if self._may_relabel(e, group)]
+        if relabel:
+            return _from_entry(relabel[0], label, _why(relabel[0]))
+        if search_near and corpus.total(group, folded) < self.config.protect_at:
+            neighbour = corpus.frequent_neighbour(group, folded)
+            if neighbour is not None:
+                spelling = corpus.best_spelling(group, neighbour) or name
+                resolved = self._resolve(spelling, neighbour, label, group, corpus, False)
+                return dataclasses.replace(resolved, why=CORPUS, spelling=spelling)
+            near = self._near_knowledge(folded, group)
+            if near is not None:
+                entry, spelling = near
+                return dataclasses.replace(_from_entry(entry, label, NEAR_KNOWLEDGE),
+                                           spelling=spelling)
+        best = corpus.best_spelling(group, folded) or name
+        return Resolution(best, None, label, AS_WRITTEN if best == name else VARIANT)
+
+    def _may_relabel(self, entry: KbEntry, group: str) -> bool:
+        """A gazetteer entry overrules the tagger only for names it often gets wrong
+        (places tagged PERSON or ORG); the alias table is trusted for any label."""
+        if entry.curated:
+            return True
+        return group in ("person", "org") and self.knowledge.can_relabel(entry)
+
+    def _near_knowledge(self, folded: str, group: str) -> tuple[KbEntry, str] | None:
+        """The one knowledge entry a near spelling points to; two different entries equally
+        near mean the spelling is not evidence of either."""
+        found = [
+            (entry, spelling, distance)
+            for entry, spelling, distance in self.knowledge.near(folded, max_edits(folded))
+            if label_group(entry.label) == group
+            or (entry.curated and len(folded) >= 10)
+        ]
+        if not found:
+            return None
+        nearest = found[0][2]
+        entries = {entry.kb_id for entry, _, distance in found if distance == nearest}
+        if len(entries) > 1:
+            return None
+        return found[0][0], found[0][1]
+
+    def resolve_article(self, article: Article, corpus: CorpusNames = NO_COUNTS,
+                        fix_names: bool = False) -> Article:
+        """A copy of the article whose entities carry canonical, kb_id and corrected labels;
+        with ``fix_names``, misspelt names are also corrected in the text."""
+        entities = article.entities
+        resolutions: list[Resolution | None] = [None] * len(entities)
+        # Full names first, so that lone surnames can be read against them.
+        for i, entity in enumerate(entities):
+            if not _maybe_surname(entity):
+                resolutions[i] = self.resolve(entity.text, entity.label, corpus)
+        surnames = _article_surnames(entities, resolutions)
+        for i, entity in enumerate(entities):
+            if resolutions[i] is None:
+                resolutions[i] = self.resolve(entity.text, entity.label, corpus, surnames)
+        resolved = [
+            dataclasses.replace(e, canonical=r.canonical, kb_id=r.kb_id, label=r.label)
+            for e, r in zip(entities, resolutions)
+        ]
+        if not fix_names:
+            return dataclasses.replace(article, entities=resolved)
+        return _fix_names(article, resolved, resolutions, self._same_place)
+
+    def _same_place(self, old: str, new: str) -> bool:
+        """Whether two words are names of one knowledge entry ("Lugansk" and "Luhansk"
+        inside "Lugansk People's Republic"): a variant, not a misspelling to correct."""
+        old_ids = {e.kb_id for e in self.knowledge.lookup(fold_key(old))}
+        return bool(old_ids) and any(
+            e.kb_id in old_ids for e in self.knowledge.lookup(fold_key(new)))
+
+
+def _why(entry: KbEntry) -> str:
+    return ALIAS if entry.kind == "alias" else KNOWLEDGE
+
+
+def _from_entry(entry: KbEntry, label: str, why: str) -> Resolution:
+    # Within a group the tagger's finer label stands (a FAC stays a FAC).
+    same = label_group(entry.label) == label_group(label)
+    return Resolution(entry.canonical, entry.kb_id, label if same else entry.label, why)
+
+
+def _maybe_surname(entity: Entity) -> bool:
+    return label_group(entity.label) in ("person", "org") and " " not in fold_key(
+        clean_name(entity.text))
+
+
+def _article_surnames(entities: list[Entity], resolutions: list[Resolution | None]
+                      ) -> dict[str, Resolution]:
+    """Folded surname -> the full person name it belongs to in this article, for surnames
+    that belong to exactly one."""
+    found: dict[str, dict[str, Resolution]] = {}
+    for entity, resolution in zip(entities, resolutions):
+        if resolution is None or resolution.label != "PERSON":
+            continue
+        for full in (clean_name(entity.text), resolution.canonical):
+            tokens = fold_key(full).split()
+            if len(tokens) > 1:
+                found.setdefault(tokens[-1], {})[resolution.canonical] = resolution
+    return {s: next(iter(r.values())) for s, r in found.items() if len(r) == 1}
+
+
+def _fix_names(article: Article, entities: list[Entity],
+               resolutions: list[Resolution | None],
+               same_name: Callable[[str, str], bool]) -> Article:
+    """Rewrite misspelt names in the text and shift every entity so that
+    ``text[start:end] == entity.text`` still holds."""
+    text = article.text
+    repairs = list(article.repairs)
+    edits: list[tuple[int, int, str]] = []
+    for entity, resolution in zip(entities, resolutions):
+        if resolution is None or resolution.why not in REPAIRABLE or not resolution.spelling:
+            continue
+        if text[entity.start:entity.end] != entity.text:
+            continue
+        offset, name = _name_span(entity.text)
+        if name:
+            edits.extend(_word_edits(name, entity.start + offset, resolution.spelling,
+                                     same_name))
+    if not edits:
+        return dataclasses.replace(article, entities=entities)
+    edits.sort()
+    pieces, shifts, position = [], [], 0
+    for start, end, spelling, old_name, new_name in edits:
+        if start < position:
+            continue
+        pieces += [text[position:start], spelling]
+        shifts.append((start, end, len(spelling) - (end - start)))
+        position = end
+        repair = Repair(kind=REPAIR_KIND, text=old_name, detail=new_name)
+        if repair not in repairs[len(article.repairs):]:
+            repairs.append(repair)
+    pieces.append(text[position:])
+    new_text = "".join(pieces)
+    moved = [_shift(entity, shifts, new_text) for entity in entities]
+    return dataclasses.replace(article, text=new_text, entities=moved, repairs=repairs)
+
+
+_APOSTROPHES = "'’‘ʼ`´"
+
+
+def _name_span(text: str) -> tuple[int, str]:
+    """Where the name sits in a mention, as written: ``clean_name`` without changing any
+    character, so that an edit can be placed in the article text."""
+    edges = EDGE_CHARACTERS
+    end = len(text.rstrip(edges))
+    if end >= 2 and text[end - 1] in "sS" and text[end - 2] in _APOSTROPHES:
+        end = len(text[:end - 2].rstrip(edges))
+    start = len(text) - len(text.lstrip(edges))
+    head = text[start:end].split(None, 1)
+    if len(head) == 2 and head[0].lower() == "the":
+        start = text.index(head[1], start)
+    return start, text[start:end]
+
+
+def _word_edits(name: str, start: int, spelling: str, same_name: Callable[[str, str], bool]
+                ) -> list[tuple[int, int, str, str, str]]:
+    """The smallest edits that turn ``name`` (at ``start``) into ``spelling``: word by word
+    when both have as many words, so "Lugansk People’s Republic" keeps its apostrophe;
+    each edit also carries the whole old and new name for the audit."""
+    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", name)]
+    new_words = spelling.split()
+    if len(words) != len(new_words):
+        return [(start, start + len(name), spelling, name, spelling)]
+    changed = [
+        (at, old, new) for (at, old), new in zip(words, new_words)
+        if name_key(old) != name_key(new) and not same_name(old, new)
+    ]
+    written = name
+    for at, old, new in reversed(changed):
+        written = written[:at] + new + written[at + len(old):]
+    return [(start + at, start + at + len(old), new, name, written) for at, old, new in changed]
+
+
+def _shift(entity: Entity, shifts: list[tuple[int, int, int]], text: str) -> Entity:
+    start, end = entity.start, entity.end
+    for edit_start, edit_end, delta in shifts:
+        if edit_end <= entity.start:
+            start += delta
+            end += delta
+        elif edit_start >= entity.start and edit_end <= entity.end:
+            end += delta
+    return dataclasses.replace(entity, start=start, end=end, text=text[start:end])
+
+
+def explain(surface: str, canonical: str | None, kb_id: str | None,
+            knowledge: KnowledgeBase | None = None) -> str:
+    """Why ``surface`` was given ``canonical``, reconstructed from what was stored (the
+    output keeps canonical and kb_id, not the reason)."""
+    name = clean_name(surface)
+    if canonical is None or name == canonical:
+        return AS_WRITTEN
+    folded, target = fold_key(name), fold_key(canonical)
+    if " " not in folded and " " in target and target.split()[-1] == folded:
+        return SURNAME
+    if kb_id is not None and (knowledge is None or knowledge.knows(folded, kb_id)):
+        return ALIAS if kb_id.startswith("alias:") else KNOWLEDGE
+    if folded == target:
+        return VARIANT
+    if kb_id is not None and edit_distance(folded, target, max_edits(folded)) <= max_edits(
+            folded):
+        return NEAR_KNOWLEDGE
+    return CORPUS
+
+
+class ResolveNames(beam.DoFn):
+    """Resolves the entities of each article against the knowledge base and the counts."""
+
+    def __init__(self, resolver_config: ResolverConfig, knowledge_config: KnowledgeConfig,
+                 fix_names: bool) -> None:
+        self._resolver_config = resolver_config
+        self._knowledge_config = knowledge_config
+        self._fix_names = fix_names
+        self._repaired = Metrics.counter("canonical", "names_repaired")
+        self._with_kb = Metrics.counter("canonical", "entities_with_kb_id")
+        self._entities = Metrics.counter("canonical", "entities")
+
+    def setup(self) -> None:
+        knowledge = load_knowledge(self._knowledge_config)
+        self._resolver = Resolver(knowledge, self._resolver_config)
+        self._counts: Mapping[tuple[str, str], int] | None = None
+        self._corpus = NO_COUNTS
+
+    def process(self, article: Article, counts: Mapping[tuple[str, str], int]
+                ) -> Iterable[Article]:
+        # The side input is one object per window; indexing it once keeps each element cheap.
+        if counts is not self._counts:
+            self._counts, self._corpus = counts, self._resolver.corpus(counts)
+        resolved = self._resolver.resolve_article(article, self._corpus, self._fix_names)
+        self._entities.inc(len(resolved.entities))
+        self._with_kb.inc(sum(e.kb_id is not None for e in resolved.entities))
+        self._repaired.inc(len(resolved.repairs) - len(article.repairs))
+        yield resolved
+
+
+def _with_stored(batch: MentionCounts, store: EntityStatsStore) -> MentionCounts:
+    merged = dict(store.counts())
+    for key, count in batch.items():
+        merged[key] = merged.get(key, 0) + count
+    return merged
+
+
+def _store_batch(_resolved: int, batch: MentionCounts, store: EntityStatsStore) -> int:
+    store.add(batch)
+    return len(batch)
+
+
+class ResolveEntities(beam.PTransform):
+    """Gives every entity of every article its canonical name, kb_id and corrected label.
+
+    ``stats_store``: counts of earlier batches (streaming); they join this batch's counts
+    as evidence, and this batch's counts are added to the store once all of it is resolved.
+    ``fix_names``: also correct misspelt names in the text, recorded as Repair(kind="name").
+    """
+
+    def __init__(self, resolver_config: ResolverConfig = ResolverConfig(),
+                 knowledge_config: KnowledgeConfig = KnowledgeConfig(),
+                 stats_store: EntityStatsStore | None = None, fix_names: bool = False,
+                 label: str | None = None) -> None:
+        super().__init__(label)
+        self._resolver_config = resolver_config
+        self._knowledge_config = knowledge_config
+        self._stats_store = stats_store
+        self._fix_names = fix_names
+
+    def expand(self, articles: beam.PCollection[Article]) -> beam.PCollection[Article]:
+        counts = (
+            articles
+            | "Name mentions" >> beam.FlatMap(name_mentions)
+            | "Count mentions" >> beam.combiners.Count.PerElement()
+        )
+        resolve = ResolveNames(self._resolver_config, self._knowledge_config, self._fix_names)
+        if self._stats_store is None:
+            return articles | "Resolve names" >> beam.ParDo(resolve, beam.pvalue.AsDict(counts))
+        batch = counts | "Batch counts" >> beam.combiners.ToDict()
+        merged = batch | "Add stored counts" >> beam.Map(_with_stored, self._stats_store)
+        resolved = articles | "Resolve names" >> beam.ParDo(
+            resolve, beam.pvalue.AsSingleton(merged))
+        _ = (
+            resolved
+            | "Wait for resolution" >> beam.combiners.Count.Globally()
+            | "Store batch counts" >> beam.Map(
+                _store_batch, beam.pvalue.AsSingleton(batch), self._stats_store)
+        )
+        return resolved

@@ -1,0 +1,97 @@
+"""Name counts that outlive a batch, so the streaming worker's evidence grows with the stream.
+
+A misspelling that arrives today is recognised because yesterday's batches spelt the name
+right. ``ResolveEntities(stats_store=...)`` reads the counts before resolving a batch and
+adds the batch's counts after. The embedded store is one SQLite file under the output
+directory; anything with ``counts()`` and ``add()`` (a shared database) can replace it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from contextlib import closing
+from pathlib import Path
+from typing import Protocol
+
+# (label group, cleaned name) -> mentions.
+MentionCounts = Mapping[tuple[str, str], int]
+
+STATE_DIR = "_state"
+STATS_FILE = "entity_stats.sqlite"
+
+
+class EntityStatsStore(Protocol):
+    """Persistent mention counts shared by the batches of a stream."""
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Every stored count."""
+        ...
+
+    def add(self, counts: MentionCounts) -> None:
+        """Add these counts to the stored ones (not replace them)."""
+        ...
+
+
+def default_stats_path(output_dir: str | Path) -> Path:
+    return Path(output_dir) / STATE_DIR / STATS_FILE
+
+
+class SQLiteStatsStore:
+    """The embedded store: one SQLite file. Safe for several processes on one machine
+    (SQLite locks the file); pickles as its path, so Beam can ship it to workers."""
+
+    _TIMEOUT_SECONDS = 30.0
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"SQLiteStatsStore({str(self.path)!r})"
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=self._TIMEOUT_SECONDS)
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS mentions ("
+                " label_group TEXT NOT NULL, name TEXT NOT NULL, mentions INTEGER NOT NULL,"
+                " PRIMARY KEY (label_group, name))"
+            )
+        except (OSError, sqlite3.Error) as error:
+            raise RuntimeError(
+                f"Cannot open the entity statistics at {self.path} ({error}); check that the "
+                "output directory is writable and not on a network share without locking."
+            ) from error
+        return connection
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        with closing(self._connect()) as connection:
+            rows = connection.execute("SELECT label_group, name, mentions FROM mentions")
+            return {(group, name): mentions for group, name, mentions in rows}
+
+    def add(self, counts: MentionCounts) -> None:
+        if not counts:
+            return
+        rows = [(group, name, int(n)) for (group, name), n in counts.items() if n]
+        with closing(self._connect()) as connection, connection:
+            connection.executemany(
+                "INSERT INTO mentions (label_group, name, mentions) VALUES (?, ?, ?)"
+                " ON CONFLICT (label_group, name) DO UPDATE"
+                " SET mentions = mentions + excluded.mentions",
+                rows,
+            )
+
+
+class MemoryStatsStore:
+    """Counts kept in this process only: for tests and one-off runs."""
+
+    def __init__(self, counts: MentionCounts | None = None) -> None:
+        self._counts: dict[tuple[str, str], int] = dict(counts or {})
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        return dict(self._counts)
+
+    def add(self, counts: MentionCounts) -> None:
+        for key, n in counts.items():
+            self._counts[key] = self._counts.get(key, 0) + n
