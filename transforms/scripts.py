@@ -1,0 +1,292 @@
+"""Stray foreign-script fragments: short runs of another writing system dropped into an
+article where they do not belong (scraper leftovers such as the Arabic word at the start of
+an English paragraph), told apart from legitimate foreign script (a quoted or bracketed
+gloss, a term the article repeats, or a whole article in that script).
+
+Scripts are classified with ``unicodedata`` (code point ranges for Latin, character-name
+prefixes for the rest), so any script Unicode names is handled, not a fixed list.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Edits are (kind, fragment removed, detail); repair.py tallies them into Repair records.
+Edit = tuple[str, str, str | None]
+
+COMMON = "Common"
+
+# Writing systems used together for one language count as one script: a Japanese article
+# mixes Han, Hiragana and Katakana, a Korean one Hangul and Han.
+SCRIPT_GROUPS = {
+    "Han": "CJK",
+    "Hiragana": "CJK",
+    "Katakana": "CJK",
+    "Hangul": "CJK",
+    "Bopomofo": "CJK",
+}
+
+# Character-name prefixes that name a script. Names outside this set ("MICRO SIGN",
+# "FEMININE ORDINAL INDICATOR") belong to no script and never make a run foreign.
+_NAMED_SCRIPTS = {
+    "ARABIC": "Arabic",
+    "ARMENIAN": "Armenian",
+    "BENGALI": "Bengali",
+    "BOPOMOFO": "Bopomofo",
+    "CHEROKEE": "Cherokee",
+    "CJK": "Han",
+    "COPTIC": "Coptic",
+    "CYRILLIC": "Cyrillic",
+    "DEVANAGARI": "Devanagari",
+    "ETHIOPIC": "Ethiopic",
+    "GEORGIAN": "Georgian",
+    "GREEK": "Greek",
+    "GUJARATI": "Gujarati",
+    "GURMUKHI": "Gurmukhi",
+    "HANGUL": "Hangul",
+    "HEBREW": "Hebrew",
+    "HIRAGANA": "Hiragana",
+    "KANNADA": "Kannada",
+    "KATAKANA": "Katakana",
+    "KHMER": "Khmer",
+    "LAO": "Lao",
+    "MALAYALAM": "Malayalam",
+    "MONGOLIAN": "Mongolian",
+    "MYANMAR": "Myanmar",
+    "ORIYA": "Oriya",
+    "SINHALA": "Sinhala",
+    "SYRIAC": "Syriac",
+    "TAMIL": "Tamil",
+    "TELUGU": "Telugu",
+    "THAANA": "Thaana",
+    "THAI": "Thai",
+    "TIBETAN": "Tibetan",
+    "TIFINAGH": "Tifinagh",
+    "NKO": "NKo",
+    "IDEOGRAPHIC": "Han",
+}
+
+# Latin has no common name prefix ("LATIN SMALL LETTER", but also "LATIN LETTER" and
+# fullwidth forms), so it is recognised by block.
+_LATIN_RANGES = (
+    (0x0041, 0x005A),
+    (0x0061, 0x007A),
+    (0x00C0, 0x024F),
+    (0x0250, 0x02AF),
+    (0x1D00, 0x1DBF),
+    (0x1E00, 0x1EFF),
+    (0x2C60, 0x2C7F),
+    (0xA720, 0xA7FF),
+    (0xAB30, 0xAB6F),
+    (0xFB00, 0xFB06),
+    (0xFF21, 0xFF3A),
+    (0xFF41, 0xFF5A),
+)
+
+# A fragment right after one of these, or right before a closer, is being quoted or
+# glossed on purpose: Kyiv (Київ), «Слава Україні», “Путин”.
+OPENERS = frozenset("([{«‹“‘„‚\"'「『【〈《（")
+CLOSERS = frozenset(")]}»›”’‟\"'」』】〉》）")
+
+
+@dataclass(frozen=True, slots=True)
+class StrayScriptConfig:
+    """When a run of foreign script counts as stray.
+
+    ``max_tokens`` (4) and ``max_chars`` (40): only short runs; a quoted sentence stays.
+    ``min_letters`` (2): a lone letter (π, β) is a symbol, not a fragment.
+    ``max_script_share`` (0.05) and ``min_article_letters`` (100): a script with at least
+    this share of the article's letters, and at least this many, is part of the article (a
+    bilingual piece), never stray; the count keeps one word in a tiny text from qualifying.
+    ``never_stray`` (Latin): names, brands and acronyms in Latin letters are normal in
+    articles in any script.
+    """
+
+    max_tokens: int = 4
+    max_chars: int = 40
+    min_letters: int = 2
+    max_script_share: float = 0.05
+    min_article_letters: int = 100
+    never_stray: tuple[str, ...] = ("Latin",)
+
+
+@lru_cache(maxsize=65536)
+def script_of(char: str) -> str:
+    """The script group of one character; ``Common`` for digits, punctuation, symbols,
+    combining marks shared by scripts, and letters that belong to no script."""
+    category = unicodedata.category(char)
+    if category[0] not in "LM":
+        return COMMON
+    code = ord(char)
+    for low, high in _LATIN_RANGES:
+        if low <= code <= high:
+            return "Latin"
+    name = unicodedata.name(char, "")
+    words = name.split(" ", 2)
+    first = words[0]
+    if first in ("HALFWIDTH", "FULLWIDTH") and len(words) > 1:
+        first = words[1]
+    if first == "LATIN":
+        return "Latin"
+    script = _NAMED_SCRIPTS.get(first)
+    if script is None:
+        return COMMON
+    return SCRIPT_GROUPS.get(script, script)
+
+
+def letter_counts(text: str) -> Counter[str]:
+    """Letters per script group. Counting characters first keeps the per-character work in
+    C, so a 1.5 MB article costs one pass plus one lookup per distinct character."""
+    counts: Counter[str] = Counter()
+    for char, n in Counter(text).items():
+        if char.isalpha():
+            script = script_of(char)
+            if script != COMMON:
+                counts[script] += n
+    return counts
+
+
+def dominant_script(text: str) -> str:
+    """The script with the most letters, or ``Common`` for text without letters."""
+    counts = letter_counts(text)
+    return counts.most_common(1)[0][0] if counts else COMMON
+
+
+_TOKEN = re.compile(r"\S+")
+_HSPACE = " \t"
+
+
+def _token_script(token: str) -> str | None:
+    """The single script of a token's letters, ``Common`` if it has none, ``None`` if it
+    mixes scripts (Київ-based is not a foreign fragment)."""
+    found = COMMON
+    for char in token:
+        if char.isalpha():
+            script = script_of(char)
+            if script == COMMON:
+                continue
+            if found == COMMON:
+                found = script
+            elif script != found:
+                return None
+    return found
+
+
+def _letters(fragment: str) -> int:
+    return sum(1 for char in fragment if char.isalpha())
+
+
+def _is_enclosed(line: str, start: int, end: int, run: str) -> bool:
+    """True when the run is quoted or bracketed on either side."""
+    lead = run[: len(run) - len(run.lstrip("".join(OPENERS)))]
+    trail = run[len(run.rstrip("".join(CLOSERS) + ".,;:!?")) :]
+    if lead or any(char in CLOSERS for char in trail):
+        return True
+    before = line[:start].rstrip(_HSPACE)
+    after = line[end:].lstrip(_HSPACE)
+    return bool(before) and before[-1] in OPENERS or bool(after) and after[0] in CLOSERS
+
+
+def find_stray_runs(line: str, foreign: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Candidate stray runs in one line as (start, end, script): maximal sequences of
+    whitespace-separated tokens written only in one foreign script."""
+    runs: list[tuple[int, int, str]] = []
+    current: list[int] | None = None  # [start, end, ntokens]
+    current_script = ""
+    for match in _TOKEN.finditer(line):
+        script = _token_script(match.group())
+        if script is not None and script in foreign:
+            if current is not None and script == current_script:
+                current[1] = match.end()
+                current[2] += 1
+            else:
+                if current is not None:
+                    runs.append((current[0], current[1], current_script))
+                current = [match.start(), match.end(), 1]
+                current_script = script
+            continue
+        if script == COMMON and current is not None and not any(c.isalnum() for c in match.group()):
+            # A dash or bullet between two foreign words does not end the run.
+            continue
+        if current is not None:
+            runs.append((current[0], current[1], current_script))
+            current = None
+    if current is not None:
+        runs.append((current[0], current[1], current_script))
+    return runs
+
+
+def remove_stray_script(text: str, config: StrayScriptConfig = StrayScriptConfig()) -> tuple[str, list[Edit]]:
+    """Drop short foreign-script runs that are not quoted, bracketed, repeated, or part of a
+    bilingual article. Returns the new text and one edit per removed fragment."""
+    counts = letter_counts(text)
+    if len(counts) < 2:
+        return text, []
+    dominant = counts.most_common(1)[0][0]
+    total = sum(counts.values())
+    foreign = frozenset(
+        script
+        for script, n in counts.items()
+        if script != dominant
+        and script not in config.never_stray
+        and (n / total < config.max_script_share or n < config.min_article_letters)
+    )
+    if not foreign:
+        return text, []
+    out: list[str] = []
+    edits: list[Edit] = []
+    candidates: list[tuple[int, int, int, str, str]] = []  # line no, start, end, script, run
+    lines = text.split("\n")
+    seen: Counter[str] = Counter()
+    for number, line in enumerate(lines):
+        if not any(script_of(char) in foreign for char in set(line) if char.isalpha()):
+            continue
+        for start, end, script in find_stray_runs(line, foreign):
+            run = line[start:end]
+            seen[run.strip("".join(OPENERS | CLOSERS) + ".,;:!?")] += 1
+            candidates.append((number, start, end, script, run))
+    removals: dict[int, list[tuple[int, int, str, str]]] = {}
+    for number, start, end, script, run in candidates:
+        line = lines[number]
+        core = run.strip("".join(OPENERS | CLOSERS) + ".,;:!?")
+        if (
+            len(run.split()) > config.max_tokens
+            or len(run) > config.max_chars
+            or _letters(run) < config.min_letters
+            or seen[core] > 1
+            or _is_enclosed(line, start, end, run)
+            or not line[:start].strip()
+            and not line[end:].strip()
+        ):
+            continue
+        removals.setdefault(number, []).append((start, end, script, run))
+    if not removals:
+        return text, []
+    for number, line in enumerate(lines):
+        spans = removals.get(number)
+        if not spans:
+            out.append(line)
+            continue
+        pieces: list[str] = []
+        cursor = 0
+        for start, end, script, _run in spans:
+            # Take one side's spaces with the fragment so no double space is left behind.
+            if end < len(line) and line[end] in _HSPACE:
+                while end < len(line) and line[end] in _HSPACE:
+                    end += 1
+            else:
+                while start > cursor and line[start - 1] in _HSPACE:
+                    start -= 1
+            pieces.append(line[cursor:start])
+            removed = line[start:end]
+            edits.append(
+                ("stray_script", removed, f"removed a stray {script} fragment from a {dominant} article")
+            )
+            cursor = end
+        pieces.append(line[cursor:])
+        out.append("".join(pieces))
+    return "\n".join(out), edits
