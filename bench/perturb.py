@@ -121,12 +121,16 @@ def double_mojibake(text: str, seed: int = 0) -> str:
 
 def partial_mojibake(text: str, seed: int = 0) -> str:
     """Only one stretch of the text garbled, cut at spaces, as when two sources were
-    concatenated."""
+    concatenated. The stretch holds at least one non-ASCII character when the text has one,
+    so the damage is never a no-op."""
     rng = random.Random(seed)
-    spaces = [match.start() for match in re.finditer(" ", text)]
-    if len(spaces) < 2:
-        return mojibake_cp1252(text)
-    start, end = sorted(rng.sample(spaces, 2))
+    special = [i for i, char in enumerate(text) if not char.isascii()]
+    if not special:
+        return text
+    anchor = rng.choice(special)
+    starts = [0] + [m.end() for m in re.finditer(" ", text[:anchor])]
+    ends = [anchor + m.start() for m in re.finditer(" ", text[anchor:])] + [len(text)]
+    start, end = rng.choice(starts), rng.choice(ends)
     garble = rng.choice((mojibake_cp1252, mojibake_latin1))
     return text[:start] + garble(text[start:end]) + text[end:]
 

@@ -58,7 +58,7 @@ _CTA = (
     r" (?:more|all|here|reading|the full (?:story|article|report)|full (?:story|article)"
     r"|more here|more about this|more stories|details|the story)"
 )
-_SITE = r"(?:the )?(?:web ?)?(?:site|page)"
+_SITE = r"(?:this|the|our) (?:web ?)?(?:site|page)"
 
 # Whole-line phrases that are widget text anywhere; the line may go on (the comment form
 # explains its fields, the cookie banner its purposes).
@@ -77,7 +77,7 @@ _WIDGET_PREFIX = re.compile(
             r"skip to (?:the )?(?:main )?(?:content|navigation|menu|search|footer|primary)",
             r"click to (?:share|email|print|tweet|post|open)",
             r"(?:opens in (?:a )?new (?:window|tab))",
-            rf"(?:we|{_SITE}|our (?:web)?site) uses? cookies",
+            rf"(?:we|{_SITE}) uses? cookies",
             r"by (?:continuing to (?:use|browse)|using|browsing) (?:this|our) (?:web)?site",
             r"(?:accept|reject|allow|manage|customi[sz]e) (?:all )?cookies",
             r"cookie (?:policy|settings|preferences|consent)",
@@ -150,7 +150,7 @@ _TRAILING_WINDOW = 80
 _ITEM_SEPARATORS = re.compile(r"\s+[>›»|•·/]\s+|\s*[|•·]\s*")
 _SENTENCE_END = (".", "!", "?", "…")
 _WORD = re.compile(r"\S+")
-_EDGE_JUNK = " \t*•·|>›»-–—:;,._#=~+[](){}<>\"'“”‘’«»"
+_EDGE_JUNK = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def normalise_line(line: str) -> str:
@@ -160,7 +160,8 @@ def normalise_line(line: str) -> str:
 
 
 def _bare(line: str) -> str:
-    return " ".join(line.casefold().strip(_EDGE_JUNK).split())
+    """Case-folded, single-spaced, without bullets, arrows or punctuation at either end."""
+    return _EDGE_JUNK.sub("", " ".join(line.casefold().split()))
 
 
 def _word_count(line: str, limit: int) -> int:
@@ -203,9 +204,9 @@ def boilerplate_reason(line: str, config: BoilerplateConfig = BoilerplateConfig(
         return "widget text"
     sentence = stripped.rstrip("\"'”’»)").endswith(_SENTENCE_END)
     # A stopped line of several words reads as a sentence, whatever its first words.
-    if (not sentence or words <= 4) and _WHOLE_LINE.fullmatch(bare):
+    if (not sentence or words <= 4) and (_WHOLE_LINE.fullmatch(bare) or _WHOLE_LINE.fullmatch(folded)):
         return "navigation or call to action"
-    if _META_PREFIX.match(bare) and (not sentence or words <= 8):
+    if (_META_PREFIX.match(bare) or _META_PREFIX.match(folded)) and (not sentence or words <= 8):
         return "metadata or credit line"
     if not sentence and _is_link_list(stripped):
         return "link list or breadcrumb"

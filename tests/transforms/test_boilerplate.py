@@ -1,0 +1,189 @@
+"""Boilerplate: generated page furniture goes, article lines that merely look similar stay,
+and run-wide recurrence is counted per story, not per copy."""
+
+from __future__ import annotations
+
+import random
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.perturb import boilerplate_line
+from transforms.boilerplate import (
+    BoilerplateConfig,
+    FindCommonLines,
+    boilerplate_reason,
+    common_line_threshold,
+    normalise_line,
+    remove_boilerplate,
+    strip_trailing_cta,
+)
+
+# Written by hand, in none of the seeds nor the perturbation templates.
+UNSEEN_BOILERPLATE = [
+    "Share this article",
+    "Share via WhatsApp",
+    "Sign up to our morning briefing newsletter",
+    "Subscribe to the Kyiv Post daily digest",
+    "Follow The Kyiv Independent on Twitter",
+    "Join us on Telegram",
+    "Home / News / World",
+    "News › Europe › Ukraine",
+    "Tags: Putin, Ukraine, Donbass",
+    "TOPICS: Russia-Ukraine war",
+    "Posted in Uncategorized",
+    "Posted by admin",
+    "© Copyright 2023 Example Media Ltd",
+    "(c) 2021 Gazette Group",
+    "This website uses cookies to ensure you get the best experience on our website.",
+    "Manage cookies",
+    "ADVERTISEMENT",
+    "Related Stories",
+    "Most Read",
+    "Trending Now",
+    "Click here",
+    "Comments (12)",
+    "0 comments",
+    "Notify me of follow-up comments by email.",
+    "You must be logged in to post a comment.",
+    "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
+    "Filed under: Europe",
+    "Photo credit: Reuters",
+    "READ MORE: Biden warns Putin over Ukraine",
+    "Read also: Sanctions hit the rouble",
+    "Like us on Facebook",
+    "Facebook Twitter WhatsApp Email",
+    "Twitter | Facebook | Telegram",
+    "Next article",
+    "« Previous post",
+    "Back to top ↑",
+    "Skip to main content",
+    "Opens in new window",
+    "Powered by WordPress.com",
+    "____________",
+    "• • •",
+    "via Reuters",
+    "Keep reading",
+    "Load more",
+]
+
+# Short lines from real articles that share a word or a shape with boilerplate.
+ARTICLE_LINES = [
+    "Return to armistice",
+    "exercises and caution",
+    "Russian troops on Ukrainian soil now – EU’s top diplomat",
+    "High Representative of the European Union for Foreign Affairs and Security Policy Josep "
+    "Borrell reacts as he delivers a speech in Paris, on February 22, 2022. © AFP / Christophe "
+    "ARCHAMBAULT",
+    "Share prices fell sharply on Monday.",
+    "Follow the money, the prosecutor said.",
+    "Read more books, the minister urged parents.",
+    "Home is where the heart is, he said.",
+    "More news is expected on Tuesday.",
+    "Comments from the Kremlin were muted.",
+    "Powered by cheap gas, Germany’s industry boomed for decades.",
+    "Posted in 2014, the video was viewed millions of times.",
+    "Source of tension: the pipeline",
+    "What happens next?",
+    "The End of an Era",
+    "Sanctions",
+    "Putin Makes Big Statement About Recognition Of Ukraine Rebel Independence",
+    "Tanks roll into Donetsk",
+    "“We do not want war,” Putin said.",
+    "Kyiv, Moscow and Minsk traded accusations.",
+    "Search continues for missing sailors",
+    "Subscribers to the service will be refunded, the company said.",
+    "1. Sanctions",
+    "2022",
+]
+
+
+@pytest.mark.parametrize("line", UNSEEN_BOILERPLATE)
+def test_unseen_boilerplate_is_recognised(line):
+    assert boilerplate_reason(line) is not None
+
+
+@pytest.mark.parametrize("line", ARTICLE_LINES)
+def test_article_lines_are_kept(line):
+    assert boilerplate_reason(line) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32))
+def test_generated_boilerplate_is_recognised(seed):
+    line = boilerplate_line(random.Random(seed))
+    assert boilerplate_reason(line) is not None, line
+
+
+@pytest.mark.parametrize(
+    "line, kept, removed",
+    [
+        ("as “hysteria.” Read More", "as “hysteria.”", " Read More"),
+        (
+            "the Atlantic military alliance. find out more",
+            "the Atlantic military alliance.",
+            " find out more",
+        ),
+        ("It was over. Continue reading…", "It was over.", " Continue reading…"),
+        ("We need to find out more", "We need to find out more", ""),
+        ("He wanted to read more.", "He wanted to read more.", ""),
+        ("Read More about it here. Then go.", "Read More about it here. Then go.", ""),
+    ],
+)
+def test_trailing_call_to_action(line, kept, removed):
+    assert strip_trailing_cta(line) == (kept, removed)
+
+
+def test_long_lines_are_not_inspected():
+    huge = "Share this: " + "word " * 300_000
+    assert boilerplate_reason(huge) is None
+    assert strip_trailing_cta(huge.strip() + ". Read more")[1] == " Read more"
+
+
+def test_remove_boilerplate_records_each_line():
+    text = "Skip to content\n\nBody sentence one.\n\nShare this:\n\nBody sentence two. Read more"
+    kept, edits = remove_boilerplate(text)
+    assert kept == "\nBody sentence one.\n\n\nBody sentence two."
+    assert [(kind, fragment) for kind, fragment, _ in edits] == [
+        ("boilerplate", "Skip to content"),
+        ("boilerplate", "Share this:"),
+        ("boilerplate", " Read more"),
+    ]
+
+
+def test_common_lines_are_removed_unless_they_are_most_of_the_article():
+    common = frozenset({normalise_line("The Northern Courier is reader-funded")})
+    text = "A long body paragraph about the council meeting.\n\nThe Northern Courier is reader-funded"
+    assert remove_boilerplate(text, common_lines=common)[0].strip() == (
+        "A long body paragraph about the council meeting."
+    )
+    mostly_common = "Short.\n\nThe Northern Courier is reader-funded"
+    assert remove_boilerplate(mostly_common, common_lines=common)[0] == mostly_common
+
+
+def test_threshold_grows_with_the_run():
+    config = BoilerplateConfig()
+    assert common_line_threshold(5, config) == 3
+    assert common_line_threshold(10_000, config) == 50
+
+
+def _story(rng: random.Random, footer: str) -> str:
+    words = ["council", "river", "budget", "bridge", "school", "harbour", "mayor", "vote"]
+    body = " ".join(rng.choice(words) for _ in range(30)).capitalize() + "."
+    heading = " ".join(rng.choice(words) for _ in range(4)).title()
+    return f"{heading}\n\n{body}\n\n{footer}"
+
+
+def test_find_common_lines_counts_distinct_stories():
+    rng = random.Random(3)
+    footer = "Independent journalism since 1821"
+    stories = [_story(rng, footer) for _ in range(6)]
+    copied = _story(rng, "Unique closing line of one story")
+    texts = stories + [copied] * 5
+    with TestPipeline() as pipeline:
+        common = pipeline | beam.Create(texts) | FindCommonLines()
+        assert_that(common, equal_to([normalise_line(footer)]))
