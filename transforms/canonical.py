@@ -42,6 +42,7 @@ from transforms.knowledge import (
     label_group,
     load_knowledge,
     max_edits,
+    merged_aliases,
     name_key,
 )
 
@@ -466,13 +467,19 @@ class ResolveEntities(beam.PTransform):
     ``stats_store``: counts of earlier batches (streaming); they join this batch's counts
     as evidence, and this batch's counts are added to the store once all of it is resolved.
     ``fix_names``: also correct misspelt names in the text, recorded as Repair(kind="name").
+    ``aliases``: a JSON alias table merged over the packaged one (shorthand for
+    ``knowledge_config.aliases_path``).
     """
 
     def __init__(self, resolver_config: ResolverConfig = ResolverConfig(),
                  knowledge_config: KnowledgeConfig = KnowledgeConfig(),
                  stats_store: EntityStatsStore | None = None, fix_names: bool = False,
-                 label: str | None = None) -> None:
+                 aliases: str | None = None, label: str | None = None) -> None:
         super().__init__(label)
+        if aliases:
+            knowledge_config = dataclasses.replace(knowledge_config, aliases_path=aliases)
+        # A bad alias file should stop the run here, not in every worker's setup().
+        merged_aliases(knowledge_config.aliases_path)
         self._resolver_config = resolver_config
         self._knowledge_config = knowledge_config
         self._stats_store = stats_store

@@ -37,7 +37,7 @@ def default_stats_path(output_dir: str | Path) -> Path:
     return Path(output_dir) / STATE_DIR / STATS_FILE
 
 
-class SQLiteStatsStore:
+class SqliteEntityStats:
     """The embedded store: one SQLite file. Safe for several processes on one machine
     (SQLite locks the file); pickles as its path, so Beam can ship it to workers."""
 
@@ -47,7 +47,7 @@ class SQLiteStatsStore:
         self.path = Path(path)
 
     def __repr__(self) -> str:
-        return f"SQLiteStatsStore({str(self.path)!r})"
+        return f"SqliteEntityStats({str(self.path)!r})"
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -83,7 +83,7 @@ class SQLiteStatsStore:
             )
 
 
-class MemoryStatsStore:
+class MemoryEntityStats:
     """Counts kept in this process only: for tests and one-off runs."""
 
     def __init__(self, counts: MentionCounts | None = None) -> None:

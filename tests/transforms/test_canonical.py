@@ -24,7 +24,7 @@ from transforms.canonical import (
     explain,
     name_mentions,
 )
-from transforms.entity_stats import SQLiteStatsStore
+from transforms.entity_stats import SqliteEntityStats
 from transforms.knowledge import KbEntry, KnowledgeBase, load_knowledge
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -377,7 +377,7 @@ def test_resolve_entities_fix_names_in_a_pipeline():
             [("Saara Lindkvist-Horn", "Saara Lindqvist-Horn")])]))
 
 
-def _run_batch(articles: list[Article], store: SQLiteStatsStore) -> list[tuple]:
+def _run_batch(articles: list[Article], store: SqliteEntityStats) -> list[tuple]:
     """One streaming batch: a bounded pipeline with the shared store."""
     results: list[tuple] = []
     with TestPipeline() as p:
@@ -387,7 +387,7 @@ def _run_batch(articles: list[Article], store: SQLiteStatsStore) -> list[tuple]:
 
 
 def test_streaming_a_misspelling_in_a_later_batch_resolves_through_the_store(tmp_path):
-    store = SQLiteStatsStore(tmp_path / "_state" / "entity_stats.sqlite")
+    store = SqliteEntityStats(tmp_path / "_state" / "entity_stats.sqlite")
     right = "Hannele Virtasalmi"
     first = [article([(right, "PERSON")], f"r{i}") for i in range(3)]
     _run_batch(first, store)
@@ -401,7 +401,7 @@ def test_streaming_a_misspelling_in_a_later_batch_resolves_through_the_store(tmp
 
 
 def test_streaming_batch_output_uses_stored_counts(tmp_path):
-    store = SQLiteStatsStore(tmp_path / "stats.sqlite")
+    store = SqliteEntityStats(tmp_path / "stats.sqlite")
     store.add({("person", "Hannele Virtasalmi"): 3})
     with TestPipeline() as p:
         out = (p | beam.Create([article([("Hannele Virtasalni", "PERSON")], "w")])
@@ -409,3 +409,10 @@ def test_streaming_batch_output_uses_stored_counts(tmp_path):
                | beam.Map(lambda a: a.entities[0].canonical))
         assert_that(out, equal_to(["Hannele Virtasalmi"]))
     assert store.counts()[("person", "Hannele Virtasalni")] == 1
+
+
+def test_a_bad_alias_file_stops_the_transform_before_the_run(tmp_path):
+    path = tmp_path / "aliases.json"
+    path.write_text('{"entities": [{"canonical": "X"}]}', encoding="utf-8")
+    with pytest.raises(ValueError, match="is not valid"):
+        ResolveEntities(aliases=str(path))

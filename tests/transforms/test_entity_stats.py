@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from transforms.entity_stats import (
-    MemoryStatsStore,
-    SQLiteStatsStore,
+    MemoryEntityStats,
+    SqliteEntityStats,
     default_stats_path,
 )
 
@@ -17,8 +17,8 @@ def test_default_path_is_under_the_output_state_folder(tmp_path):
     assert default_stats_path(tmp_path) == tmp_path / "_state" / "entity_stats.sqlite"
 
 
-@pytest.mark.parametrize("make", [lambda p: SQLiteStatsStore(p / "s.sqlite"),
-                                  lambda p: MemoryStatsStore()])
+@pytest.mark.parametrize("make", [lambda p: SqliteEntityStats(p / "s.sqlite"),
+                                  lambda p: MemoryEntityStats()])
 def test_counts_accumulate_across_batches(tmp_path, make):
     store = make(tmp_path)
     assert store.counts() == {}
@@ -34,36 +34,36 @@ def test_counts_accumulate_across_batches(tmp_path, make):
 
 def test_sqlite_store_persists_for_a_new_process(tmp_path):
     path = tmp_path / "_state" / "entity_stats.sqlite"
-    SQLiteStatsStore(path).add({("person", "Antony Blinken"): 2})
-    reopened = pickle.loads(pickle.dumps(SQLiteStatsStore(path)))
+    SqliteEntityStats(path).add({("person", "Antony Blinken"): 2})
+    reopened = pickle.loads(pickle.dumps(SqliteEntityStats(path)))
     reopened.add({("person", "Antony Blinken"): 1, ("org", "Interfax"): 1})
-    assert SQLiteStatsStore(path).counts() == {("person", "Antony Blinken"): 3,
+    assert SqliteEntityStats(path).counts() == {("person", "Antony Blinken"): 3,
                                                ("org", "Interfax"): 1}
     assert sqlite3.connect(path).execute("SELECT count(*) FROM mentions").fetchone() == (2,)
 
 
 def test_sqlite_store_survives_concurrent_writers(tmp_path):
     path = tmp_path / "s.sqlite"
-    SQLiteStatsStore(path).counts()
+    SqliteEntityStats(path).counts()
 
     def write(i: int) -> None:
-        SQLiteStatsStore(path).add({("place", "Kyiv"): 1, ("place", f"town {i % 3}"): 1})
+        SqliteEntityStats(path).add({("place", "Kyiv"): 1, ("place", f"town {i % 3}"): 1})
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(write, range(40)))
-    counts = SQLiteStatsStore(path).counts()
+    counts = SqliteEntityStats(path).counts()
     assert counts[("place", "Kyiv")] == 40
     assert sum(counts.values()) == 80
 
 
 def test_same_name_in_different_label_groups_is_counted_apart(tmp_path):
-    store = SQLiteStatsStore(tmp_path / "s.sqlite")
+    store = SqliteEntityStats(tmp_path / "s.sqlite")
     store.add({("person", "Austin"): 1, ("place", "Austin"): 2})
     assert store.counts() == {("person", "Austin"): 1, ("place", "Austin"): 2}
 
 
 def test_empty_batch_changes_nothing(tmp_path):
-    store = SQLiteStatsStore(tmp_path / "s.sqlite")
+    store = SqliteEntityStats(tmp_path / "s.sqlite")
     store.add({})
     assert store.counts() == {}
 
@@ -72,4 +72,4 @@ def test_unwritable_location_says_what_to_check(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises(RuntimeError, match="writable"):
-        SQLiteStatsStore(blocker / "_state" / "s.sqlite").counts()
+        SqliteEntityStats(blocker / "_state" / "s.sqlite").counts()
