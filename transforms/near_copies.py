@@ -1,0 +1,531 @@
+"""Near-copies: marks every reprint or exact copy with the id of its canonical article.
+
+Stages, each scalable past one machine (only confirmed duplicate pairs are ever gathered
+into one place, never the corpus's texts or signatures):
+
+1. Fingerprint: normalised content hash, word-shingle hashes, MinHash band keys.
+2. Exact copies: group by content hash; the lowest-ranked member stays, the rest follow it.
+3. Candidates: group by LSH band key, pair the members of each bucket, drop repeats.
+   A bucket with more than ``max_bucket`` members (a template or a wire story reprinted
+   thousands of times) is split into chunks of ``max_bucket`` paired within themselves,
+   plus each chunk's first member paired with the bucket's first member: O(n) pairs, and
+   real copies still join up through union-find.
+4. Confirm: join each pair with both articles' shingle sets (CoGroupByKey by id, twice) and
+   compute the real containment on the sets, not the signature estimate.
+5. Cluster: gather the confirmed pairs, union-find, canonical = lowest rank. A member with no
+   confirmed pair with its canonical is checked against it directly (step 4 again), so
+   every ``similarity`` is a real similarity to ``duplicate_of``; if that check fails the
+   member stays canonical (a chain through a roundup is not a copy).
+6. Apply: a side input of duplicates only (id -> canonical, similarity) marks the articles.
+
+With a ``NearCopyIndex`` the articles of earlier micro-batches take part too: their band
+keys and content hashes give candidates, their stored shingle sets confirm them, they
+always stay canonical (their rows are already written, even if a newcomer was published
+earlier), and this batch's answers are added to the index at the end.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable, Iterator, NamedTuple
+
+import apache_beam as beam
+import numpy as np
+from apache_beam.metrics import Metrics
+
+from schemas.records import Article
+from transforms import minhash
+from transforms.near_copy_index import IndexedArticle
+
+
+@dataclass(frozen=True)
+class NearCopyConfig:
+    """``shingle_size``: words per shingle. ``bands`` x ``rows`` MinHash permutations,
+    ``seed``d; few rows per band so that truncated reprints (Jaccard near 0.5 while
+    containment is near 1) still share a band; see bench/near_copies_bench.py.
+    ``threshold``: minimum containment |A∩B| / min(|A|, |B|) of shingle sets for a copy:
+    reprints cut paragraphs and add headers and footers, which Jaccard punishes and
+    containment does not; different articles about one event stay far below it.
+    ``min_shingles``: a text with fewer shingles is too short for containment to mean
+    anything (a one-line brief is contained in many articles), so it needs Jaccard instead.
+    ``max_bucket``: band buckets larger than this are split (see the module docstring).
+    """
+
+    shingle_size: int = 5
+    bands: int = 20
+    rows: int = 4
+    seed: int = 1
+    threshold: float = 0.7
+    min_shingles: int = 20
+    max_bucket: int = 64
+
+    def scheme(self) -> str:
+        """What fingerprints depend on; an index built with another scheme cannot be used."""
+        return f"w{self.shingle_size}-b{self.bands}x{self.rows}-s{self.seed}"
+
+
+class Fingerprint(NamedTuple):
+    """What near-copy detection knows about one article; ``rank`` orders canonicals.
+    Crosses shuffles as a plain tuple (``tuple(fp)``, ``Fingerprint._make``): Beam encodes
+    plain tuples and bytes several times faster than pickling a class."""
+
+    id: str
+    rank: tuple
+    content: str
+    shingles: bytes
+    bands: tuple[int, ...]
+
+    def shingle_set(self) -> np.ndarray:
+        return np.frombuffer(self.shingles, dtype="<u8")
+
+
+class Pair(NamedTuple):
+    """A confirmed pair; ``similarity`` is the containment of the two shingle sets."""
+
+    a: str
+    b: str
+    similarity: float
+    rank_a: tuple
+    rank_b: tuple
+
+
+# What the mapping side input holds per duplicate: ("copy", canonical_id, similarity) or
+# ("follow", exact_copy_representative, None), resolved when applied.
+COPY = "copy"
+FOLLOW = "follow"
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def rank(article: Article) -> tuple:
+    """Canonical order: already indexed first (its rows are written; see ``pinned``), then
+    earliest ``published_at`` (unknown last), then ``order``, then id."""
+    return _rank(False, _seconds(article.published_at), article.order, article.id)
+
+
+def _rank(indexed: bool, seconds: float | None, order: str, article_id: str) -> tuple:
+    return (not indexed, seconds is None, seconds or 0.0, order, article_id)
+
+
+def pinned(fp: Fingerprint) -> Fingerprint:
+    """The same fingerprint ranked as an indexed article: it always stays canonical."""
+    return fp._replace(rank=(False,) + tuple(fp.rank[1:]))
+
+
+def is_pinned(rank_: tuple) -> bool:
+    return not rank_[0]
+
+
+def _seconds(when: datetime | None) -> float | None:
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return (when - _EPOCH).total_seconds()
+
+
+def fingerprint(
+    article: Article, config: NearCopyConfig, hasher: minhash.MinHasher
+) -> Fingerprint:
+    words = minhash.word_hashes(article.text)
+    shingles = minhash.shingle_hashes(words, config.shingle_size)
+    # An empty text has no signature worth banding: it would share every band with
+    # every other empty text.
+    bands = tuple(hasher.band_keys(hasher.signature(shingles))) if len(shingles) else ()
+    return Fingerprint(
+        article.id, rank(article), minhash.content_hash(words), shingles.astype("<u8").tobytes(),
+        bands,
+    )
+
+
+def similarity(a: np.ndarray, b: np.ndarray, config: NearCopyConfig) -> tuple[float, bool]:
+    """(containment, is it a copy) from two real shingle sets."""
+    shared = minhash.overlap(a, b)
+    smaller = min(len(a), len(b))
+    if smaller == 0:
+        return 0.0, False
+    contained = shared / smaller
+    if smaller >= config.min_shingles:
+        return contained, contained >= config.threshold
+    return contained, shared / (len(a) + len(b) - shared) >= config.threshold
+
+
+class FingerprintFn(beam.DoFn):
+    def __init__(self, config: NearCopyConfig) -> None:
+        self.config = config
+
+    def setup(self) -> None:
+        self.hasher = minhash.MinHasher(self.config.bands, self.config.rows, self.config.seed)
+
+    def process(self, article: Article) -> Iterator[tuple]:
+        yield tuple(fingerprint(article, self.config, self.hasher))
+
+
+class IndexFn(beam.DoFn):
+    """Base for steps that read or write the index: one session per worker."""
+
+    def __init__(self, index, config: NearCopyConfig) -> None:
+        self.index = index
+        self.config = config
+
+    def setup(self) -> None:
+        self.session = self.index.open(self.config.scheme())
+
+    def teardown(self) -> None:
+        session = getattr(self, "session", None)
+        if session is not None:
+            session.close()
+
+
+class MarkIndexedFn(IndexFn):
+    """Articles already in the index keep their answer: a canonical is pinned (it stays
+    canonical), a duplicate leaves matching with its stored answer (replays agree)."""
+
+    KNOWN = "known"
+
+    def process(self, element: tuple):
+        fp = Fingerprint._make(element)
+        answer = self.session.answers([fp.id]).get(fp.id)
+        if answer is None:
+            yield element
+        elif answer[0] == fp.id:
+            yield tuple(pinned(fp))
+        else:
+            yield beam.pvalue.TaggedOutput(self.KNOWN, (fp.id, (COPY, answer[0], answer[1])))
+
+
+class LookUpIndexFn(IndexFn):
+    """Candidates from earlier batches: indexed canonicals sharing a band key or the
+    content hash. Emits the pairs and the stored fingerprints to confirm them with."""
+
+    STORED = "stored"
+
+    def __init__(self, index, config: NearCopyConfig) -> None:
+        super().__init__(index, config)
+        self.found = Metrics.counter("near_copies", "index_candidates")
+
+    def process(self, element: tuple):
+        fp = Fingerprint._make(element)
+        others = self.session.candidates(fp.bands, [fp.content]) - {fp.id}
+        for row in self.session.fetch(sorted(others)):
+            self.found.inc()
+            stored = Fingerprint(
+                row.id, _rank(True, row.published_at, row.order, row.id), row.content,
+                row.shingles, (),
+            )
+            yield beam.pvalue.TaggedOutput(self.STORED, (row.id, tuple(stored)))
+            yield _ordered((fp.id, row.id))
+
+
+class UpdateIndexFn(IndexFn):
+    """After the batch: its canonicals (with band keys and shingles) and its duplicates
+    (with their answer) go into the index, written once per bundle."""
+
+    def start_bundle(self) -> None:
+        self.rows: list[IndexedArticle] = []
+
+    def process(self, element: tuple, mapping: dict) -> None:
+        fp = Fingerprint._make(element)
+        if is_pinned(fp.rank):
+            return
+        duplicate_of, value = resolve(fp.id, mapping)
+        seconds = None if fp.rank[1] else fp.rank[2]
+        if duplicate_of is None:
+            row = IndexedArticle(fp.id, fp.id, None, seconds, fp.rank[3], fp.content,
+                                 fp.shingles, fp.bands)
+        else:
+            row = IndexedArticle(fp.id, duplicate_of, value, seconds, fp.rank[3], fp.content)
+        self.rows.append(row)
+        if len(self.rows) >= 500:
+            self.finish_bundle()
+
+    def finish_bundle(self) -> None:
+        self.session.add(self.rows)
+        self.rows = []
+
+
+class ExactCopiesFn(beam.DoFn):
+    """One content hash: the lowest-ranked member goes on to near-copy detection, the
+    others follow it (same words, so the same similarity to anything)."""
+
+    FOLLOWERS = "followers"
+
+    def __init__(self) -> None:
+        self.copies = Metrics.counter("near_copies", "exact_copies")
+
+    def process(self, element: tuple[str, Iterable[tuple]]):
+        content, members = element
+        members = sorted(members, key=lambda f: f[1])
+        if not content:
+            # No words at all: nothing to compare, every such article stands alone.
+            yield from members
+            return
+        yield members[0]
+        first = members[0][0]
+        for member in members[1:]:
+            self.copies.inc()
+            yield beam.pvalue.TaggedOutput(self.FOLLOWERS, (member[0], (FOLLOW, first, None)))
+
+
+class BucketPairsFn(beam.DoFn):
+    """All pairs of one band bucket, or O(n) pairs when the bucket is oversized."""
+
+    def __init__(self, max_bucket: int) -> None:
+        self.max_bucket = max_bucket
+        self.oversized = Metrics.counter("near_copies", "oversized_buckets")
+
+    def process(self, element: tuple[int, Iterable[str]]) -> Iterator[tuple[str, str]]:
+        members = sorted(set(element[1]))
+        if len(members) > self.max_bucket:
+            self.oversized.inc()
+            for start in range(0, len(members), self.max_bucket):
+                if start:
+                    yield members[0], members[start]
+                yield from _all_pairs(members[start : start + self.max_bucket])
+        else:
+            yield from _all_pairs(members)
+
+
+def _all_pairs(members: list[str]) -> Iterator[tuple[str, str]]:
+    for i, a in enumerate(members):
+        for b in members[i + 1 :]:
+            yield a, b
+
+
+def _ordered(pair: tuple[str, str]) -> tuple[str, str]:
+    a, b = pair
+    return (a, b) if a < b else (b, a)
+
+
+def _band_keys(fp: tuple) -> list[tuple[int, str]]:
+    return [(key, fp[0]) for key in fp[4]]
+
+
+class CarryFirstFn(beam.DoFn):
+    """Join step one: pairs keyed by their first id meet that article's fingerprint."""
+
+    def process(self, element) -> Iterator[tuple[str, tuple]]:
+        _, joined = element
+        if not joined["nodes"]:
+            return
+        first = joined["nodes"][0]
+        for other in joined["pairs"]:
+            yield other, first
+
+
+class CompareFn(beam.DoFn):
+    """Join step two: the second fingerprint arrives; compute the real similarity."""
+
+    def __init__(self, config: NearCopyConfig) -> None:
+        self.config = config
+        self.confirmed = Metrics.counter("near_copies", "confirmed_pairs")
+        self.rejected = Metrics.counter("near_copies", "rejected_pairs")
+
+    def process(self, element) -> Iterator[tuple]:
+        _, joined = element
+        if not joined["nodes"]:
+            return
+        second = Fingerprint._make(joined["nodes"][0])
+        theirs = second.shingle_set()
+        for carried in joined["carried"]:
+            first = Fingerprint._make(carried)
+            value, is_copy = similarity(first.shingle_set(), theirs, self.config)
+            (self.confirmed if is_copy else self.rejected).inc()
+            if is_copy:
+                yield tuple(Pair(first.id, second.id, round(value, 4), first.rank, second.rank))
+
+
+class ConfirmPairs(beam.PTransform):
+    """(id, id) pairs -> confirmed ``Pair`` tuples. Each id is joined with its fingerprint
+    by key (CoGroupByKey, twice), so a worker only ever holds the fingerprints of the
+    pairs it compares."""
+
+    def __init__(self, config: NearCopyConfig, nodes) -> None:
+        super().__init__()
+        self.config = config
+        self.nodes = nodes
+
+    def expand(self, pairs):
+        carried = (
+            {"nodes": self.nodes, "pairs": pairs}
+            | "JoinFirst" >> beam.CoGroupByKey()
+            | "CarryFirst" >> beam.ParDo(CarryFirstFn())
+        )
+        return (
+            {"nodes": self.nodes, "carried": carried}
+            | "JoinSecond" >> beam.CoGroupByKey()
+            | "Compare" >> beam.ParDo(CompareFn(self.config))
+        )
+
+
+class UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        root = x
+        while (parent := self.parent.setdefault(root, root)) != root:
+            root = parent
+        while x != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def cluster(pairs: Iterable[tuple]) -> tuple[dict[str, tuple], list[tuple[str, str]]]:
+    """Connected components of confirmed pairs. Returns the duplicates that have a
+    confirmed pair with their canonical (id -> (COPY, canonical, similarity)) and the
+    (duplicate, canonical) pairs still to be checked directly. Indexed articles are never
+    made duplicates: their answer is already written."""
+    forest = UnionFind()
+    ranks: dict[str, tuple] = {}
+    direct: dict[tuple[str, str], float] = {}
+    for pair in map(Pair._make, pairs):
+        forest.union(pair.a, pair.b)
+        ranks[pair.a], ranks[pair.b] = pair.rank_a, pair.rank_b
+        direct[_ordered((pair.a, pair.b))] = pair.similarity
+    components: dict[str, list[str]] = defaultdict(list)
+    for node in ranks:
+        components[forest.find(node)].append(node)
+    copies: dict[str, tuple] = {}
+    unchecked: list[tuple[str, str]] = []
+    for members in components.values():
+        canonical = min(members, key=ranks.__getitem__)
+        for member in sorted(members):
+            if member == canonical or is_pinned(ranks[member]):
+                continue
+            value = direct.get(_ordered((member, canonical)))
+            if value is None:
+                unchecked.append((member, canonical))
+            else:
+                copies[member] = (COPY, canonical, value)
+    return copies, unchecked
+
+
+class ClusterFn(beam.DoFn):
+    UNCHECKED = "unchecked"
+
+    def __init__(self) -> None:
+        self.unchecked = Metrics.counter("near_copies", "checked_against_canonical")
+
+    def process(self, pairs: list[tuple]):
+        copies, unchecked = cluster(pairs)
+        yield from copies.items()
+        for pair in unchecked:
+            self.unchecked.inc()
+            yield beam.pvalue.TaggedOutput(self.UNCHECKED, pair)
+
+
+def resolve(article_id: str, mapping: dict) -> tuple[str | None, float | None]:
+    """(duplicate_of, similarity) for one article from the duplicates-only mapping."""
+    entry = mapping.get(article_id)
+    if entry is None:
+        return None, None
+    kind, target, value = entry
+    if kind == FOLLOW:
+        followed = mapping.get(target)
+        if followed is not None and followed[0] == COPY:
+            return followed[1], followed[2]
+        return target, 1.0
+    return target, value
+
+
+class MarkCopiesFn(beam.DoFn):
+    def __init__(self) -> None:
+        self.duplicates = Metrics.counter("near_copies", "duplicates")
+
+    def process(self, article: Article, mapping: dict) -> Iterator[Article]:
+        duplicate_of, value = resolve(article.id, mapping)
+        if duplicate_of is not None:
+            self.duplicates.inc()
+        yield dataclasses.replace(article, duplicate_of=duplicate_of, similarity=value)
+
+
+def _in_pairs(node: tuple, wanted: dict) -> bool:
+    return node[0] in wanted
+
+
+class FindNearCopies(beam.PTransform):
+    """PCollection[Article] -> the same articles, each duplicate with ``duplicate_of`` (the
+    canonical's id) and ``similarity`` (its containment against the canonical's real
+    shingle set); canonicals keep both None. Nothing is dropped. With ``index`` (a
+    ``NearCopyIndex``), earlier batches' articles take part and this batch is added."""
+
+    def __init__(self, config: NearCopyConfig = NearCopyConfig(), index=None) -> None:
+        super().__init__()
+        self.config = config
+        self.index = index
+
+    def expand(self, articles):
+        config, index = self.config, self.index
+        fingerprints = articles | "Fingerprint" >> beam.ParDo(FingerprintFn(config))
+        known = []
+        matchable = fingerprints
+        if index is not None:
+            marked = fingerprints | "MarkIndexed" >> beam.ParDo(
+                MarkIndexedFn(index, config)
+            ).with_outputs(MarkIndexedFn.KNOWN, main="matchable")
+            matchable, known = marked.matchable, [marked[MarkIndexedFn.KNOWN]]
+        exact = (
+            matchable
+            | "KeyByContent" >> beam.Map(lambda f: (f[2], f))
+            | "GroupByContent" >> beam.GroupByKey()
+            | "ExactCopies"
+            >> beam.ParDo(ExactCopiesFn()).with_outputs(ExactCopiesFn.FOLLOWERS, main="firsts")
+        )
+        firsts = exact.firsts
+        candidates = [
+            firsts
+            | "BandKeys" >> beam.FlatMap(_band_keys)
+            | "GroupByBand" >> beam.GroupByKey()
+            | "BucketPairs" >> beam.ParDo(BucketPairsFn(config.max_bucket))
+            | "OrderPairs" >> beam.Map(_ordered)
+        ]
+        nodes = [firsts | "KeyById" >> beam.Map(lambda f: (f[0], f))]
+        if index is not None:
+            looked_up = firsts | "LookUpIndex" >> beam.ParDo(
+                LookUpIndexFn(index, config)
+            ).with_outputs(LookUpIndexFn.STORED, main="pairs")
+            candidates.append(looked_up.pairs)
+            nodes.append(looked_up[LookUpIndexFn.STORED])
+        nodes = nodes[0] if len(nodes) == 1 else nodes | "AllNodes" >> beam.Flatten()
+        confirmed = (
+            candidates
+            | "AllCandidates" >> beam.Flatten()
+            | "DistinctPairs" >> beam.Distinct()
+            | "Confirm" >> ConfirmPairs(config, nodes)
+        )
+        clustered = (
+            confirmed
+            | "GatherConfirmed" >> beam.combiners.ToList()
+            | "Cluster" >> beam.ParDo(ClusterFn()).with_outputs(ClusterFn.UNCHECKED, main="copies")
+        )
+        # Few pairs, all of them duplicates: a side input of their ids keeps the second
+        # join from shuffling every fingerprint again.
+        unchecked_ids = clustered.unchecked | "UncheckedIds" >> beam.FlatMap(
+            lambda p: [(p[0], True), (p[1], True)]
+        )
+        wanted = nodes | "OnlyUnchecked" >> beam.Filter(
+            _in_pairs, wanted=beam.pvalue.AsDict(unchecked_ids | "OnceEach" >> beam.Distinct())
+        )
+        checked = (
+            clustered.unchecked
+            | "CheckAgainstCanonical" >> ConfirmPairs(config, wanted)
+            | "CheckedCopies" >> beam.Map(lambda p: (p[0], (COPY, p[1], p[2])))
+        )
+        mapping = [clustered.copies, checked, exact[ExactCopiesFn.FOLLOWERS]] + known
+        mapping = mapping | "Duplicates" >> beam.Flatten()
+        if index is not None:
+            _ = fingerprints | "UpdateIndex" >> beam.ParDo(
+                UpdateIndexFn(index, config), mapping=beam.pvalue.AsDict(mapping)
+            )
+        return articles | "MarkCopies" >> beam.ParDo(
+            MarkCopiesFn(), mapping=beam.pvalue.AsDict(mapping)
+        )
