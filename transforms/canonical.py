@@ -271,7 +271,7 @@ class Resolver:
             if resolutions[i] is None:
                 resolutions[i] = self.resolve(entity.text, entity.label, corpus, surnames)
         resolved = [
-            dataclasses.replace(e, canonical=r.canonical, kb_id=r.kb_id, label=r.label)
+            Entity(e.text, r.label, e.start, e.end, r.canonical, r.kb_id)
             for e, r in zip(entities, resolutions)
         ]
         if not fix_names:

@@ -19,6 +19,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -85,6 +86,7 @@ def label_group(label: str) -> str | None:
     return LABEL_GROUPS.get(label)
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_name(text: str) -> str:
     """The name as a reader would write it: one line, no leading "the", no possessive."""
     name = " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
@@ -105,6 +107,7 @@ def name_key(name: str) -> str:
     return " ".join(name.casefold().translate(_PUNCTUATION).split())
 
 
+@lru_cache(maxsize=1 << 16)
 def fold_key(name: str) -> str:
     """``name_key`` with common romanisation differences folded away."""
     return " ".join([_fold_token(t) for t in name_key(name).split()])
@@ -135,20 +138,30 @@ def edit_distance(a: str, b: str, limit: int) -> int:
         return 0
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    # A shared beginning and end cost nothing; typos leave most of a name alone.
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a, b = a[start:len(a) - end], b[start:len(b) - end]
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
+        current = [i] * (len(b) + 1)
         ai = a[i - 1]
         row_min = i
         for j in range(1, len(b) + 1):
-            value = min(
-                previous[j] + 1,
-                current[j - 1] + 1,
-                previous[j - 1] + (ai != b[j - 1]),
-            )
-            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1]:
-                value = min(value, previous2[j - 2] + 1)
+            # Written out rather than min(): this loop is the resolver's hot spot.
+            value = previous[j - 1] if ai == b[j - 1] else previous[j - 1] + 1
+            if previous[j] + 1 < value:
+                value = previous[j] + 1
+            if current[j - 1] + 1 < value:
+                value = current[j - 1] + 1
+            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1] \
+                    and previous2[j - 2] + 1 < value:
+                value = previous2[j - 2] + 1
             current[j] = value
             if value < row_min:
                 row_min = value
