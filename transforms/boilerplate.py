@@ -60,11 +60,17 @@ _CTA = (
 )
 _SITE = r"(?:this|the|our) (?:web ?)?(?:site|page)"
 
-# Whole-line phrases that are widget text anywhere; the line may go on (the comment form
-# explains its fields, the cookie banner its purposes).
-_WIDGET_PREFIX = re.compile(
-    "|".join(
-        (
+
+def _vocabulary(groups: dict[str, tuple[str, ...]]) -> re.Pattern[str]:
+    """One pattern with a named group per kind of boilerplate, so a match says why."""
+    return re.compile("|".join(f"(?P<{name}>{'|'.join(parts)})" for name, parts in groups.items()))
+
+
+# Phrases that are widget text wherever they start a line; the line may go on (the comment
+# form explains its fields, the cookie banner its purposes).
+_WIDGET_PREFIX = _vocabulary(
+    {
+        "comment_form": (
             r"your email address will not be published",
             r"required fields are marked",
             r"leave a (?:reply|comment|response)",
@@ -74,67 +80,94 @@ _WIDGET_PREFIX = re.compile(
             r"save my name, email",
             r"notify me of (?:new|follow-?up)",
             r"cancel reply",
-            r"skip to (?:the )?(?:main )?(?:content|navigation|menu|search|footer|primary)",
+        ),
+        "navigation": (r"skip to (?:the )?(?:main )?(?:content|navigation|menu|search|footer|primary)",),
+        "share_widget": (
             r"click to (?:share|email|print|tweet|post|open)",
-            r"(?:opens in (?:a )?new (?:window|tab))",
+            r"opens in (?:a )?new (?:window|tab)",
+            r"wp twitter auto publish",
+        ),
+        "cookie_banner": (
             rf"(?:we|{_SITE}) uses? cookies",
             r"by (?:continuing to (?:use|browse)|using|browsing) (?:this|our) (?:web)?site",
             r"(?:accept|reject|allow|manage|customi[sz]e) (?:all )?cookies",
             r"cookie (?:policy|settings|preferences|consent)",
+        ),
+        "newsletter": (
             r"(?:sign up|subscribe|register) (?:for|to) (?:our|the|a|my) .{0,50}"
             r"(?:newsletter|e-?mails?|alerts|updates|digest|briefing)",
             r"get (?:the latest|our) .{0,60}(?:in|to|delivered to|straight to) your inbox",
-            r"follow (?:us|me) on",
-            rf"(?:like|join|find) us on (?:{_SOCIAL})",
-            r"wp twitter auto publish",
-        )
-    )
+        ),
+        "social_follow": (r"follow (?:us|me) on", rf"(?:like|join|find) us on (?:{_SOCIAL})"),
+    }
 )
 
 # Lines that are entirely one of these (after trimming bullets and punctuation).
-_WHOLE_LINE = re.compile(
-    "(?:"
-    + "|".join(
-        (
+_WHOLE_LINE = _vocabulary(
+    {
+        "call_to_action": (
             _CTA,
             r"read more|find out more|learn more|see more|show more|load more|more|full story",
             r"click here|continue reading|read on|keep reading",
+        ),
+        "share_widget": (
             rf"(?:share|tweet|pin|email|print|save|like|post)(?: (?:this|it))?"
             rf"(?: (?:article|story|post|page))?(?: (?:on|via|to) (?:{_SOCIAL}))?",
             rf"(?:{_SOCIAL})(?:[ ,|/•·]+(?:{_SOCIAL}))*",
-            r"copy (?:link|url)|share|shares|like this|loading|advertisement|advertising|ad"
-            r"|sponsored(?: content)?|promoted(?: content)?|partner content",
+            r"copy (?:link|url)|shares|like this",
+        ),
+        "social_follow": (rf"follow [\w.&'’ -]{{1,40}} (?:on|via) (?:{_SOCIAL})(?: .{{0,40}})?",),
+        "advertising": (
+            r"loading|advertisement|advertising|ad|sponsored(?: content)?|promoted(?: content)?"
+            r"|partner content",
+        ),
+        "related_links": (
             r"related(?: (?:posts?|articles?|stories|news|content|coverage|topics|links|reading))?",
-            r"(?:you (?:may|might) (?:also )?like|recommended(?: for you| stories| articles)?"
-            r"|more (?:stories|news|articles|videos)(?: (?:from|on|about|like this)(?: .{1,30})?)?"
-            r"|(?:most )?(?:popular|read|viewed|shared|trending)(?: now| today| stories| articles)?)",
-            r"(?:\d+ |no )?comments?(?: \(\d+\))?(?: yet)?"
-            r"|(?:post|add|write|view|show) (?:a |all )?comments?",
-            r"menu|main menu|home|homepage|search|search for|back to top|top|go to top|scroll to top"
-            r"|toggle navigation|navigation|close|open menu",
+            r"you (?:may|might) (?:also )?like|recommended(?: for you| stories| articles)?",
+            r"more (?:stories|news|articles|videos)(?: (?:from|on|about|like this)(?: .{1,30})?)?",
+            r"(?:most )?(?:popular|read|viewed|shared|trending)(?: now| today| stories| articles)?",
+        ),
+        "comment_widget": (
+            r"(?:\d+ |no )?comments?(?: \(\d+\))?(?: yet)?",
+            r"(?:post|add|write|view|show) (?:a |all )?comments?",
+        ),
+        "navigation": (
+            r"menu|main menu|home|homepage|search|search for|back to top|top|go to top"
+            r"|scroll to top|toggle navigation|navigation|close|open menu",
             r"(?:previous|next|older|newer) (?:post|article|story|page|entry)s?",
+        ),
+        "newsletter": (
             r"subscribe(?: now| today| here)?|newsletter|sign (?:up|in)|log ?in|log ?out|register",
+        ),
+        "site_footer": (
             r"contact(?: us)?|about(?: us)?|privacy(?: policy)?"
             r"|terms(?: (?:of|and) (?:use|service|conditions))?"
             r"|advertise(?: with us)?|careers|imprint|impressum|sitemap|faq|help",
-            r"via [\w.&'’ -]{1,40}",
-            rf"follow [\w.&'’ -]{{1,40}} (?:on|via) (?:{_SOCIAL})(?: .{{0,40}})?",
             r"(?:the )?(?:end|fin)",
-        )
-    )
-    + ")"
+        ),
+        "attribution": (r"via [\w.&'’ -]{1,40}",),
+    }
 )
 
 # Short lines that start like metadata or credits and go on with names or links.
-_META_PREFIX = re.compile(
-    r"(?:tags?|topics?|categories|category|filed under|labels?|keywords?|related topics"
-    r"|photo|image|video|picture|source|sources|credit|photo credit|image credit|caption"
-    r"|read also|also read|see also|read more|more on this|more from|watch|listen) ?:"
-    r"|posted (?:in|by|on|under) "
-    r"|published (?:in|by) "
-    r"|(?:©|\(c\)|copyright\b)"
-    r"|.{0,80}all rights reserved"
-    r"|.{0,80}\bpowered by\b"
+_META_PREFIX = _vocabulary(
+    {
+        "metadata": (
+            r"(?:tags?|topics?|categories|category|filed under|labels?|keywords?|related topics) ?:",
+            r"posted (?:in|by|on|under) ",
+            r"published (?:in|by) ",
+        ),
+        "credit": (
+            r"(?:photo|image|video|picture|source|sources|credit|photo credit|image credit"
+            r"|caption|watch|listen) ?:",
+        ),
+        "related_links": (r"(?:read also|also read|see also|read more|more on this|more from) ?:",),
+        "site_footer": (
+            r"(?:©|\(c\)|copyright\b)",
+            r".{0,80}all rights reserved",
+            r".{0,80}\bpowered by\b",
+        ),
+    }
 )
 
 # A call to action left dangling after the last sentence of a paragraph ("... as
@@ -146,6 +179,28 @@ _TRAILING_CTA = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_WINDOW = 80
+
+# The ``detail`` of each boilerplate repair, by what the line was recognised as.
+_REASONS = {
+    "comment_form": "comment form text",
+    "comment_widget": "comment widget",
+    "navigation": "site navigation",
+    "share_widget": "share widget",
+    "cookie_banner": "cookie banner",
+    "newsletter": "newsletter or account link",
+    "social_follow": "social media call to follow",
+    "call_to_action": "call to action",
+    "advertising": "advertising label",
+    "related_links": "related-content link",
+    "site_footer": "site footer",
+    "attribution": "attribution line",
+    "metadata": "post metadata",
+    "credit": "credit or media label",
+    "separator": "separator line",
+    "link_list": "link list or breadcrumb",
+    "recurring": "recurs in many articles of this run",
+    "trailing": "dangling call to action after a paragraph",
+}
 
 _ITEM_SEPARATORS = re.compile(r"\s+[>›»|•·/]\s+|\s*[|•·]\s*")
 _SENTENCE_END = (".", "!", "?", "…")
@@ -194,22 +249,27 @@ def boilerplate_reason(line: str, config: BoilerplateConfig = BoilerplateConfig(
     if not stripped or len(stripped) > config.max_line_chars:
         return None
     if not any(char.isalnum() for char in stripped):
-        return "separator line"
+        return _REASONS["separator"]
     words = _word_count(stripped, config.max_words)
     if words > config.max_words:
         return None
     folded = " ".join(stripped.casefold().split())
     bare = _bare(stripped)
-    if _WIDGET_PREFIX.match(folded) or _WIDGET_PREFIX.match(bare):
-        return "widget text"
+    match = _WIDGET_PREFIX.match(folded) or _WIDGET_PREFIX.match(bare)
+    if match:
+        return _REASONS[match.lastgroup]
     sentence = stripped.rstrip("\"'”’»)").endswith(_SENTENCE_END)
     # A stopped line of several words reads as a sentence, whatever its first words.
-    if (not sentence or words <= 4) and (_WHOLE_LINE.fullmatch(bare) or _WHOLE_LINE.fullmatch(folded)):
-        return "navigation or call to action"
-    if (_META_PREFIX.match(bare) or _META_PREFIX.match(folded)) and (not sentence or words <= 8):
-        return "metadata or credit line"
+    if not sentence or words <= 4:
+        match = _WHOLE_LINE.fullmatch(bare) or _WHOLE_LINE.fullmatch(folded)
+        if match:
+            return _REASONS[match.lastgroup]
+    if not sentence or words <= 8:
+        match = _META_PREFIX.match(bare) or _META_PREFIX.match(folded)
+        if match:
+            return _REASONS[match.lastgroup]
     if not sentence and _is_link_list(stripped):
-        return "link list or breadcrumb"
+        return _REASONS["link_list"]
     return None
 
 
@@ -266,13 +326,13 @@ def remove_boilerplate(
     for index, line in enumerate(lines):
         reason = boilerplate_reason(line, config)
         if reason is None and index in common_set:
-            reason = "recurs in many articles of this run"
+            reason = _REASONS["recurring"]
         if reason is not None:
             edits.append(("boilerplate", line, reason))
             continue
         line, removed = strip_trailing_cta(line)
         if removed:
-            edits.append(("boilerplate", removed, "dangling call to action after a paragraph"))
+            edits.append(("boilerplate", removed, _REASONS["trailing"]))
         kept.append(line)
     return ("\n".join(kept) if edits else text), edits
 

@@ -225,6 +225,16 @@ def tidy_spacing(text: str, edits: list[Edit] | None) -> str:
 
 _TERMINAL = (".", "!", "?", "…")
 _INNER_SENTENCE = re.compile(r"[.!?…][\"”’»)]?\s+[\"“‘«(]?[A-Z]")
+# First lines that are short and unstopped but are not headlines: bylines, datelines and
+# dates ("By Jane Doe", "KYIV, Feb 22 (Reuters) -", "Tuesday, February 22, 2022").
+_NOT_HEADLINE = re.compile(
+    r"(?-i:(?:By|BY)\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&)){0,4})"
+    r"|.*[-–—]"
+    r"|(?:\w+,?\s+)?(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?"
+    r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}.*"
+    r"|[\d\s/.:,-]+",
+    re.IGNORECASE,
+)
 
 
 def _normalised_title(line: str) -> str:
@@ -239,6 +249,8 @@ def _is_headline(line: str, following_line: str, next_paragraph: str, config: Ti
         return False
     first_letter = next((char for char in line if char.isalpha()), "")
     if not first_letter or first_letter.islower() or line.endswith((":", ",", ";")):
+        return False
+    if _NOT_HEADLINE.fullmatch(line):
         return False
     words = len(line.split())
     if not line.rstrip("\"'”’»)").endswith(_TERMINAL):

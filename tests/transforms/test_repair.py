@@ -192,6 +192,13 @@ def test_huge_single_line_is_repaired():
         ("Only a headline", None),
         ("It opens with a sentence that ends with a stop but is followed by more text.\nMore.", None),
         ("Here is a list:\n\nA body paragraph that follows the first line here.", None),
+        ("By Jane Doe\n\nA body paragraph that follows the first line here.", None),
+        ("KYIV, Feb 22 (Reuters) -\n\nA body paragraph that follows the first line here.", None),
+        ("Tuesday, February 22, 2022\n\nA body paragraph that follows the first line here.", None),
+        (
+            "By Air And Sea, Troops Arrive\n\nA body paragraph that follows the first line.",
+            "By Air And Sea, Troops Arrive",
+        ),
     ],
 )
 def test_headline_rule(text, title):
@@ -400,3 +407,40 @@ def test_copies_of_one_story_do_not_make_its_lines_boilerplate():
             result["articles"] | beam.Map(lambda a: a.text),
             equal_to(["A first sentence of the story.\n\nA subheading\n\nThe long paragraph."] * 5),
         )
+
+
+def test_seed_run_through_repair_text():
+    inputs = [article(i, seed(f"00{i}")) for i in range(5)]
+    inputs[2].repairs.append(Repair("encoding", "", "set by the read stage"))
+    before = [(a.text, list(a.repairs)) for a in inputs]
+
+    def check(articles):
+        by_id = {a.id: a for a in articles}
+        assert set(by_id) == {f"id{i}" for i in range(5)}
+        assert by_id["id0"].title is None and by_id["id0"].repairs == []
+        assert by_id["id2"].repairs[0] == Repair("encoding", "", "set by the read stage")
+        assert sum(r.kind == "stray_script" for a in articles for r in a.repairs) == 1
+        for a in articles:
+            for junk in ("Leave a Reply", "Read More", "Skip to content", "via Newsmax", "find out more"):
+                assert junk not in a.text, (a.id, junk)
+
+    with TestPipeline() as pipeline:
+        result = pipeline | beam.Create(inputs) | RepairText()
+        assert_that(result["articles"] | beam.combiners.ToList(), check_list(check))
+        assert_that(result["rejects"], equal_to([]), label="NoRejects")
+    assert [(a.text, a.repairs) for a in inputs] == before
+
+
+def check_list(check):
+    def matcher(lists):
+        (articles,) = lists
+        check(articles)
+
+    return matcher
+
+
+def test_envelope_title_gets_character_fixes_recorded():
+    title, text, repairs = repair_text("Body text.", title="Russiaâ€™s\u200b move")
+    assert title == "Russia’s move"
+    assert {r.kind for r in repairs} == {"mojibake", "zero_width"}
+    assert all(r.detail.startswith("in the title: ") for r in repairs)
