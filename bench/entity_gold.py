@@ -308,7 +308,7 @@ def throughput(count: int = 5000) -> dict:
                       "rss_growth_mb": round(grown / 2**20)},
         "articles": count,
         "entity_mentions": mentions,
-        "distinct_names": len(corpus._totals),
+        "distinct_names": len(corpus),
         "count_and_index_seconds": round(counted, 2),
         "resolve_seconds": round(resolved, 2),
         "mentions_per_second": round(mentions / resolved),

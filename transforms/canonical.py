@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -122,8 +123,10 @@ class CorpusNames:
             if group == "person" and len(tokens) > 1 and total >= config.min_support:
                 surnames.setdefault(tokens[-1], set()).add(folded)
         self._surnames = {k: next(iter(v)) for k, v in surnames.items() if len(v) == 1}
-        # Context-free resolutions, valid as long as these counts are.
-        self.memo: dict[tuple[str, str, str], Resolution] = {}
+
+    def __len__(self) -> int:
+        """Distinct (label group, folded name) pairs."""
+        return len(self._totals)
 
     def total(self, group: str, folded: str) -> int:
         return self._totals.get((group, folded), 0)
@@ -169,23 +172,25 @@ class CorpusNames:
         return index
 
 
-NO_COUNTS = CorpusNames({})
-
-
 class Resolver:
     """Resolves mentions against a knowledge base and the corpus's name counts."""
 
     def __init__(self, knowledge: KnowledgeBase, config: ResolverConfig = ResolverConfig()):
         self.knowledge = knowledge
         self.config = config
+        self._no_counts = CorpusNames({}, config)
+        # Context-free resolutions per corpus, valid as long as that corpus's counts are.
+        self._memo: weakref.WeakKeyDictionary[CorpusNames, dict] = weakref.WeakKeyDictionary()
 
     def corpus(self, counts: Mapping[tuple[str, str], int]) -> CorpusNames:
         return CorpusNames(counts, self.config)
 
-    def resolve(self, text: str, label: str, corpus: CorpusNames = NO_COUNTS,
+    def resolve(self, text: str, label: str, corpus: CorpusNames | None = None,
                 surnames: Mapping[str, Resolution] | None = None) -> Resolution:
-        """The canonical name of one mention; ``surnames`` maps the folded surnames of the
-        full person names in the same article to their resolutions."""
+        """The canonical name of one mention; ``corpus`` comes from ``corpus()``;
+        ``surnames`` maps the folded surnames of the full person names in the same article
+        to their resolutions."""
+        corpus = corpus or self._no_counts
         group = label_group(label)
         name = clean_name(text)
         folded = fold_key(name)
@@ -195,10 +200,13 @@ class Resolver:
             full = surnames.get(folded)
             if full is not None:
                 return dataclasses.replace(full, why=SURNAME, spelling=None)
+        memo = self._memo.get(corpus)
+        if memo is None:
+            memo = self._memo[corpus] = {}
         key = (label, name, folded)
-        found = corpus.memo.get(key)
+        found = memo.get(key)
         if found is None:
-            found = corpus.memo[key] = self._resolve(name, folded, label, group, corpus, True)
+            found = memo[key] = self._resolve(name, folded, label, group, corpus, True)
         return found
 
     def _resolve(self, name: str, folded: str, label: str, group: str,
@@ -256,7 +264,7 @@ class Resolver:
             return None
         return found[0][0], found[0][1]
 
-    def resolve_article(self, article: Article, corpus: CorpusNames = NO_COUNTS,
+    def resolve_article(self, article: Article, corpus: CorpusNames | None = None,
                         fix_names: bool = False) -> Article:
         """A copy of the article whose entities carry canonical, kb_id and corrected labels;
         with ``fix_names``, misspelt names are also corrected in the text."""
@@ -435,7 +443,7 @@ class ResolveNames(beam.DoFn):
         knowledge = load_knowledge(self._knowledge_config)
         self._resolver = Resolver(knowledge, self._resolver_config)
         self._counts: Mapping[tuple[str, str], int] | None = None
-        self._corpus = NO_COUNTS
+        self._corpus: CorpusNames | None = None
 
     def process(self, article: Article, counts: Mapping[tuple[str, str], int]
                 ) -> Iterable[Article]:
