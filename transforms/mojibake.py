@@ -45,7 +45,9 @@ _CP1252_HIGH = (
     "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
     "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
 )
-_LONE_LETTER = re.compile(f"[\u00c2-\u00df][\u0080-\u00bf{_CP1252_HIGH}]")
+# The soft hyphen (0xAD) is left out: after a capital letter it is far more often a real
+# soft hyphen ("SÆ\xadTER") than a garbled "ŭ".
+_LONE_LETTER = re.compile(f"[\u00c2-\u00df][\u0080-\u00ac\u00ae-\u00bf{_CP1252_HIGH}]")
 _EUROPEAN_LETTERS = ((0x00C0, 0x024F), (0x0370, 0x03FF), (0x0400, 0x04FF))
 
 

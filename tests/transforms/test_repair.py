@@ -444,3 +444,7 @@ def test_envelope_title_gets_character_fixes_recorded():
     assert title == "Russia’s move"
     assert {r.kind for r in repairs} == {"mojibake", "zero_width"}
     assert all(r.detail.startswith("in the title: ") for r in repairs)
+
+
+def test_soft_hyphen_after_a_capital_letter_is_not_taken_for_mojibake():
+    assert repair_text("Ærø and SÆ\u00adTER and Æ\u00adrø.")[1] == "Ærø and SÆTER and Ærø."
