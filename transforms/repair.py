@@ -85,8 +85,13 @@ def _substitute(pattern: re.Pattern[str], text: str, decide, edits: list[Edit]) 
 
 
 # Line breaks: CRLF and lone CR from other systems, Unicode line and paragraph separators.
-_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
+# NEL (U+0085) is left to the mojibake step: it is the second byte of "Å" or "х" read as
+# Latin-1.
+_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c]")
 _BREAK_TO = {"\u2029": "\n\n"}
+
+# Colour and cursor codes from logs or terminals, removed whole so no "[36m" is left.
+_TERMINAL_ESCAPES = re.compile("\x1b\\[[0-9;?]*[A-Za-z]")
 
 # C0 controls other than tab and newline, and DEL: never text, and not part of mojibake
 # (UTF-8 bytes of multi-byte characters are all >= 0x80), so they go before ftfy.
@@ -185,6 +190,9 @@ def clean_text(text: str) -> tuple[str, list[Edit]]:
         text,
         lambda m: (_BREAK_TO.get(m.group(), "\n"), "whitespace", "replaced with a line feed"),
         edits,
+    )
+    text = _substitute(
+        _TERMINAL_ESCAPES, text, lambda m: ("", "control_chars", "removed a terminal escape"), edits
     )
     text = _substitute(_C0, text, lambda m: ("", "control_chars", "removed"), edits)
     text, mojibake_edits = fix_mojibake(text)

@@ -448,3 +448,9 @@ def test_envelope_title_gets_character_fixes_recorded():
 
 def test_soft_hyphen_after_a_capital_letter_is_not_taken_for_mojibake():
     assert repair_text("Ærø and SÆ\u00adTER and Æ\u00adrø.")[1] == "Ærø and SÆTER and Ærø."
+
+
+def test_latin1_mojibake_with_nel_bytes_and_terminal_escapes():
+    clean = "Åland and “хорошо”, said Ångström."
+    assert repair_text(perturb.mojibake_latin1(clean))[1] == clean
+    assert repair_text("\x1b[36mColoured\x1b[0m log line.")[1] == "Coloured log line."
