@@ -1,0 +1,159 @@
+"""The ``copydesk`` command: ``batch``, ``stream``, ``produce``, ``broker``, ``entities``.
+
+Flags copydesk does not know are handed to Beam's ``PipelineOptions`` (``--runner``,
+``--direct_num_workers``, ``--direct_running_mode``, ``--project``, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from typing import Sequence
+
+
+# Beam warnings that say nothing about the user's run: RunInference cannot import its
+# optional torch-based model manager, and the GCP extras are not installed.
+QUIET_WARNINGS = (
+    "Resource module is not available for current platform",
+    "apitools not found",
+)
+
+
+class _DropQuietWarnings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(QUIET_WARNINGS)
+
+
+def configure_logging(level: str = "WARNING") -> None:
+    """Called before Beam is imported, since Beam logs on import."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        force=True)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_DropQuietWarnings())
+
+
+class UsageError(Exception):
+    """A one-sentence message for an unusable command line."""
+
+
+def _byte_size(value: str) -> int:
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    text = value.strip().lower().removesuffix("ib").removesuffix("b")
+    scale = units.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in units else text
+    try:
+        size = int(float(number) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size such as 5242880, 512k or 5m") from None
+    if size <= 0:
+        raise argparse.ArgumentTypeError("the size must be positive")
+    return size
+
+
+def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
+    from transforms.read import DEFAULT_MAX_BYTES
+
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="files or folders (read recursively): *.txt, *.json, *.jsonl")
+    parser.add_argument("--output", "-o", required=True, metavar="DIR",
+                        help="dataset folder: DIR/{articles,duplicates,rejects}/date=YYYY-MM-DD/")
+    parser.add_argument("--max-bytes", type=_byte_size, default=DEFAULT_MAX_BYTES,
+                        metavar="SIZE", help="reject inputs larger than this (default 5m)")
+    parser.add_argument("--fix-names", action="store_true",
+                        help="correct garbled entity names in the text too (recorded in repairs)")
+    parser.add_argument("--aliases", metavar="FILE",
+                        help="extra entity alias table (JSON) merged over the packaged one")
+
+
+def check_output(output: str) -> None:
+    """Fail before any work when the output folder cannot be written."""
+    if "://" in output:
+        return
+    try:
+        os.makedirs(output, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=output, prefix=".copydesk-check-"):
+            pass
+    except OSError as error:
+        raise UsageError(
+            f"Cannot write to output folder {output!r} ({error.strerror}); choose a writable folder."
+        ) from None
+
+
+def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
+    from pipelines.batch import BatchConfig, batch_stem, run_files
+    from pipelines.summary import summarise
+    from transforms.read import InputError, list_inputs
+
+    if args.aliases and not os.path.isfile(args.aliases):
+        raise UsageError(f"Alias table {args.aliases!r} does not exist; give a JSON file.")
+    try:
+        files = list_inputs(args.inputs)
+    except InputError as error:
+        raise UsageError(str(error)) from None
+    check_output(args.output)
+    config = BatchConfig(max_bytes=args.max_bytes, fix_names=args.fix_names, aliases=args.aliases)
+    logging.getLogger(__name__).info("reading %d files into %s", len(files), args.output)
+    result = run_files(files, args.output, batch_stem(args.inputs), config, beam_args)
+    print(summarise(result, args.output))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="copydesk",
+        description="Clean, deduplicated, entity-tagged news as Parquet partitioned by date.",
+        epilog="Flags not listed here go to Apache Beam (for example --runner, "
+               "--direct_num_workers 2 --direct_running_mode multi_processing).",
+    )
+    root.add_argument("--log-level", default="WARNING",
+                      choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="default WARNING")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_batch_arguments(commands.add_parser(
+        "batch", help="a folder of raw articles in, the dataset out"))
+    for name, module, help_text in _optional_commands():
+        sub = commands.add_parser(name, help=help_text)
+        getattr(module, f"add_{name}_arguments")(sub)
+    return root
+
+
+def _optional_commands():
+    """Commands whose modules carry their own arguments and runner."""
+    import importlib
+
+    for name, module_name, help_text in (
+        ("stream", "pipelines.stream", "a long-lived worker from a Kafka topic to the dataset"),
+        ("produce", "pipelines.produce", "publish articles from files to a Kafka topic"),
+        ("broker", "pipelines.broker", "start a local Kafka-compatible broker for development"),
+        ("entities", "pipelines.entities", "list the canonical entities of a dataset"),
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        yield name, module, help_text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
+    args, beam_args = parser().parse_known_args(argv)
+    logging.getLogger().setLevel(args.log_level)
+    try:
+        if args.command == "batch":
+            return run_batch(args, beam_args)
+        if beam_args and args.command != "stream":
+            raise UsageError(f"Unknown arguments {' '.join(beam_args)}; see copydesk {args.command} -h.")
+        args.pipeline_args = beam_args
+        module = {name: m for name, m, _ in _optional_commands()}[args.command]
+        return getattr(module, f"run_{args.command}")(args)
+    except UsageError as error:
+        print(f"copydesk: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""End to end over the seeds and over generated inputs: the whole Beam pipeline, real
+spaCy, real Parquet read back with pyarrow."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pytest
+
+from pipelines.batch import BatchConfig, batch_stem, run_files
+from schemas.arrow import ARTICLES, REJECTS
+from transforms.read import list_inputs
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+BOILERPLATE = ("Leave a Reply", "Your email address will not be published", "Skip to content",
+               "WP Twitter Auto Publish", "Read More", "via Newsmax")
+
+pytestmark = pytest.mark.slow
+
+
+def read(output, table):
+    schema = REJECTS if table == "rejects" else ARTICLES
+    path = os.path.join(output, table)
+    if not os.path.isdir(path):
+        return []
+    return ds.dataset(path, schema=schema, format="parquet", partitioning="hive").to_table().to_pylist()
+
+
+def run(inputs, output, **config):
+    inputs = [str(i) for i in inputs]
+    return run_files(list_inputs(inputs), str(output), batch_stem(inputs), BatchConfig(**config))
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory):
+    output = tmp_path_factory.mktemp("out")
+    result = run([SEEDS], output)
+    return result, {row["source"]: row for row in read(output, "articles")}, output
+
+
+def test_every_seed_is_an_english_article(seeds_run):
+    result, rows, output = seeds_run
+    assert sorted(rows) == sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert {r["language"] for r in rows.values()} == {"en"}
+    assert read(output, "duplicates") == [] and read(output, "rejects") == []
+    assert result.counts == {"articles": 5, "duplicates": 0, "rejects": 0}
+
+
+def test_001_loses_the_stray_arabic_word_and_nothing_else(seeds_run):
+    _, rows, _ = seeds_run
+    row = rows["001_ad877b3d03b42381.txt"]
+    assert "وبر" not in row["text"]
+    assert "one The atmosphere of optimism" in row["text"]
+    original = (SEEDS / "001_ad877b3d03b42381.txt").read_text(encoding="utf-8")
+    kept = [p for p in original.split("\n\n") if p.strip()]
+    removed_kinds = {r["kind"] for r in row["repairs"]}
+    assert removed_kinds <= {"stray_script", "boilerplate", "title", "whitespace"}
+    stray = [r["text"].strip() for r in row["repairs"] if r["kind"] == "stray_script"]
+    assert stray == ["وبر"]
+    for paragraph in kept:
+        if paragraph.strip() in ("Leave a Reply", "Your email address will not be published."):
+            continue
+        if paragraph == row["title"]:
+            continue
+        assert paragraph.replace("وبر ", "").strip() in row["text"]
+
+
+@pytest.mark.parametrize("name", ["001_ad877b3d03b42381.txt", "003_e1f9391fcbfd10ba.txt",
+                                  "004_c9e14b2f1d937aa1.txt", "002_a26ea54cb45c7aeb.txt"])
+def test_boilerplate_is_gone(seeds_run, name):
+    _, rows, _ = seeds_run
+    for line in BOILERPLATE:
+        assert line not in rows[name]["text"]
+
+
+def test_002_has_one_title_and_it_is_not_in_the_text(seeds_run):
+    _, rows, _ = seeds_run
+    row = rows["002_a26ea54cb45c7aeb.txt"]
+    headline = "Putin Makes Big Statement About Recognition Of Ukraine Rebel Independence"
+    assert row["title"] == headline
+    assert headline not in row["text"]
+
+
+def test_entities_point_into_the_text(seeds_run):
+    _, rows, _ = seeds_run
+    found = {(e["text"], e["label"]) for e in rows["000_ddb74dd6e30f21c7.txt"]["entities"]}
+    assert ("Vladimir Putin", "PERSON") in found
+    for row in rows.values():
+        assert row["entities"]
+        assert all(row["text"][e["start"]:e["end"]] == e["text"] for e in row["entities"])
+
+
+def test_ids_are_stable_and_a_rerun_does_not_double_rows(seeds_run, tmp_path):
+    _, rows, output = seeds_run
+    copy = tmp_path / "copy"
+    shutil.copytree(output, copy)
+    # The same inputs into the same output: replaced, never doubled.
+    run([SEEDS], copy)
+    again = read(copy, "articles")
+    assert len(again) == 5
+    assert {r["source"]: r["id"] for r in again} == {s: r["id"] for s, r in rows.items()}
+
+
+def test_mixed_generated_inputs_each_land_in_exactly_one_table(tmp_path):
+    source = tmp_path / "in"
+    (source / "sub").mkdir(parents=True)
+    wire = (SEEDS / "004_c9e14b2f1d937aa1.txt").read_text(encoding="utf-8")
+    body = wire.split("\n\n", 2)[2]
+    (source / "a_wire.txt").write_text(wire, encoding="utf-8")
+    (source / "sub" / "reprint.txt").write_text(
+        "Breaking News Network\n\n" + body.replace("’", "'").replace("“", '"').replace("”", '"')
+        + "\n\nShare this article on Facebook\n", encoding="utf-8")
+    (source / "legacy.txt").write_bytes(
+        "The café’s owner said “we’re open” — again — on Monday in Zürich.".encode("cp1252") * 3)
+    (source / "utf16.txt").write_bytes(("A UTF-16 article about the summit in Geneva. " * 5).encode("utf-16"))
+    (source / "nul.txt").write_bytes(b"A story with a stray \x00 NUL byte in Paris. " * 5)
+    (source / "empty.txt").write_text("   \n")
+    (source / "bin.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(200))
+    (source / "big.txt").write_text("word " * 320_000)
+    (source / "lines.jsonl").write_text(
+        '{"text": "Ukraine and Russia held talks in Minsk on Friday.",'
+        ' "published_at": "2022-02-18T10:00:00+02:00"}\n'
+        "{broken\n"
+        '{"text": ""}\n', encoding="utf-8")
+    (source / "long.txt").write_text("Kyiv is the capital of Ukraine and " * 8_000, encoding="utf-8")
+    output = tmp_path / "out"
+    result = run([source], output, max_bytes=1_500_000)
+    articles, duplicates, rejects = (read(output, t) for t in ("articles", "duplicates", "rejects"))
+    sources = [r["source"] for r in articles + duplicates + rejects]
+    expected = ["a_wire.txt", "sub/reprint.txt", "legacy.txt", "utf16.txt", "nul.txt", "empty.txt",
+                "bin.txt", "big.txt", "lines.jsonl#1", "lines.jsonl#2", "lines.jsonl#3", "long.txt"]
+    assert sorted(sources) == sorted(expected)
+    wire_id = next(a["id"] for a in articles if a["source"] == "a_wire.txt")
+    assert [(d["source"], d["duplicate_of"]) for d in duplicates] == [("sub/reprint.txt", wire_id)]
+    assert {r["source"] for r in rejects} == {"empty.txt", "bin.txt", "big.txt", "lines.jsonl#2",
+                                              "lines.jsonl#3"}
+    assert all(r["reason"].endswith(".") and len(r["reason"]) < 200 for r in rejects)
+    by_source = {a["source"]: a for a in articles}
+    assert "\x00" not in by_source["nul.txt"]["text"]
+    assert "café’s" in by_source["legacy.txt"]["text"]
+    assert by_source["lines.jsonl#1"]["date"] == "2022-02-18"
+    assert result.counts["rejects"] == 5
