@@ -176,8 +176,11 @@ class SqliteSession(IndexSession):
                     for r in rows
                 ],
             )
+            # Band rows only for rows that are canonical as stored: a row ignored above
+            # (the id was already there with another answer) must not become a candidate.
             self.db.executemany(
-                "INSERT OR IGNORE INTO bands VALUES (?, ?)",
+                "INSERT OR IGNORE INTO bands SELECT ?, id FROM articles "
+                "WHERE id = ? AND canonical_id = id",
                 [(band, r.id) for r in rows if r.is_canonical for band in r.bands],
             )
 
