@@ -9,9 +9,11 @@ that recur across the run, which ``RepairText`` counts in Beam between the two p
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -21,7 +23,13 @@ from apache_beam.metrics import Metrics
 from schemas.records import Article, Reject, Repair
 from transforms.boilerplate import BoilerplateConfig, FindCommonLines, remove_boilerplate
 from transforms.mojibake import fix_mojibake
-from transforms.scripts import COMMON, StrayScriptConfig, remove_stray_script, script_of
+from transforms.scripts import (
+    COMMON,
+    StrayScriptConfig,
+    letter_counts,
+    remove_stray_script,
+    script_of,
+)
 
 Edit = tuple[str, str, str | None]
 
@@ -130,6 +138,7 @@ _NEEDS_JOINERS = frozenset(
 )
 _NEEDS_WORD_BREAKS = frozenset({"Thai", "Lao", "Khmer", "Myanmar", "Tibetan"})
 _RTL = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana", "NKo"})
+_CONTEXT_SCRIPTS = _NEEDS_JOINERS | _NEEDS_WORD_BREAKS | _RTL
 
 _INVISIBLE_NAMES = {
     "\u200b": "zero width space",
@@ -161,25 +170,59 @@ def _is_pictograph(char: str) -> bool:
     return bool(char) and (unicodedata.category(char) == "So" or char == "\ufe0f")
 
 
-def _invisible_decision(match: re.Match[str]) -> tuple[str, str, str] | None:
-    char = match.group()
-    text = match.string
-    start, end = match.span()
-    before, after = _neighbour_scripts(text, start, end)
-    if char in "\u200c\u200d" and (before in _NEEDS_JOINERS or after in _NEEDS_JOINERS):
-        return None
-    if char == "\u200d" and _is_pictograph(text[start - 1 : start]) and _is_pictograph(text[end : end + 1]):
-        return None  # emoji sequences such as 👨‍👩‍👧 are built with ZWJ
-    if char == "\u200b" and (before in _NEEDS_WORD_BREAKS or after in _NEEDS_WORD_BREAKS):
-        return None
-    if char in "\u200e\u200f\u061c":
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line = text[line_start : line_end if line_end >= 0 else len(text)]
-        if any(script_of(c) in _RTL for c in set(line) if c.isalpha()):
+def _invisible_decider(text: str):
+    """The decision for each invisible character of ``text``: keep what a script needs
+    (joiners in Persian and Indic words and emoji, ZWSP in Thai, direction marks in lines
+    with right-to-left letters), remove the rest."""
+    rtl_lines: dict[int, bool] = {}
+    line_starts: list[int] = []
+
+    def line_has_rtl(position: int) -> bool:
+        if not line_starts:
+            line_starts.extend([0] + [m.end() for m in re.finditer("\n", text)])
+        number = bisect.bisect_right(line_starts, position) - 1
+        if number not in rtl_lines:
+            start = line_starts[number]
+            end = line_starts[number + 1] - 1 if number + 1 < len(line_starts) else len(text)
+            line = text[start:end]
+            rtl_lines[number] = any(script_of(c) in _RTL for c in set(line) if c.isalpha())
+        return rtl_lines[number]
+
+    def decide(match: re.Match[str]) -> tuple[str, str, str] | None:
+        char = match.group()
+        start, end = match.span()
+        before, after = _neighbour_scripts(text, start, end)
+        if char in "\u200c\u200d" and (before in _NEEDS_JOINERS or after in _NEEDS_JOINERS):
             return None
-    name = _INVISIBLE_NAMES.get(char, unicodedata.name(char, "invisible character").lower())
-    return "", "zero_width", f"removed a {name}"
+        if (
+            char == "\u200d"
+            and _is_pictograph(text[start - 1 : start])
+            and _is_pictograph(text[end : end + 1])
+        ):
+            return None  # emoji sequences such as 👨‍👩‍👧 are built with ZWJ
+        if char == "\u200b" and (before in _NEEDS_WORD_BREAKS or after in _NEEDS_WORD_BREAKS):
+            return None
+        if char in "\u200e\u200f\u061c" and line_has_rtl(start):
+            return None
+        name = _INVISIBLE_NAMES.get(char, unicodedata.name(char, "invisible character").lower())
+        return "", "zero_width", f"removed a {name}"
+
+    return decide
+
+
+def _remove_invisible(text: str, edits: list[Edit]) -> str:
+    found = Counter(_INVISIBLE.findall(text))
+    if not found:
+        return text
+    scripts = letter_counts(text)
+    if "\u200d" in found or any(s in _CONTEXT_SCRIPTS for s in scripts):
+        return _substitute(_INVISIBLE, text, _invisible_decider(text), edits)
+    # Nothing in the text can need them, so they all go in one pass (a text of a million
+    # zero-width spaces must not cost a million Python calls).
+    for char, count in found.items():
+        name = _INVISIBLE_NAMES.get(char, unicodedata.name(char, "invisible character").lower())
+        edits.extend([("zero_width", char, f"removed a {name}")] * count)
+    return _INVISIBLE.sub("", text)
 
 
 def clean_text(text: str) -> tuple[str, list[Edit]]:
@@ -199,7 +242,7 @@ def clean_text(text: str) -> tuple[str, list[Edit]]:
     edits.extend(mojibake_edits)
     text = _substitute(_LEFTOVER, text, _leftover_decision, edits)
     text = _substitute(_BIDI_OVERRIDES, text, lambda m: ("", "bidi_override", "removed"), edits)
-    text = _substitute(_INVISIBLE, text, _invisible_decision, edits)
+    text = _remove_invisible(text, edits)
     return tidy_spacing(text, edits), edits
 
 

@@ -186,9 +186,16 @@ def _is_enclosed(line: str, start: int, end: int, run: str) -> bool:
     trail = run[len(run.rstrip("".join(CLOSERS) + ".,;:!?")) :]
     if lead or any(char in CLOSERS for char in trail):
         return True
-    before = line[:start].rstrip(_HSPACE)
-    after = line[end:].lstrip(_HSPACE)
-    return bool(before) and before[-1] in OPENERS or bool(after) and after[0] in CLOSERS
+    return _neighbour(line, start, -1) in OPENERS or _neighbour(line, end, 1) in CLOSERS
+
+
+def _neighbour(line: str, index: int, step: int) -> str:
+    """The nearest character that is not a space before ``index`` (step -1) or from it
+    (step 1); "" at the line's edge. Scans, never slices, so a long line stays linear."""
+    position = index - 1 if step < 0 else index
+    while 0 <= position < len(line) and line[position] in _HSPACE:
+        position += step
+    return line[position] if 0 <= position < len(line) else ""
 
 
 def find_stray_runs(line: str, foreign: frozenset[str]) -> list[tuple[int, int, str]]:
@@ -259,8 +266,7 @@ def remove_stray_script(text: str, config: StrayScriptConfig = StrayScriptConfig
             or _letters(run) < config.min_letters
             or seen[core] > 1
             or _is_enclosed(line, start, end, run)
-            or not line[:start].strip()
-            and not line[end:].strip()
+            or (_neighbour(line, start, -1) == "" and _neighbour(line, end, 1) == "")
         ):
             continue
         removals.setdefault(number, []).append((start, end, script, run))
