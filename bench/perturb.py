@@ -249,3 +249,23 @@ def perturb(kind: str, text: str, seed: int = 0) -> str:
         known = ", ".join(sorted(PERTURBATIONS))
         raise ValueError(f"Unknown perturbation {kind!r}; use one of: {known}.") from None
     return function(text, seed)
+
+
+def restoration_rates(
+    texts: list[str],
+    repair: Callable[[str], object],
+    seeds: range = range(3),
+    kinds: tuple[str, ...] | None = None,
+) -> dict[str, float]:
+    """For each kind, the share of (text, seed) pairs where ``repair`` gives the same result
+    for the damaged text as for the clean one; what ``make eval`` reports per kind."""
+    rates = {}
+    for kind in kinds or tuple(PERTURBATIONS):
+        trials = restored = 0
+        for text in texts:
+            expected = repair(text)
+            for seed in seeds:
+                trials += 1
+                restored += repair(perturb(kind, text, seed)) == expected
+        rates[kind] = restored / trials if trials else 0.0
+    return rates

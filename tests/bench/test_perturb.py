@@ -68,3 +68,17 @@ def test_whitespace_damage_uses_crlf():
 def test_unknown_kind_is_a_clear_error():
     with pytest.raises(ValueError, match="Unknown perturbation 'nope'; use one of: "):
         perturb.perturb("nope", CLEAN)
+
+
+def test_restoration_rates_count_restored_pairs():
+    def keep_first_line(text: str) -> str:
+        return text.split("\n")[0].replace("\r", "")
+
+    rates = perturb.restoration_rates(
+        [CLEAN], keep_first_line, seeds=range(4), kinds=("whitespace", "mojibake_cp1252")
+    )
+    assert rates["mojibake_cp1252"] == 0.0
+    assert 0.0 <= rates["whitespace"] <= 1.0
+    assert perturb.restoration_rates([CLEAN], lambda text: 0, seeds=range(2)) == dict.fromkeys(
+        perturb.PERTURBATIONS, 1.0
+    )
