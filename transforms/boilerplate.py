@@ -99,6 +99,13 @@ _WIDGET_PREFIX = _vocabulary(
             r"get (?:the latest|our) .{0,60}(?:in|to|delivered to|straight to) your inbox",
         ),
         "social_follow": (r"follow (?:us|me) on", rf"(?:like|join|find) us on (?:{_SOCIAL})"),
+        # Copyright notices end with a stop by convention, so they are matched whatever
+        # their shape; "Copyright law was changed..." does not start with a sign or a year.
+        "site_footer": (
+            r"(?:©|\(c\))",
+            r"copyright\s*(?:©|\(c\))?\s*\d{4}",
+            r".{0,80}\ball rights reserved",
+        ),
     }
 )
 
@@ -162,11 +169,7 @@ _META_PREFIX = _vocabulary(
             r"|caption|watch|listen) ?:",
         ),
         "related_links": (r"(?:read also|also read|see also|read more|more on this|more from) ?:",),
-        "site_footer": (
-            r"(?:©|\(c\)|copyright\b)",
-            r".{0,80}all rights reserved",
-            r".{0,80}\bpowered by\b",
-        ),
+        "site_footer": (r".{0,80}\bpowered by\b",),
     }
 )
 
