@@ -16,7 +16,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import apache_beam as beam
 
@@ -342,6 +342,22 @@ def remove_boilerplate(
 
 def common_line_threshold(total_articles: int, config: BoilerplateConfig) -> int:
     return max(config.min_articles, math.ceil(config.min_fraction * total_articles))
+
+
+def find_common_lines(
+    texts: Iterable[str], config: BoilerplateConfig = BoilerplateConfig()
+) -> frozenset[str]:
+    """``FindCommonLines`` without Beam, for callers holding a whole corpus in memory (eval,
+    warming a streaming worker from a sample). Same keys, same threshold."""
+    stories: dict[str, set[str]] = {}
+    total = 0
+    for text in texts:
+        total += 1
+        signature = article_signature(text)
+        for key in short_line_keys(text, config):
+            stories.setdefault(key, set()).add(signature)
+    threshold = common_line_threshold(total, config)
+    return frozenset(key for key, seen in stories.items() if len(seen) >= threshold)
 
 
 class _ShortLinesWithSignature(beam.DoFn):

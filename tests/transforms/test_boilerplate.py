@@ -18,6 +18,7 @@ from transforms.boilerplate import (
     FindCommonLines,
     boilerplate_reason,
     common_line_threshold,
+    find_common_lines,
     normalise_line,
     remove_boilerplate,
     strip_trailing_cta,
@@ -190,3 +191,4 @@ def test_find_common_lines_counts_distinct_stories():
     with TestPipeline() as pipeline:
         common = pipeline | beam.Create(texts) | FindCommonLines()
         assert_that(common, equal_to([normalise_line(footer)]))
+    assert find_common_lines(texts) == {normalise_line(footer)}
