@@ -1,0 +1,690 @@
+"""``make bench``: copydesk's speed and cost, against its limit and its peers, in one run.
+
+Measured on a generated corpus (``bench.corpus``; default 600 articles of ~3 KB):
+
+* throughput: the whole batch pipeline as a process (``python -m pipelines.cli batch``,
+  interpreter start and model loading included), single worker and
+  ``--direct_num_workers 2 --direct_running_mode multi_processing``, against its limit:
+  the same spaCy NER-only pipeline alone over the same texts in one process. Medians of
+  ``--runs`` runs, interleaved so that background load hits all three alike;
+* stage costs: each stage's own functions run in one process over the same corpus (not the
+  Beam transforms), as a share of their sum, next to the pipeline's wall time;
+* near-copies: copydesk's fingerprints, LSH and confirmation against datasketch MinHash +
+  MinHashLSH with the same parameters (5-word shingles, 20 bands x 4 rows, the same
+  confirmation), recall and precision against the corpus's truth, and the cost from 1k to
+  20k articles; plus the real ``FindNearCopies`` transform in a Beam pipeline;
+* peak memory (RSS of the process and its children) of the batch job at 1k articles, and
+  at 1k and 20k articles without the entity stages (20k articles through spaCy would take
+  longer than the whole benchmark may);
+* scale-out: the batch pipeline on Beam's PortableRunner with an external worker pool;
+* streaming: ``bench.stream_bench`` when it exists.
+
+Prints one markdown table and writes ``bench/results/bench.json`` (with a timestamp,
+machine facts and package versions) and the table into ``bench/RESULTS.md``.
+Run: ``python -m bench.run`` (``-h`` for sizes and sections).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Callable, Sequence
+
+from bench.eval import (
+    Row,
+    git_commit,
+    machine,
+    markdown,
+    package_versions,
+    pairwise,
+    update_results_md,
+    write_json,
+)
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SECTIONS = ("throughput", "stages", "near_copies", "memory", "portable", "stream", "peers")
+MULTI = ("--direct_num_workers", "2", "--direct_running_mode", "multi_processing")
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What ``make bench`` measures.
+
+    ``articles`` (600): size of the main corpus. ``runs`` (3): runs per throughput figure
+    (the median is reported). ``growth`` (1000, 5000, 20000): corpus sizes for the
+    near-copy cost curve. ``memory`` (1000, 20000): sizes for peak RSS; the first also runs
+    the whole pipeline, all run the pipeline without the entity stages.
+    ``portable_articles`` (100): generated articles (plus the seeds) for the PortableRunner
+    row. ``seed`` (0): corpus seed.
+    """
+
+    articles: int = 600
+    runs: int = 3
+    growth: tuple[int, ...] = (1000, 5000, 20000)
+    memory: tuple[int, ...] = (1000, 20000)
+    portable_articles: int = 100
+    seed: int = 0
+    sections: tuple[str, ...] = SECTIONS
+    work: str | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    output: str = ""
+
+
+def measure(command: Sequence[str], timeout: float = 3600, interval: float = 0.1) -> Measured:
+    """Run ``command`` from the repository root; wall time and peak RSS of the process and
+    all its descendants (summed, so pages shared by forked workers count once per process)."""
+    import psutil
+
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(list(command), cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PYTHONPATH": REPO_ROOT})
+        peak = 0
+        watched = psutil.Process(process.pid)
+        while process.poll() is None:
+            total = 0
+            try:
+                for proc in [watched, *watched.children(recursive=True)]:
+                    try:
+                        total += proc.memory_info().rss
+                    except psutil.NoSuchProcess:
+                        continue
+            except psutil.NoSuchProcess:
+                pass
+            peak = max(peak, total)
+            if time.perf_counter() - started > timeout:
+                process.kill()
+                break
+            time.sleep(interval)
+        process.wait()
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        output = out.read().decode("utf-8", "replace")
+    return Measured(round(seconds, 2), round(peak / 2**20, 1), process.returncode, output[-4000:])
+
+
+def copydesk_batch(corpus: str, output: str, beam_args: Sequence[str] = (),
+                   without_ner: bool = False) -> list[str]:
+    entry = ["-m", "bench.run", "batch-without-ner"] if without_ner else ["-m", "pipelines.cli"]
+    return [sys.executable, *entry, "batch", corpus, "--output", output, *beam_args]
+
+
+def checked(result: Measured, what: str) -> Measured:
+    if result.returncode != 0:
+        raise RuntimeError(f"{what} failed with exit code {result.returncode}:\n{result.output}")
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# Internal commands, run as their own processes
+# ---------------------------------------------------------------------------------------
+
+
+def corpus_texts(folder: str) -> list[tuple[str, str, str | None]]:
+    """(id, text, language hint) of every input of ``folder`` that decodes to an article,
+    read with copydesk's own read and decode functions."""
+    from transforms.read import DEFAULT_MAX_BYTES, DecodeInput, ReadFiles, list_inputs
+
+    now = datetime.now(timezone.utc)
+    reader, decoder = ReadFiles(DEFAULT_MAX_BYTES), DecodeInput(DEFAULT_MAX_BYTES, now)
+    found = []
+    for item in list_inputs([folder]):
+        for raw in reader.process(item):
+            for out in decoder.process(raw):
+                if not hasattr(out, "tag"):
+                    found.append((out.id, out.text, out.language_hint))
+    return found
+
+
+def ner_only(folder: str) -> None:
+    """The limit: spaCy's NER-only pipeline over the corpus's texts in one process."""
+    started = time.perf_counter()
+    texts = [text for _, text, _ in corpus_texts(folder)]
+    read = time.perf_counter()
+    from transforms.entities import load_ner, tag
+
+    nlp = load_ner()
+    loaded = time.perf_counter()
+    entities = tag(nlp, texts)
+    done = time.perf_counter()
+    print(json.dumps({"texts": len(texts), "entities": sum(map(len, entities)),
+                      "read_seconds": round(read - started, 2), "load_seconds": round(loaded - read, 2),
+                      "tag_seconds": round(done - loaded, 2)}))
+
+
+def batch_without_ner(argv: list[str]) -> int:
+    """``copydesk batch`` with the entity and canonical-name stages left out (the rest of
+    the pipeline unchanged), for memory and cost figures at sizes spaCy cannot reach in
+    the benchmark's time."""
+    import apache_beam as beam
+
+    import pipelines.batch
+    from pipelines.cli import main
+
+    class PassThrough(beam.PTransform):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__()
+
+        def expand(self, articles):
+            return articles
+
+    pipelines.batch.TagEntities = PassThrough
+    pipelines.batch.ResolveEntities = PassThrough
+    return main(argv)
+
+
+# ---------------------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------------------
+
+
+def median(values: Sequence[float]) -> float:
+    return round(statistics.median(values), 2)
+
+
+def throughput(config: BenchConfig, corpus: str, articles: int, work: str) -> tuple[list[Row], dict]:
+    runs: dict[str, list[Measured]] = {"single": [], "multi": [], "limit": []}
+    limit_details = []
+    for number in range(config.runs):
+        single = copydesk_batch(corpus, os.path.join(work, f"single{number}"))
+        runs["single"].append(checked(measure(single), "the batch pipeline"))
+        multi = copydesk_batch(corpus, os.path.join(work, f"multi{number}"), MULTI)
+        runs["multi"].append(checked(measure(multi), "the batch pipeline with 2 workers"))
+        limit = checked(measure([sys.executable, "-m", "bench.run", "ner-only", corpus]),
+                        "the NER-only limit")
+        runs["limit"].append(limit)
+        limit_details.append(json.loads(limit.output.strip().splitlines()[-1]))
+    seconds = {name: median([m.seconds for m in measured]) for name, measured in runs.items()}
+    rate = {name: round(articles / s, 2) for name, s in seconds.items()}
+    ratio = round(rate["single"] / rate["limit"], 3)
+    speedup = round(rate["multi"] / rate["single"], 3)
+    report = {
+        "articles": articles,
+        "seconds": {k: [m.seconds for m in v] for k, v in runs.items()},
+        "median_seconds": seconds,
+        "articles_per_second": rate,
+        "ratio_to_limit": ratio,
+        "multi_speedup": speedup,
+        "peak_rss_mb": {k: max(m.peak_rss_mb for m in v) for k, v in runs.items()},
+        "limit_breakdown": limit_details,
+    }
+    rows = [
+        Row("Throughput", f"batch pipeline, 1 worker ({articles} articles)", config.runs,
+            f"{rate['single']} articles/s ({seconds['single']} s)", ""),
+        Row("Throughput", "limit: spaCy NER-only alone, one process", config.runs,
+            f"{rate['limit']} articles/s ({seconds['limit']} s; load "
+            f"{median([d['load_seconds'] for d in limit_details])} s)", ""),
+        Row("Throughput", "pipeline / limit", config.runs, f"{ratio}", "≥ 0.8"),
+        Row("Throughput", "batch pipeline, 2 workers (multi_processing)", config.runs,
+            f"{rate['multi']} articles/s ({seconds['multi']} s)", ""),
+        Row("Throughput", "2 workers / 1 worker", config.runs, f"{speedup}x", "≥ 1.6x"),
+    ]
+    return rows, report
+
+
+def _timed(function: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = function()
+    return time.perf_counter() - started, value
+
+
+def stage_costs(corpus: str, pipeline_seconds: float | None) -> tuple[list[Row], dict]:
+    """Each stage's functions over the corpus, in this process, in pipeline order."""
+    import pyarrow.parquet as pq
+
+    from schemas.arrow import to_table
+    from schemas.records import Reject
+    from transforms.canonical import Resolver, name_mentions
+    from transforms.entities import load_ner, tag
+    from transforms.knowledge import load_knowledge
+    from transforms.language import Detector
+    from transforms.read import DEFAULT_MAX_BYTES, DecodeInput, ReadFiles, list_inputs
+    from transforms.repair import repair_text
+
+    seconds: dict[str, float] = {}
+    loads: dict[str, float] = {}
+    now = datetime.now(timezone.utc)
+
+    def read():
+        reader, decoder = ReadFiles(DEFAULT_MAX_BYTES), DecodeInput(DEFAULT_MAX_BYTES, now)
+        out = []
+        for item in list_inputs([corpus]):
+            for raw in reader.process(item):
+                out.extend(decoder.process(raw))
+        return out
+
+    seconds["read"], decoded = _timed(read)
+    articles = [a for a in decoded if not hasattr(a, "tag")]
+    rejects = [r.value for r in decoded if hasattr(r, "tag")]
+
+    def repair():
+        for article in articles:
+            article.title, article.text, repairs = repair_text(article.text, title=article.title)
+            article.repairs = list(article.repairs) + repairs
+
+    seconds["repair"], _ = _timed(repair)
+    loads["langdetect profiles"], detector = _timed(Detector)
+
+    def language():
+        for article in articles:
+            article.language, article.language_score = detector.detect(article.text, article.language_hint)
+
+    seconds["language"], _ = _timed(language)
+    seconds["near-copies"], marks = _timed(lambda: near_copies_in_process(articles))
+    for article in articles:
+        article.duplicate_of = marks.get(article.id)
+    loads["spaCy model"], nlp = _timed(load_ner)
+    english = [a for a in articles if a.language == "en"]
+
+    def entities():
+        for article, found in zip(english, tag(nlp, [a.text for a in english])):
+            article.entities = found
+
+    seconds["entities"], _ = _timed(entities)
+    loads["entity knowledge"], knowledge = _timed(load_knowledge)
+
+    def canonical():
+        resolver = Resolver(knowledge)
+        names = resolver.corpus(Counter(m for a in articles for m in name_mentions(a)))
+        for index, article in enumerate(articles):
+            articles[index] = resolver.resolve_article(article, names)
+
+    seconds["canonical names"], _ = _timed(canonical)
+
+    def write():
+        with tempfile.TemporaryDirectory() as folder:
+            for table, records in (("articles", [a for a in articles if not a.duplicate_of]),
+                                   ("duplicates", [a for a in articles if a.duplicate_of]),
+                                   ("rejects", [r for r in rejects if isinstance(r, Reject)])):
+                pq.write_table(to_table(table, records), os.path.join(folder, f"{table}.parquet"),
+                               compression="zstd")
+
+    seconds["write"], _ = _timed(write)
+    total = sum(seconds.values())
+    report = {
+        "method": "each stage's own functions in one process over the corpus, in pipeline order "
+                  "(not the Beam transforms); shares are of the sum of stage times, model and "
+                  "knowledge loading reported apart",
+        "articles": len(articles),
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
+        "share": {k: round(v / total, 4) for k, v in seconds.items()},
+        "load_seconds": {k: round(v, 3) for k, v in loads.items()},
+        "sum_seconds": round(total, 2),
+    }
+    rows = [Row("Stage cost (in-process functions)", name, len(articles),
+                f"{100 * seconds[name] / total:.1f}% ({seconds[name]:.2f} s)", "")
+            for name in seconds]
+    rows.append(Row("Stage cost (in-process functions)", "one-time loads", 1,
+                    ", ".join(f"{k} {v:.1f} s" for k, v in loads.items()), ""))
+    if pipeline_seconds:
+        everything = total + sum(loads.values())
+        report["pipeline_seconds"] = pipeline_seconds
+        report["framework_share"] = round(1 - everything / pipeline_seconds, 4)
+        rows.append(Row("Stage cost (in-process functions)",
+                        "stages + loads vs whole pipeline process (rest: Beam, interpreter, imports)", 1,
+                        f"{everything:.1f} s of {pipeline_seconds} s "
+                        f"({100 * report['framework_share']:.0f}% elsewhere)", ""))
+    return rows, report
+
+
+# ---------------------------------------------------------------------------------------
+# Near-copies against datasketch
+# ---------------------------------------------------------------------------------------
+
+
+def near_copies_in_process(articles: Sequence, config=None) -> dict[str, str]:
+    """copydesk's near-copy stage as plain functions (the same fingerprints, band keys,
+    confirmation and clustering ``FindNearCopies`` uses): id -> canonical id, duplicates only."""
+    from transforms import minhash
+    from transforms.near_copies import NearCopyConfig, Pair, cluster, fingerprint, similarity
+
+    config = config or NearCopyConfig()
+    hasher = minhash.MinHasher(config.bands, config.rows, config.seed)
+    prints = [fingerprint(a, config, hasher) for a in articles]
+    by_id = {f.id: f for f in prints}
+    firsts, followers = {}, {}
+    for f in sorted(prints, key=lambda f: f.rank):
+        if f.content and f.content in firsts:
+            followers[f.id] = firsts[f.content]
+        else:
+            firsts[f.content or f.id] = f.id
+    buckets: dict[int, list[str]] = {}
+    for article_id in firsts.values():
+        for key in by_id[article_id].bands:
+            buckets.setdefault(key, []).append(article_id)
+    candidates = {tuple(sorted((a, b))) for members in buckets.values()
+                  for i, a in enumerate(members) for b in members[i + 1:]}
+    confirmed = []
+    for a, b in candidates:
+        value, is_copy = similarity(by_id[a].shingles, by_id[b].shingles, config)
+        if is_copy:
+            confirmed.append(Pair(a, b, value, by_id[a].rank, by_id[b].rank))
+    copies, unchecked = cluster(confirmed)
+    marks = {member: canonical for member, (_, canonical, _) in copies.items()}
+    for member, canonical in unchecked:
+        _, is_copy = similarity(by_id[member].shingles, by_id[canonical].shingles, config)
+        if is_copy:
+            marks[member] = canonical
+    for member, first in followers.items():
+        marks[member] = marks.get(first, first)
+    return marks
+
+
+def near_copies_datasketch(articles: Sequence, config=None) -> dict[str, str]:
+    """The same job with datasketch: MinHash over the same 5-word shingles (as strings), a
+    MinHashLSH with the same bands and rows, the same containment confirmation (on Python
+    sets) and union-find."""
+    from datasketch import MinHash, MinHashLSH
+
+    from transforms import minhash
+    from transforms.near_copies import NearCopyConfig, UnionFind, rank
+
+    config = config or NearCopyConfig()
+    size = config.shingle_size
+    shingle_sets = {}
+    for article in articles:
+        words = minhash.words(article.text)
+        shingle_sets[article.id] = {" ".join(words[i:i + size]).encode("utf-8")
+                                    for i in range(max(1, len(words) - size + 1))} if words else set()
+    ids = [a.id for a in articles]
+    signatures = MinHash.bulk([list(shingle_sets[i]) for i in ids], num_perm=config.bands * config.rows,
+                              seed=config.seed)
+    lsh = MinHashLSH(num_perm=config.bands * config.rows, params=(config.bands, config.rows))
+    for article_id, signature in zip(ids, signatures):
+        if shingle_sets[article_id]:
+            lsh.insert(article_id, signature)
+    forest = UnionFind()
+    for article_id, signature in zip(ids, signatures):
+        if not shingle_sets[article_id]:
+            continue
+        for other in lsh.query(signature):
+            if other <= article_id:
+                continue
+            a, b = shingle_sets[article_id], shingle_sets[other]
+            shared = len(a & b)
+            smaller = min(len(a), len(b))
+            value = shared / smaller if smaller >= config.min_shingles else shared / len(a | b)
+            if value >= config.threshold:
+                forest.union(article_id, other)
+    ranks = {a.id: rank(a) for a in articles}
+    groups: dict[str, list[str]] = {}
+    for article_id in ids:
+        groups.setdefault(forest.find(article_id), []).append(article_id)
+    marks = {}
+    for members in groups.values():
+        canonical = min(members, key=ranks.__getitem__)
+        marks.update({m: canonical for m in members if m != canonical})
+    return marks
+
+
+def near_copies_beam(articles: Sequence) -> dict[str, str]:
+    from bench.eval import run_near_copies
+
+    return {i: d for i, (d, _) in run_near_copies(list(articles)).items() if d}
+
+
+def generated_articles(size: int, seed: int) -> tuple[list, dict[str, int]]:
+    """Articles of a generated corpus (in memory) and their truth: id -> base group."""
+    from bench.corpus import CorpusConfig, generate
+    from schemas.records import Article
+
+    now = datetime.now(timezone.utc)
+    articles, truth = [], {}
+    for item in generate(CorpusConfig(articles=size, seed=seed, bad_share=0.0, damaged_share=0.0)):
+        article_id = f"{item.index:07d}"
+        articles.append(Article(id=article_id, source=item.source, text=item.text or "", ingested_at=now,
+                                order=f"{item.index:09d}"))
+        truth[article_id] = item.group
+    return articles, truth
+
+
+def near_copy_peers(config: BenchConfig) -> tuple[list[Row], dict]:
+    rows, report = [], {"sizes": {}, "parameters": None}
+    from transforms.near_copies import NearCopyConfig
+
+    params = NearCopyConfig()
+    report["parameters"] = asdict(params)
+    methods = {"copydesk (functions)": near_copies_in_process, "datasketch": near_copies_datasketch,
+               "copydesk FindNearCopies (Beam DirectRunner)": near_copies_beam}
+    for size in config.growth:
+        articles, truth = generated_articles(size, config.seed + 1)
+        entry = {}
+        for name, method in methods.items():
+            if name.endswith("(Beam DirectRunner)") and size > max(config.growth[:2] or config.growth):
+                continue  # the transform's curve is measured on the smaller sizes only
+            seconds, marks = _timed(lambda m=method, a=articles: m(a))
+            predicted = {a.id: marks.get(a.id, a.id) for a in articles}
+            scores = pairwise(truth, predicted)
+            entry[name] = {"seconds": round(seconds, 2), "per_1k_seconds": round(1000 * seconds / size, 3),
+                           "precision": scores["precision"], "recall": scores["recall"]}
+        report["sizes"][size] = entry
+    smallest, largest = min(config.growth), max(config.growth)
+    for name in methods:
+        points = [(s, report["sizes"][s][name]) for s in config.growth if name in report["sizes"][s]]
+        if not points:
+            continue
+        curve = ", ".join(f"{s // 1000}k: {e['seconds']} s" for s, e in points)
+        last = points[-1][1]
+        rows.append(Row("Near-copies vs peers", f"{name}: time by size", len(points), curve, ""))
+        rows.append(Row("Near-copies vs peers", f"{name}: P / R at {points[-1][0] // 1000}k", 1,
+                        f"{last['precision']:.3f} / {last['recall']:.3f}", "R ≥ datasketch"))
+        if len(points) > 1:
+            growth = round(points[-1][1]["per_1k_seconds"] / max(points[0][1]["per_1k_seconds"], 1e-9), 2)
+            report.setdefault("growth_per_article", {})[name] = growth
+            sizes = f"{points[-1][0] // 1000}k vs {points[0][0] // 1000}k"
+            rows.append(Row("Near-copies vs peers", f"{name}: cost per article {sizes}", 1,
+                            f"{growth}x", "near 1x (linear)"))
+    if smallest in report["sizes"] and largest in report["sizes"]:
+        ours = report["sizes"][largest]["copydesk (functions)"]["seconds"]
+        theirs = report["sizes"][largest]["datasketch"]["seconds"]
+        report["speedup_vs_datasketch"] = round(theirs / ours, 2)
+        rows.append(Row("Near-copies vs peers", f"copydesk vs datasketch at {largest // 1000}k", 1,
+                        f"{round(theirs / ours, 2)}x faster", "> 1x"))
+    return rows, report
+
+
+def peers_note() -> tuple[list[Row], dict]:
+    note = ("datatrove 0.10.1 (17 MB wheel) requires numpy>=2 and huggingface-hub>=1.6, which "
+            "conflict with spaCy 3.6's numpy<2; its MinHash dedup also needs the 'processing' extra "
+            "(nltk, tokenizers, xxhash, trafilatura...). Not installed, not measured.")
+    return [Row("Near-copies vs peers", "datatrove MinHash dedup", 0, "skipped", note)], {"datatrove": note}
+
+
+# ---------------------------------------------------------------------------------------
+# Memory, scale-out, streaming
+# ---------------------------------------------------------------------------------------
+
+
+def memory(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
+    from bench.corpus import CorpusConfig, build
+
+    rows, report = [], {}
+    for number, size in enumerate(config.memory):
+        folder = os.path.join(work, f"corpus{size}")
+        manifest = build(folder, CorpusConfig(articles=size, seed=config.seed + 2))
+        articles = manifest.expected("article")
+        runs = [("without entity stages", True)]
+        if number == 0:
+            runs.insert(0, ("whole pipeline", False))
+        for label, without_ner in runs:
+            command = copydesk_batch(folder, os.path.join(work, f"mem{size}-{int(without_ner)}"),
+                                     without_ner=without_ner)
+            result = checked(measure(command), f"the batch job at {size}")
+            report[f"{size} {label}"] = {"articles": articles, "seconds": result.seconds,
+                                         "articles_per_second": round(articles / result.seconds, 1),
+                                         "peak_rss_mb": result.peak_rss_mb}
+            rows.append(Row("Peak memory (RSS, children included)", f"{size} inputs, {label}", 1,
+                            f"{result.peak_rss_mb:.0f} MB ({result.seconds} s, "
+                            f"{round(articles / result.seconds, 1)} articles/s)", ""))
+    return rows, report
+
+
+def portable(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
+    import shutil
+
+    from bench.corpus import CorpusConfig, build
+    from bench.portable import start_services
+
+    folder = os.path.join(work, "portable-input")
+    shutil.rmtree(folder, ignore_errors=True)
+    manifest = build(os.path.join(folder, "generated"),
+                     CorpusConfig(articles=config.portable_articles, seed=config.seed + 3))
+    shutil.copytree(os.path.join(REPO_ROOT, "seeds"), os.path.join(folder, "seeds"))
+    articles = manifest.expected("article") + 5
+    started = time.perf_counter()
+    services = start_services(os.path.join(work, "portable-logs"))
+    startup = round(time.perf_counter() - started, 2)
+    try:
+        result = checked(measure(copydesk_batch(folder, os.path.join(work, "portable-out"),
+                                                services.pipeline_args())), "the PortableRunner job")
+    finally:
+        services.stop()
+    direct = checked(measure(copydesk_batch(folder, os.path.join(work, "portable-direct"))),
+                     "the DirectRunner job")
+    report = {"articles": articles, "service_startup_seconds": startup, "seconds": result.seconds,
+              "articles_per_second": round(articles / result.seconds, 2),
+              "direct_seconds": direct.seconds,
+              "direct_articles_per_second": round(articles / direct.seconds, 2)}
+    rows = [Row("Scale-out", "PortableRunner + external worker pool (seeds + generated)", 1,
+                f"{report['articles_per_second']} articles/s ({result.seconds} s; services up in "
+                f"{startup} s); DirectRunner {report['direct_articles_per_second']} articles/s",
+                "same output (test_portable)")]
+    return rows, report
+
+
+def stream(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
+    if importlib.util.find_spec("bench.stream_bench") is None:
+        return ([Row("Streaming", "latency p50 / p99 at 5 articles/s; sustained throughput", 0,
+                     "not measured", "bench/stream_bench.py does not exist yet")],
+                {"measured": False})
+    result = measure([sys.executable, "-m", "bench.stream_bench", "--json"], timeout=900)
+    if result.returncode != 0:
+        tail = result.output[-200:].replace("\n", " ")
+        return ([Row("Streaming", "bench.stream_bench", 0, "failed", tail)],
+                {"measured": False, "output": result.output})
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    rows = [Row("Streaming", name, 1, str(value), "") for name, value in figures.items()
+            if not isinstance(value, (dict, list))]
+    return rows, {"measured": True, **figures}
+
+
+# ---------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------
+
+
+def run(config: BenchConfig) -> tuple[list[Row], dict]:
+    from bench.corpus import CorpusConfig, build
+
+    work = config.work or tempfile.mkdtemp(prefix="copydesk-bench-")
+    report: dict = {"timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "commit": git_commit(), "machine": machine(), "packages": package_versions(),
+                    "config": asdict(config), "work": work, "sections": {}}
+    corpus = os.path.join(work, "corpus")
+    manifest = build(corpus, CorpusConfig(articles=config.articles, seed=config.seed))
+    articles = manifest.expected("article")
+    report["corpus"] = {"inputs": len(manifest.rows), "articles": articles,
+                        "rejects": manifest.expected("reject"),
+                        "kinds": dict(Counter(r["kind"].split(":")[0] for r in manifest.rows)),
+                        "mean_input_bytes": round(statistics.mean(r["bytes"] for r in manifest.rows))}
+    rows: list[Row] = []
+    pipeline_seconds = None
+
+    def section(name: str, function: Callable[[], tuple[list[Row], dict]]) -> None:
+        if name not in config.sections:
+            return
+        started = time.perf_counter()
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        section_rows, section_report = function()
+        section_report["section_seconds"] = round(time.perf_counter() - started, 1)
+        print(f"[bench] {name}: {section_report['section_seconds']} s", file=sys.stderr, flush=True)
+        rows.extend(section_rows)
+        report["sections"][name] = section_report
+
+    section("throughput", lambda: throughput(config, corpus, articles, work))
+    if "throughput" in report["sections"]:
+        pipeline_seconds = report["sections"]["throughput"]["median_seconds"]["single"]
+    section("stages", lambda: stage_costs(corpus, pipeline_seconds))
+    section("near_copies", lambda: near_copy_peers(config))
+    section("peers", peers_note)
+    section("memory", lambda: memory(config, work))
+    section("portable", lambda: portable(config, work))
+    section("stream", lambda: stream(config, work))
+    report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    return rows, report
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    parts = [part.strip().lower() for part in text.split(",") if part.strip()]
+    return tuple(int(float(part.replace("k", "e3"))) for part in parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["ner-only"]:
+        ner_only(argv[1])
+        return 0
+    if argv[:1] == ["batch-without-ner"]:
+        return batch_without_ner(argv[1:])
+    defaults = BenchConfig()
+    parser = argparse.ArgumentParser(description="copydesk benchmark (make bench).")
+    parser.add_argument("--articles", type=int, default=defaults.articles, help="main corpus size (600)")
+    parser.add_argument("--runs", type=int, default=defaults.runs, help="runs per throughput figure (3)")
+    parser.add_argument("--growth", type=parse_sizes, default=defaults.growth,
+                        help="near-copy cost curve sizes (1k,5k,20k)")
+    parser.add_argument("--memory", type=parse_sizes, default=defaults.memory, help="peak RSS sizes (1k,20k)")
+    parser.add_argument("--portable-articles", type=int, default=defaults.portable_articles)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--only", default="", help=f"comma-separated sections of: {', '.join(SECTIONS)}")
+    parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
+    parser.add_argument("--work", help="folder for corpora and outputs (default: a new temporary folder)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave the result files alone")
+    args = parser.parse_args(argv)
+    chosen = [s for s in args.only.split(",") if s] or list(SECTIONS)
+    chosen = [s for s in chosen if s not in args.skip.split(",")]
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section {unknown[0]!r}; use some of: {', '.join(SECTIONS)}")
+    config = BenchConfig(articles=args.articles, runs=args.runs, growth=args.growth, memory=args.memory,
+                         portable_articles=args.portable_articles, seed=args.seed, sections=tuple(chosen),
+                         work=args.work)
+    started = time.perf_counter()
+    rows, report = run(config)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    table = markdown(rows)
+    print(table)
+    print(f"\n{report['seconds']} s; load average at start {report['machine']['load_average']}, "
+          f"at end {report['machine']['load_average_end']}")
+    if not args.no_write:
+        path = write_json("bench.json", report)
+        if set(chosen) == set(SECTIONS):
+            update_results_md("bench", f"## `make bench` ({report['timestamp']}, commit {report['commit']}, "
+                                       f"{report['seconds']} s, load average at start "
+                                       f"{report['machine']['load_average'][0]})\n\n{table}\n")
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
