@@ -163,7 +163,8 @@ class StreamWorker:
                 self._release_unowned()
                 self._settle()
                 self._poll()
-                if self._batch_due():
+                # A batch not yet started when the signal came is left to the next owner.
+                if self._batch_due() and not self.stopping:
                     self._write_buffer()
                 self._commit()
                 self._watch_broker()
@@ -299,6 +300,10 @@ class StreamWorker:
             with self._mutex:
                 if p not in self._unsettled:
                     continue
+                if position is not None:
+                    # The group's offset catches up with the dataset even before this
+                    # worker writes anything (the previous owner may have died first).
+                    self._uncommitted[p] = max(position, self._uncommitted.get(p, 0))
                 tp = TopicPartition(self.config.topic, p)
                 try:
                     if position is not None:
@@ -479,6 +484,8 @@ class StreamWorker:
                 time.sleep(2 ** attempt)
         self._maybe_fail("after-files")
         dead = self._dead_letter(result, records) if self.config.dead_letter_topic else 0
+        # Counted once the rows are visible, before the progress that a watcher may poll.
+        self._account(intent, records, result, tombstones, dead, kind, time.monotonic() - started)
         for p, (_, last) in intent.ranges.items():
             self.state.advance(p, last + 1)
         self._maybe_fail("after-progress")
@@ -488,7 +495,6 @@ class StreamWorker:
                 if p in self._owned:
                     self._uncommitted[p] = max(last + 1, self._uncommitted.get(p, 0))
         self._commit()
-        self._account(intent, records, result, tombstones, dead, kind, time.monotonic() - started)
 
     def _account(self, intent: Intent, records: list, result, tombstones: int, dead: int,
                  kind: str, seconds: float) -> None:
