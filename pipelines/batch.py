@@ -90,11 +90,14 @@ def _entity_state(state_dir: str | None) -> dict:
 
 def pipeline_options(pipeline_args: Sequence[str]) -> PipelineOptions:
     """Beam options as given; locally the DirectRunner unless the user chose otherwise."""
-    options = PipelineOptions(list(pipeline_args))
-    standard = options.get_all_options(drop_default=True)
-    if not standard.get("runner"):
-        options = PipelineOptions(["--runner=DirectRunner", *pipeline_args])
-    return options
+    given = PipelineOptions(list(pipeline_args)).get_all_options(drop_default=True)
+    defaults = []
+    if not given.get("runner"):
+        defaults.append("--runner=DirectRunner")
+    if not given.get("default_sdk_harness_log_level"):
+        # Worker processes otherwise log every gRPC channel they open at INFO.
+        defaults.append("--default_sdk_harness_log_level=WARNING")
+    return PipelineOptions([*defaults, *pipeline_args])
 
 
 def run_files(files: list[InputFile], output: str, stem: str, config: BatchConfig,

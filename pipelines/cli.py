@@ -14,17 +14,19 @@ import tempfile
 from typing import Sequence
 
 
-# Beam warnings that say nothing about the user's run: RunInference cannot import its
-# optional torch-based model manager, and the GCP extras are not installed.
+# Beam warnings that say nothing about the user's run (the GCP extras are not installed;
+# local worker processes start without a staging folder), also when a worker forwards them.
 QUIET_WARNINGS = (
-    "Resource module is not available for current platform",
     "apitools not found",
+    "No semi_persistent_directory found",
+    "Discarding unparseable args",
 )
 
 
 class _DropQuietWarnings(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith(QUIET_WARNINGS)
+        message = str(record.msg)
+        return not any(quiet in message for quiet in QUIET_WARNINGS)
 
 
 def configure_logging(level: str = "WARNING") -> None:

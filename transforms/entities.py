@@ -11,7 +11,10 @@ import importlib.resources
 import threading
 from typing import Any, Iterable, Iterator, Sequence
 
+import resource
+
 import apache_beam as beam
+from apache_beam.ml.inference import base as inference_base
 from apache_beam.ml.inference.base import ModelHandler, RunInference
 
 from schemas.records import Article, Entity
@@ -26,6 +29,12 @@ NAMED_LABELS = frozenset(
 # Longer texts are cut into chunks of at most this many characters at a line or space
 # boundary: spaCy refuses texts over its max_length, and memory grows with the chunk.
 MAX_CHUNK_CHARS = 20_000
+
+# Beam 2.77 imports ``resource`` in the same try block as its torch-only model manager, so
+# without torch it loses ``resource`` too and warns on every batch that it cannot read
+# memory use. Give it back the standard module.
+if getattr(inference_base, "resource", None) is None:
+    inference_base.resource = resource
 
 _MODELS: dict[str, Any] = {}
 _MODELS_LOCK = threading.Lock()
