@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -65,55 +66,65 @@ class _Powers:
     def get(self, length: int) -> tuple[np.ndarray, np.ndarray]:
         if len(self.up) < length:
             size = max(length, 2 * len(self.up))
-            with np.errstate(over="ignore"):
-                self.up = np.cumprod(np.full(size, _CHAR_BASE, dtype=np.uint64))
-                self.up = np.concatenate(([np.uint64(1)], self.up[:-1]))
-                self.down = np.cumprod(np.full(size, _CHAR_BASE_INVERSE, dtype=np.uint64))
-                self.down = np.concatenate(([np.uint64(1)], self.down[:-1]))
+            self.up = np.cumprod(np.full(size, _CHAR_BASE, dtype=np.uint64))
+            self.up = np.concatenate(([np.uint64(1)], self.up[:-1]))
+            self.down = np.cumprod(np.full(size, _CHAR_BASE_INVERSE, dtype=np.uint64))
+            self.down = np.concatenate(([np.uint64(1)], self.down[:-1]))
         return self.up[:length], self.down[:length]
 
 
 _POWERS = _Powers()
 
 
+def _nfc(text: str) -> str:
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    # Composed and decomposed accents must give the same word; rare, so checked first.
+    return unicodedata.normalize("NFC", text)
+
+
 def _folded_code_points(text: str) -> np.ndarray:
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        # Composed and decomposed accents must give the same word; rare, so checked first.
-        text = unicodedata.normalize("NFC", text)
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     folded = _FOLD[np.minimum(points, 0xFFFF)]
-    astral = np.flatnonzero(points > 0xFFFF)
-    for i in astral:
+    for i in np.flatnonzero(points > 0xFFFF):
         # Rare (emoji, historic scripts): classify them one by one.
         char = chr(int(points[i]))
         folded[i] = points[i] if unicodedata.category(char)[0] in "LNM" else 0
     return folded
 
 
+def word_hashes_many(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Word hashes of many texts at once (numpy's per-call cost is paid once per batch,
+    not per text): all hashes concatenated, and ``offsets`` so that text ``i``'s words are
+    ``hashes[offsets[i]:offsets[i + 1]]``."""
+    texts = [_nfc(text) for text in texts]
+    # "\n" is not a word character, so no word spans two texts.
+    folded = _folded_code_points("\n".join(texts))
+    char_starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]])
+    is_word = np.zeros(len(folded) + 2, dtype=np.int8)
+    is_word[1:-1] = folded != 0
+    edges = is_word[1:] - is_word[:-1]
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    up, down = _POWERS.get(len(folded) + 1)
+    prefix = np.zeros(len(folded) + 1, dtype=np.uint64)
+    np.cumsum(folded.astype(np.uint64) * up[: len(folded)], out=prefix[1:])
+    # (P[end] - P[start]) / base**start: each word hashed as if it began at 0.
+    hashes = _splitmix64((prefix[ends] - prefix[starts]) * down[starts])
+    owner = np.searchsorted(char_starts, starts, side="right") - 1
+    return hashes, np.searchsorted(owner, np.arange(len(texts) + 1))
+
+
 def word_hashes(text: str) -> np.ndarray:
     """One stable uint64 per word, in text order. A word is a run of letters, digits and
     marks, lowercased: punctuation, quote style and whitespace never reach a hash, so
     straight and curly quotes, line breaks and spacing all compare equal."""
-    folded = _folded_code_points(text)
-    if len(folded) == 0:
-        return np.zeros(0, dtype=np.uint64)
-    is_word = folded != 0
-    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    if len(starts) == 0:
-        return np.zeros(0, dtype=np.uint64)
-    up, down = _POWERS.get(len(folded) + 1)
-    with np.errstate(over="ignore"):
-        prefix = np.zeros(len(folded) + 1, dtype=np.uint64)
-        np.cumsum(folded.astype(np.uint64) * up[: len(folded)], out=prefix[1:])
-        # (P[end] - P[start]) / base**start: each word hashed as if it began at 0.
-        return _splitmix64((prefix[ends] - prefix[starts]) * down[starts])
+    return word_hashes_many([text])[0]
 
 
 def words(text: str) -> list[str]:
     """The words ``word_hashes`` sees, as strings (for display and tests)."""
-    folded = _folded_code_points(text)
+    folded = _folded_code_points(_nfc(text))
     spaced = np.where(folded == 0, np.uint32(32), folded).astype("<u4").tobytes()
     return spaced.decode("utf-32-le").split()
 
@@ -133,21 +144,62 @@ def content_hash(hashes: np.ndarray) -> str:
 _SHINGLE_CONSTANTS = _odd_constants(64, salt=0x5EED)
 
 
+def _combine(hashes: np.ndarray, span: int) -> np.ndarray:
+    count = len(hashes) - span + 1
+    combined = np.zeros(count, dtype=np.uint64)
+    for k in range(span):
+        combined += hashes[k : k + count] * _SHINGLE_CONSTANTS[k]
+    return combined
+
+
+def shingle_hashes_many(
+    hashes: np.ndarray, offsets: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique hashes of each text's word ``size``-grams (a text with fewer words is
+    one shingle), concatenated, with offsets as in ``word_hashes_many``."""
+    if not 0 < size <= len(_SHINGLE_CONSTANTS):
+        raise ValueError(f"Shingle size {size} is out of range; use 1 to 64 words.")
+    texts = len(offsets) - 1
+    counts = np.diff(offsets)
+    owner = np.repeat(np.arange(texts), counts)
+    values, owners = [], []
+    if len(hashes) >= size:
+        combined = _combine(hashes, size)
+        # Keep the windows that start and end in the same text.
+        inside = owner[: len(combined)] == owner[size - 1 :]
+        values.append(combined[inside])
+        owners.append(owner[: len(combined)][inside])
+    for text in np.flatnonzero((counts > 0) & (counts < size)):
+        values.append(_combine(hashes[offsets[text] : offsets[text + 1]], int(counts[text])))
+        owners.append(np.array([text]))
+    if not values:
+        return np.zeros(0, dtype=np.uint64), np.zeros(texts + 1, dtype=np.int64)
+    values = _splitmix64(np.concatenate(values))
+    owners = np.concatenate(owners)
+    # Windows are in text order, short texts come last: sort each text's run on its own,
+    # which is cheaper than one lexsort over the batch.
+    order = np.argsort(owners, kind="stable")
+    values, owners = values[order], owners[order]
+    bounds = np.searchsorted(owners, np.arange(texts + 1))
+    sets = [np.unique(values[bounds[i] : bounds[i + 1]]) for i in range(texts)]
+    sizes = np.array([0] + [len(one) for one in sets])
+    return np.concatenate(sets), np.cumsum(sizes)
+
+
 def shingle_hashes(hashes: np.ndarray, size: int) -> np.ndarray:
     """Sorted unique uint64 hashes of the word ``size``-grams of a text's word hashes
     (the whole text is one shingle when it has fewer than ``size`` words)."""
-    if len(hashes) == 0:
-        return hashes
-    if not 0 < size <= len(_SHINGLE_CONSTANTS):
-        raise ValueError(f"Shingle size {size} is out of range; use 1 to 64 words.")
-    span = min(size, len(hashes))
-    count = len(hashes) - span + 1
-    combined = np.zeros(count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(span):
-            combined += hashes[k : k + count] * _SHINGLE_CONSTANTS[k]
-        combined = _splitmix64(combined)
-    return np.unique(combined)
+    return shingle_hashes_many(hashes, np.array([0, len(hashes)]), size)[0]
+
+
+@dataclass(frozen=True)
+class TextPrint:
+    """A text's fingerprint: ``content`` hash, sorted unique ``shingles``, LSH ``bands``
+    (none for a text without words: it would share every band with every other)."""
+
+    content: str
+    shingles: np.ndarray
+    bands: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -174,27 +226,61 @@ class MinHasher:
     def num_perm(self) -> int:
         return self.bands * self.rows
 
-    def signature(self, shingles: np.ndarray, chunk: int = 1024) -> np.ndarray:
-        """uint32 MinHash signature; an empty set gets all ones (callers skip those)."""
-        result = np.full(self.num_perm, 0xFFFFFFFFFFFFFFFF, dtype=np.uint64)
+    def signatures(
+        self, shingles: np.ndarray, offsets: np.ndarray, chunk: int = 2048
+    ) -> np.ndarray:
+        """uint32 MinHash signatures of many shingle sets (laid out as in
+        ``shingle_hashes_many``), one row each; an empty set gets all ones."""
+        texts = len(offsets) - 1
+        result = np.full((texts, self.num_perm), 0xFFFFFFFFFFFFFFFF, dtype=np.uint64)
         x = (shingles >> np.uint64(32)).reshape(-1, 1)
-        buffer = np.empty((min(chunk, max(len(x), 1)), self.num_perm), dtype=np.uint64)
-        for start in range(0, len(x), chunk):
-            rows = x[start : start + chunk]
-            block = buffer[: len(rows)]
-            # In place: fresh temporaries of this size cost more than the arithmetic.
-            np.multiply(rows, self._a, out=block)
-            block += self._b
-            np.minimum(result, block.min(axis=0), out=result)
+        buffer = np.empty((chunk, self.num_perm), dtype=np.uint64)
+        first = 0
+        while first < texts:
+            # As many whole texts as fit in one block of ``chunk`` rows, at least one.
+            last = max(first + 1, int(np.searchsorted(offsets, offsets[first] + chunk, "right")) - 1)
+            low, high = int(offsets[first]), int(offsets[last])
+            for start in range(low, high, chunk):
+                block = buffer[: min(chunk, high - start)]
+                # In place: fresh temporaries of this size cost more than the arithmetic.
+                np.multiply(x[start : start + len(block)], self._a, out=block)
+                block += self._b
+                if last == first + 1:
+                    np.minimum(result[first], block.min(axis=0), out=result[first])
+                else:
+                    filled = first + np.flatnonzero(np.diff(offsets[first : last + 1]) > 0)
+                    if len(filled):
+                        result[filled] = np.minimum.reduceat(block, offsets[filled] - low, axis=0)
+            first = last
         return (result >> np.uint64(32)).astype(np.uint32)
 
-    def band_keys(self, signature: np.ndarray) -> list[int]:
-        rows = signature.astype(np.uint64).reshape(self.bands, self.rows)
-        with np.errstate(over="ignore"):
-            mixed = _splitmix64((rows * self._row_constants).sum(axis=1, dtype=np.uint64))
+    def signature(self, shingles: np.ndarray) -> np.ndarray:
+        return self.signatures(shingles, np.array([0, len(shingles)]))[0]
+
+    def band_keys_many(self, signatures: np.ndarray) -> np.ndarray:
+        """Band ``i``'s key is ``i << 55 | hash(rows of band i)``: (texts, bands) uint64."""
+        rows = signatures.astype(np.uint64).reshape(len(signatures), self.bands, self.rows)
+        mixed = _splitmix64((rows * self._row_constants).sum(axis=2, dtype=np.uint64))
         mask = np.uint64((1 << BAND_HASH_BITS) - 1)
-        keys = (mixed & mask) | (np.arange(self.bands, dtype=np.uint64) << np.uint64(BAND_HASH_BITS))
-        return [int(k) for k in keys]
+        index = np.arange(self.bands, dtype=np.uint64) << np.uint64(BAND_HASH_BITS)
+        return (mixed & mask) | index
+
+    def band_keys(self, signature: np.ndarray) -> list[int]:
+        return self.band_keys_many(signature.reshape(1, -1))[0].tolist()
+
+    def prints(self, texts: Sequence[str], shingle_size: int) -> list[TextPrint]:
+        """Fingerprints of many texts, vectorised across the batch."""
+        words, word_offsets = word_hashes_many(texts)
+        shingles, offsets = shingle_hashes_many(words, word_offsets, shingle_size)
+        keys = self.band_keys_many(self.signatures(shingles, offsets)).tolist()
+        return [
+            TextPrint(
+                content_hash(words[word_offsets[i] : word_offsets[i + 1]]),
+                shingles[offsets[i] : offsets[i + 1]],
+                tuple(keys[i]) if offsets[i + 1] > offsets[i] else (),
+            )
+            for i in range(len(texts))
+        ]
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> int:

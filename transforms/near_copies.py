@@ -5,7 +5,8 @@ into one place, never the corpus's texts or signatures):
 
 1. Fingerprint: normalised content hash, word-shingle hashes, MinHash band keys.
 2. Exact copies: group by content hash; the lowest-ranked member stays, the rest follow it.
-3. Candidates: group by LSH band key, pair the members of each bucket, drop repeats.
+3. Candidates: group by LSH band (band index + band hash; buckets travel in shards of
+   many buckets, see ``ShardBandKeysFn``), pair the members of each bucket, drop repeats.
    A bucket with more than ``max_bucket`` members (a template or a wire story reprinted
    thousands of times) is split into chunks of ``max_bucket`` paired within themselves,
    plus each chunk's first member paired with the bucket's first member: O(n) pairs, and
@@ -35,6 +36,7 @@ from typing import Iterable, Iterator, NamedTuple
 import apache_beam as beam
 import numpy as np
 from apache_beam.metrics import Metrics
+from apache_beam.utils.windowed_value import WindowedValue
 
 from schemas.records import Article
 from transforms import minhash
@@ -52,6 +54,8 @@ class NearCopyConfig:
     ``min_shingles``: a text with fewer shingles is too short for containment to mean
     anything (a one-line brief is contained in many articles), so it needs Jaccard instead.
     ``max_bucket``: band buckets larger than this are split (see the module docstring).
+    ``shard_bits``: band buckets are grouped 2**shard_bits shards per band (see
+    ``ShardBandKeysFn``); raise it when a corpus has more than ~10^8 articles x bands.
     """
 
     shingle_size: int = 5
@@ -61,10 +65,11 @@ class NearCopyConfig:
     threshold: float = 0.7
     min_shingles: int = 20
     max_bucket: int = 64
+    shard_bits: int = 6
 
     def scheme(self) -> str:
         """What fingerprints depend on; an index built with another scheme cannot be used."""
-        return f"w{self.shingle_size}-b{self.bands}x{self.rows}-s{self.seed}"
+        return f"w{self.shingle_size}-b{self.bands}x{self.rows}-s{self.seed}-v1"
 
 
 class Fingerprint(NamedTuple):
@@ -127,18 +132,20 @@ def _seconds(when: datetime | None) -> float | None:
     return (when - _EPOCH).total_seconds()
 
 
+def fingerprints(
+    articles: list[Article], config: NearCopyConfig, hasher: minhash.MinHasher
+) -> list[Fingerprint]:
+    prints = hasher.prints([a.text for a in articles], config.shingle_size)
+    return [
+        Fingerprint(a.id, rank(a), p.content, p.shingles.astype("<u8").tobytes(), p.bands)
+        for a, p in zip(articles, prints)
+    ]
+
+
 def fingerprint(
     article: Article, config: NearCopyConfig, hasher: minhash.MinHasher
 ) -> Fingerprint:
-    words = minhash.word_hashes(article.text)
-    shingles = minhash.shingle_hashes(words, config.shingle_size)
-    # An empty text has no signature worth banding: it would share every band with
-    # every other empty text.
-    bands = tuple(hasher.band_keys(hasher.signature(shingles))) if len(shingles) else ()
-    return Fingerprint(
-        article.id, rank(article), minhash.content_hash(words), shingles.astype("<u8").tobytes(),
-        bands,
-    )
+    return fingerprints([article], config, hasher)[0]
 
 
 def similarity(a: np.ndarray, b: np.ndarray, config: NearCopyConfig) -> tuple[float, bool]:
@@ -154,14 +161,17 @@ def similarity(a: np.ndarray, b: np.ndarray, config: NearCopyConfig) -> tuple[fl
 
 
 class FingerprintFn(beam.DoFn):
+    """A batch of articles -> their fingerprints (numpy's per-call cost is paid per batch)."""
+
     def __init__(self, config: NearCopyConfig) -> None:
         self.config = config
 
     def setup(self) -> None:
         self.hasher = minhash.MinHasher(self.config.bands, self.config.rows, self.config.seed)
 
-    def process(self, article: Article) -> Iterator[tuple]:
-        yield tuple(fingerprint(article, self.config, self.hasher))
+    def process(self, batch: list[Article]) -> Iterator[tuple]:
+        for fp in fingerprints(batch, self.config, self.hasher):
+            yield tuple(fp)
 
 
 class IndexFn(beam.DoFn):
@@ -270,23 +280,58 @@ class ExactCopiesFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(self.FOLLOWERS, (member[0], (FOLLOW, first, None)))
 
 
+class ShardBandKeysFn(beam.DoFn):
+    """(band key, id) entries of a whole bundle, emitted once per shard at the bundle's end.
+
+    Beam's cost is per element and nearly every band bucket holds one article, so one
+    element per (article, band) would cost more than all the hashing. A shard is the band
+    index plus the top ``shard_bits`` of the band hash: a bucket never spans two shards,
+    and a shard holds about articles x bands / (bands x 2**shard_bits) entries."""
+
+    def __init__(self, shard_bits: int) -> None:
+        self.shift = minhash.BAND_HASH_BITS - shard_bits
+
+    def start_bundle(self) -> None:
+        self.buffers: dict = defaultdict(lambda: defaultdict(list))
+
+    def process(self, fp: tuple, window=beam.DoFn.WindowParam) -> None:
+        shards = self.buffers[window]
+        for key in fp[4]:
+            shards[key >> self.shift].append((key, fp[0]))
+
+    def finish_bundle(self) -> Iterator[WindowedValue]:
+        for window, shards in self.buffers.items():
+            for shard, entries in shards.items():
+                yield WindowedValue((shard, entries), window.max_timestamp(), [window])
+        self.buffers.clear()
+
+
 class BucketPairsFn(beam.DoFn):
-    """All pairs of one band bucket, or O(n) pairs when the bucket is oversized."""
+    """One shard: its band buckets, and all pairs of each bucket, or O(n) pairs when a
+    bucket is oversized."""
 
     def __init__(self, max_bucket: int) -> None:
         self.max_bucket = max_bucket
         self.oversized = Metrics.counter("near_copies", "oversized_buckets")
 
-    def process(self, element: tuple[int, Iterable[str]]) -> Iterator[tuple[str, str]]:
-        members = sorted(set(element[1]))
-        if len(members) > self.max_bucket:
-            self.oversized.inc()
-            for start in range(0, len(members), self.max_bucket):
-                if start:
-                    yield members[0], members[start]
-                yield from _all_pairs(members[start : start + self.max_bucket])
-        else:
+    def process(self, element: tuple[int, Iterable[list]]) -> Iterator[tuple[str, str]]:
+        buckets: dict[int, set[str]] = defaultdict(set)
+        for entries in element[1]:
+            for key, article_id in entries:
+                buckets[key].add(article_id)
+        for bucket in buckets.values():
+            if len(bucket) > 1:
+                yield from self.pairs(sorted(bucket))
+
+    def pairs(self, members: list[str]) -> Iterator[tuple[str, str]]:
+        if len(members) <= self.max_bucket:
             yield from _all_pairs(members)
+            return
+        self.oversized.inc()
+        for start in range(0, len(members), self.max_bucket):
+            if start:
+                yield members[0], members[start]
+            yield from _all_pairs(members[start : start + self.max_bucket])
 
 
 def _all_pairs(members: list[str]) -> Iterator[tuple[str, str]]:
@@ -298,10 +343,6 @@ def _all_pairs(members: list[str]) -> Iterator[tuple[str, str]]:
 def _ordered(pair: tuple[str, str]) -> tuple[str, str]:
     a, b = pair
     return (a, b) if a < b else (b, a)
-
-
-def _band_keys(fp: tuple) -> list[tuple[int, str]]:
-    return [(key, fp[0]) for key in fp[4]]
 
 
 class CarryFirstFn(beam.DoFn):
@@ -465,7 +506,11 @@ class FindNearCopies(beam.PTransform):
 
     def expand(self, articles):
         config, index = self.config, self.index
-        fingerprints = articles | "Fingerprint" >> beam.ParDo(FingerprintFn(config))
+        fingerprints = (
+            articles
+            | "Batch" >> beam.BatchElements(min_batch_size=16, max_batch_size=128)
+            | "Fingerprint" >> beam.ParDo(FingerprintFn(config))
+        )
         known = []
         matchable = fingerprints
         if index is not None:
@@ -483,8 +528,8 @@ class FindNearCopies(beam.PTransform):
         firsts = exact.firsts
         candidates = [
             firsts
-            | "BandKeys" >> beam.FlatMap(_band_keys)
-            | "GroupByBand" >> beam.GroupByKey()
+            | "BandKeys" >> beam.ParDo(ShardBandKeysFn(config.shard_bits))
+            | "GroupByBandShard" >> beam.GroupByKey()
             | "BucketPairs" >> beam.ParDo(BucketPairsFn(config.max_bucket))
             | "OrderPairs" >> beam.Map(_ordered)
         ]

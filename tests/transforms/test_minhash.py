@@ -103,8 +103,28 @@ def test_signature_is_seeded_and_deterministic():
     one = minhash.MinHasher(20, 4, 1).signature(a)
     assert np.array_equal(one, minhash.MinHasher(20, 4, 1).signature(a))
     assert not np.array_equal(one, minhash.MinHasher(20, 4, 2).signature(a))
-    # Chunking is an implementation detail.
-    assert np.array_equal(one, minhash.MinHasher(20, 4, 1).signature(a, chunk=7))
+
+
+
+def test_batches_give_exactly_what_single_texts_give():
+    texts = [reprints.base_article(i) for i in range(6)] + ["", "two words", "…", "Ünï 🙂 x"]
+    texts += [reprints.base_article(9, words=(3000, 3001))]
+    hasher = minhash.MinHasher(20, 4, 1)
+    batch = hasher.prints(texts, 5)
+    for text, got in zip(texts, batch):
+        (alone,) = hasher.prints([text], 5)
+        assert got.content == alone.content
+        assert np.array_equal(got.shingles, alone.shingles)
+        assert got.bands == alone.bands
+        assert np.array_equal(got.shingles, np.unique(got.shingles))
+    assert batch[6].bands == () and batch[8].bands == () and len(batch[7].bands) == 20
+    # Chunking is an implementation detail, even through the middle of a long text.
+    words, offsets = minhash.word_hashes_many(texts)
+    shingles, offsets = minhash.shingle_hashes_many(words, offsets, 5)
+    whole = hasher.signatures(shingles, offsets)
+    assert np.array_equal(whole, hasher.signatures(shingles, offsets, chunk=7))
+    for i in range(len(texts)):
+        assert np.array_equal(whole[i], hasher.signature(shingles[offsets[i] : offsets[i + 1]]))
 
 
 def test_band_keys_name_their_band_and_fit_sqlite_integers():
