@@ -12,7 +12,9 @@ into one place, never the corpus's texts or signatures):
    plus each chunk's first member paired with the bucket's first member: O(n) pairs, and
    real copies still join up through union-find.
 4. Confirm: join each pair with both articles' shingle sets (CoGroupByKey by id, twice) and
-   compute the real containment on the sets, not the signature estimate.
+   compute the real containment on the sets, not the signature estimate. Shingles of the
+   article's site template (learnt per publisher from a sample, see ``template_of``) do not
+   count, so two different articles in one long template are not copies.
 5. Cluster: gather the confirmed pairs, union-find, canonical = lowest rank. A member with no
    confirmed pair with its canonical is checked against it directly (step 4 again), so
    every ``similarity`` is a real similarity to ``duplicate_of``; if that check fails the
@@ -23,15 +25,23 @@ With a ``NearCopyIndex`` the articles of earlier micro-batches take part too: th
 keys and content hashes give candidates, their stored shingle sets confirm them, they
 always stay canonical (their rows are already written, even if a newcomer was published
 earlier), and this batch's answers are added to the index at the end.
+
+Known limits: LSH works on Jaccard, so a copy whose Jaccard with its original is low
+although its containment is high (a reprint of a third of a long text, or of the body only
+of a page whose template outweighs it) becomes a candidate only by chance (about 15% at
+Jaccard 0.3 with 20 bands of 4 rows). Micro-batches running at the same time on different
+workers do not see each other's articles until they are written.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable, Iterator, NamedTuple
+from urllib.parse import urlsplit
 
 import apache_beam as beam
 import numpy as np
@@ -56,6 +66,10 @@ class NearCopyConfig:
     ``max_bucket``: band buckets larger than this are split (see the module docstring).
     ``shard_bits``: band buckets are grouped 2**shard_bits shards per band (see
     ``ShardBandKeysFn``); raise it when a corpus has more than ~10^8 articles x bands.
+    ``template_share``: robustness against site templates the boilerplate step left in:
+    per publisher, of a deterministic sample of ``template_sample`` articles (needs at
+    least ``template_min_articles``), shingles found in this share of them are the site's
+    template and do not count when a pair is confirmed. None turns this off.
     """
 
     shingle_size: int = 5
@@ -66,6 +80,9 @@ class NearCopyConfig:
     min_shingles: int = 20
     max_bucket: int = 64
     shard_bits: int = 6
+    template_share: float | None = 0.6
+    template_min_articles: int = 10
+    template_sample: int = 50
 
     def scheme(self) -> str:
         """What fingerprints depend on; an index built with another scheme cannot be used."""
@@ -82,6 +99,8 @@ class Fingerprint(NamedTuple):
     content: str
     shingles: bytes
     bands: tuple[int, ...]
+    # Whose site template the text may carry: publisher_id, else the URL's host, else "".
+    publisher: str = ""
 
     def shingle_set(self) -> np.ndarray:
         return np.frombuffer(self.shingles, dtype="<u8")
@@ -137,9 +156,18 @@ def fingerprints(
 ) -> list[Fingerprint]:
     prints = hasher.prints([a.text for a in articles], config.shingle_size)
     return [
-        Fingerprint(a.id, rank(a), p.content, p.shingles.astype("<u8").tobytes(), p.bands)
+        Fingerprint(
+            a.id, rank(a), p.content, p.shingles.astype("<u8").tobytes(), p.bands, publisher(a)
+        )
         for a, p in zip(articles, prints)
     ]
+
+
+def publisher(article: Article) -> str:
+    if article.publisher_id:
+        return article.publisher_id
+    host = urlsplit(article.url).hostname if article.url else None
+    return host.removeprefix("www.") if host else ""
 
 
 def fingerprint(
@@ -158,6 +186,35 @@ def similarity(a: np.ndarray, b: np.ndarray, config: NearCopyConfig) -> tuple[fl
     if smaller >= config.min_shingles:
         return contained, contained >= config.threshold
     return contained, shared / (len(a) + len(b) - shared) >= config.threshold
+
+
+def without_template(shingles: np.ndarray, template: np.ndarray | None) -> np.ndarray:
+    if template is None or not len(shingles):
+        return shingles
+    return np.setdiff1d(shingles, template, assume_unique=True)
+
+
+def template_of(element: tuple[str, list[tuple]], config: NearCopyConfig):
+    """(publisher, sample of (id hash, shingles)) -> (publisher, template shingles): those in
+    at least ``template_share`` of the sampled articles. A site's navigation and footer
+    repeat on every page; a wire story repeats across publishers, not within one site's
+    sample, so it is not taken for a template."""
+    site, sample = element
+    if len(sample) < config.template_min_articles:
+        return
+    values, seen = np.unique(
+        np.concatenate([np.frombuffer(shingles, dtype="<u8") for _, shingles in sample]),
+        return_counts=True,
+    )
+    common = values[seen >= config.template_share * len(sample)]
+    if len(common):
+        yield site, common.astype("<u8").tobytes()
+
+
+def _sample_key(fp: tuple) -> tuple[str, tuple[int, bytes]]:
+    # Deterministic sample: the articles whose ids hash lowest, so replays agree.
+    digest = int.from_bytes(hashlib.blake2b(fp[0].encode("utf-8"), digest_size=8).digest(), "big")
+    return fp[5], (digest, fp[3])
 
 
 class FingerprintFn(beam.DoFn):
@@ -224,7 +281,7 @@ class LookUpIndexFn(IndexFn):
             self.found.inc()
             stored = Fingerprint(
                 row.id, _rank(True, row.published_at, row.order, row.id), row.content,
-                row.shingles, (),
+                row.shingles, (), row.publisher,
             )
             yield beam.pvalue.TaggedOutput(self.STORED, (row.id, tuple(stored)))
             yield _ordered((fp.id, row.id))
@@ -245,9 +302,10 @@ class UpdateIndexFn(IndexFn):
         seconds = None if fp.rank[1] else fp.rank[2]
         if duplicate_of is None:
             row = IndexedArticle(fp.id, fp.id, None, seconds, fp.rank[3], fp.content,
-                                 fp.shingles, fp.bands)
+                                 fp.shingles, fp.bands, fp.publisher)
         else:
-            row = IndexedArticle(fp.id, duplicate_of, value, seconds, fp.rank[3], fp.content)
+            row = IndexedArticle(fp.id, duplicate_of, value, seconds, fp.rank[3], fp.content,
+                                 publisher=fp.publisher)
         self.rows.append(row)
         if len(self.rows) >= 500:
             self.finish_bundle()
@@ -365,15 +423,27 @@ class CompareFn(beam.DoFn):
         self.confirmed = Metrics.counter("near_copies", "confirmed_pairs")
         self.rejected = Metrics.counter("near_copies", "rejected_pairs")
 
-    def process(self, element) -> Iterator[tuple]:
+    def setup(self) -> None:
+        self.templates: dict[str, np.ndarray] = {}
+
+    def template(self, site: str, templates: dict) -> np.ndarray | None:
+        if site not in templates:
+            return None
+        if site not in self.templates:
+            self.templates[site] = np.frombuffer(templates[site], dtype="<u8")
+        return self.templates[site]
+
+    def process(self, element, templates=None) -> Iterator[tuple]:
         _, joined = element
         if not joined["nodes"]:
             return
+        templates = templates or {}
         second = Fingerprint._make(joined["nodes"][0])
-        theirs = second.shingle_set()
+        theirs = without_template(second.shingle_set(), self.template(second.publisher, templates))
         for carried in joined["carried"]:
             first = Fingerprint._make(carried)
-            value, is_copy = similarity(first.shingle_set(), theirs, self.config)
+            mine = without_template(first.shingle_set(), self.template(first.publisher, templates))
+            value, is_copy = similarity(mine, theirs, self.config)
             (self.confirmed if is_copy else self.rejected).inc()
             if is_copy:
                 yield tuple(Pair(first.id, second.id, round(value, 4), first.rank, second.rank))
@@ -384,12 +454,16 @@ class ConfirmPairs(beam.PTransform):
     by key (CoGroupByKey, twice), so a worker only ever holds the fingerprints of the
     pairs it compares."""
 
-    def __init__(self, config: NearCopyConfig, nodes) -> None:
+    def __init__(self, config: NearCopyConfig, nodes, templates=None) -> None:
         super().__init__()
         self.config = config
         self.nodes = nodes
+        self.templates = templates
 
     def expand(self, pairs):
+        extra = {}
+        if self.templates is not None:
+            extra["templates"] = beam.pvalue.AsDict(self.templates)
         carried = (
             {"nodes": self.nodes, "pairs": pairs}
             | "JoinFirst" >> beam.CoGroupByKey()
@@ -398,7 +472,7 @@ class ConfirmPairs(beam.PTransform):
         return (
             {"nodes": self.nodes, "carried": carried}
             | "JoinSecond" >> beam.CoGroupByKey()
-            | "Compare" >> beam.ParDo(CompareFn(self.config))
+            | "Compare" >> beam.ParDo(CompareFn(self.config), **extra)
         )
 
 
@@ -541,11 +615,20 @@ class FindNearCopies(beam.PTransform):
             candidates.append(looked_up.pairs)
             nodes.append(looked_up[LookUpIndexFn.STORED])
         nodes = nodes[0] if len(nodes) == 1 else nodes | "AllNodes" >> beam.Flatten()
+        templates = None
+        if config.template_share is not None:
+            templates = (
+                fingerprints
+                | "WithPublisher" >> beam.Filter(lambda f: f[5])
+                | "KeyByPublisher" >> beam.Map(_sample_key)
+                | "SamplePerPublisher" >> beam.combiners.Top.SmallestPerKey(config.template_sample)
+                | "Templates" >> beam.FlatMap(template_of, config)
+            )
         confirmed = (
             candidates
             | "AllCandidates" >> beam.Flatten()
             | "DistinctPairs" >> beam.Distinct()
-            | "Confirm" >> ConfirmPairs(config, nodes)
+            | "Confirm" >> ConfirmPairs(config, nodes, templates)
         )
         clustered = (
             confirmed
@@ -562,7 +645,7 @@ class FindNearCopies(beam.PTransform):
         )
         checked = (
             clustered.unchecked
-            | "CheckAgainstCanonical" >> ConfirmPairs(config, wanted)
+            | "CheckAgainstCanonical" >> ConfirmPairs(config, wanted, templates)
             | "CheckedCopies" >> beam.Map(lambda p: (p[0], (COPY, p[1], p[2])))
         )
         mapping = [clustered.copies, checked, exact[ExactCopiesFn.FOLLOWERS]] + known

@@ -46,6 +46,7 @@ class IndexedArticle:
     content: str
     shingles: bytes = b""
     bands: tuple[int, ...] = ()
+    publisher: str = ""
 
     @property
     def is_canonical(self) -> bool:
@@ -93,7 +94,8 @@ CREATE TABLE IF NOT EXISTS articles (
     published_at REAL,
     ord TEXT NOT NULL,
     content TEXT NOT NULL,
-    shingles BLOB NOT NULL
+    shingles BLOB NOT NULL,
+    publisher TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_content ON articles (content) WHERE canonical_id = id;
 CREATE TABLE IF NOT EXISTS bands (
@@ -156,10 +158,11 @@ class SqliteSession(IndexSession):
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
             query = (
-                "SELECT id, canonical_id, similarity, published_at, ord, content, shingles "
-                f"FROM articles WHERE id IN ({marks})"
+                "SELECT id, canonical_id, similarity, published_at, ord, content, shingles, "
+                f"publisher FROM articles WHERE id IN ({marks})"
             )
-            rows.extend(IndexedArticle(*row) for row in self.db.execute(query, chunk))
+            for *head, site in self.db.execute(query, chunk):
+                rows.append(IndexedArticle(*head, publisher=site))
         return rows
 
     def add(self, rows: Iterable[IndexedArticle]) -> None:
@@ -169,10 +172,10 @@ class SqliteSession(IndexSession):
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
-                "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (r.id, r.canonical_id, r.similarity, r.published_at, r.order, r.content,
-                     r.shingles)
+                     r.shingles, r.publisher)
                     for r in rows
                 ],
             )
