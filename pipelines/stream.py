@@ -726,6 +726,11 @@ def run_stream(args: argparse.Namespace) -> int:
 
     if args.aliases and not os.path.isfile(args.aliases):
         raise UsageError(f"Alias table {args.aliases!r} does not exist; give a JSON file.")
+    if "://" in args.output:
+        raise UsageError(
+            f"copydesk stream writes to a local or mounted folder, not {args.output!r}: its progress "
+            f"files need file locks; mount a shared volume (NFS, EFS, Filestore) and give its path."
+        )
     check_output(args.output)
     try:
         settings = settings_from_args(args)
