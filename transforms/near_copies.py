@@ -6,15 +6,16 @@ into one place, never the corpus's texts or signatures):
 1. Fingerprint: normalised content hash, word-shingle hashes, MinHash band keys.
 2. Exact copies: group by content hash; the lowest-ranked member stays, the rest follow it.
 3. Candidates: group by LSH band (band index + band hash; buckets travel in shards of
-   many buckets, see ``ShardBandKeysFn``), pair the members of each bucket, drop repeats.
+   many buckets, see ``ExactCopiesFn``), pair the members of each bucket.
    A bucket with more than ``max_bucket`` members (a template or a wire story reprinted
    thousands of times) is split into chunks of ``max_bucket`` paired within themselves,
    plus each chunk's first member paired with the bucket's first member: O(n) pairs, and
    real copies still join up through union-find.
-4. Confirm: join each pair with both articles' shingle sets (CoGroupByKey by id, twice) and
-   compute the real containment on the sets, not the signature estimate. Shingles of the
-   article's site template (learnt per publisher from a sample, see ``template_of``) do not
-   count, so two different articles in one long template are not copies.
+4. Confirm: join each pair with both articles' shingle sets (GroupByKey by id, twice; the
+   first join drops repeated pairs) and compute the real containment on the sets, not the
+   signature estimate. Shingles of the article's site template (learnt per publisher from
+   a sample, see ``template_of``) do not count, so two different articles in one long
+   template are not copies.
 5. Cluster: gather the confirmed pairs, union-find, canonical = lowest rank. A member with no
    confirmed pair with its canonical is checked against it directly (step 4 again), so
    every ``similarity`` is a real similarity to ``duplicate_of``; if that check fails the
@@ -67,7 +68,7 @@ class NearCopyConfig:
     anything (a one-line brief is contained in many articles), so it needs Jaccard instead.
     ``max_bucket``: band buckets larger than this are split (see the module docstring).
     ``shard_bits``: band buckets are grouped 2**shard_bits shards per band (see
-    ``ShardBandKeysFn``); raise it when a corpus has more than ~10^8 articles x bands.
+    ``ExactCopiesFn``); raise it when a corpus has more than ~10^8 articles x bands.
     ``template_share``: robustness against site templates the boilerplate step left in:
     per publisher, of a deterministic sample of ``template_sample`` articles (needs at
     least ``template_min_articles``), shingles found in this share of them are the site's
@@ -277,7 +278,7 @@ class LookUpIndexFn(IndexFn):
         self.found = Metrics.counter("near_copies", "index_candidates")
 
     def process(self, element: tuple):
-        fp = Fingerprint._make(element)
+        fp = Fingerprint._make(element[1][1])
         others = self.session.candidates(fp.bands, [fp.content]) - {fp.id}
         for row in self.session.fetch(sorted(others)):
             self.found.inc()
@@ -285,8 +286,8 @@ class LookUpIndexFn(IndexFn):
                 row.id, _rank(True, row.published_at, row.order, row.id), row.content,
                 row.shingles, (), row.publisher,
             )
-            yield beam.pvalue.TaggedOutput(self.STORED, (row.id, tuple(stored)))
-            yield _ordered((fp.id, row.id))
+            yield beam.pvalue.TaggedOutput(self.STORED, _node(stored))
+            yield _pair_end(fp.id, row.id)
 
 
 class UpdateIndexFn(IndexFn):
@@ -317,71 +318,85 @@ class UpdateIndexFn(IndexFn):
         self.rows = []
 
 
+# Joins are GroupByKey over inputs tagged at the source: (id, (NODE, fingerprint)) meets
+# (id, (PAIR, other id)) or (id, (CARRIED, other fingerprint)). Cheaper than CoGroupByKey,
+# which adds a tagging and an untagging step per element, and the first join drops repeated
+# pairs by itself (every copy of a pair goes to the key of its first id).
+NODE, PAIR, CARRIED = 0, 1, 2
+
+
+def _node(fp: Fingerprint | tuple) -> tuple[str, tuple]:
+    return fp[0], (NODE, tuple(fp))
+
+
+def _pair_end(a: str, b: str) -> tuple[str, tuple]:
+    a, b = _ordered((a, b))
+    return a, (PAIR, b)
+
+
 class ExactCopiesFn(beam.DoFn):
-    """One content hash: the lowest-ranked member goes on to near-copy detection, the
-    others follow it (same words, so the same similarity to anything)."""
+    """One content hash: the lowest-ranked member goes on to near-copy detection (as a
+    join node, and its band keys into shards), the others follow it (same words, so the
+    same similarity to anything).
+
+    Band keys travel as (shard, [(band key, id), ...]) emitted once per shard at the end of
+    a bundle: Beam's cost is per element and nearly every band bucket holds one article, so
+    one element per (article, band) would cost more than all the hashing. A shard is the
+    band index plus the top ``shard_bits`` of the band hash: a bucket never spans two
+    shards, and a shard holds about articles / 2**shard_bits entries."""
 
     FOLLOWERS = "followers"
-
-    def __init__(self) -> None:
-        self.copies = Metrics.counter("near_copies", "exact_copies")
-
-    def process(self, element: tuple[str, Iterable[tuple]]):
-        content, members = element
-        members = sorted(members, key=lambda f: f[1])
-        if not content:
-            # No words at all: nothing to compare, every such article stands alone.
-            yield from members
-            return
-        yield members[0]
-        first = members[0][0]
-        for member in members[1:]:
-            self.copies.inc()
-            yield beam.pvalue.TaggedOutput(self.FOLLOWERS, (member[0], (FOLLOW, first, None)))
-
-
-class ShardBandKeysFn(beam.DoFn):
-    """(band key, id) entries of a whole bundle, emitted once per shard at the bundle's end.
-
-    Beam's cost is per element and nearly every band bucket holds one article, so one
-    element per (article, band) would cost more than all the hashing. A shard is the band
-    index plus the top ``shard_bits`` of the band hash: a bucket never spans two shards,
-    and a shard holds about articles x bands / (bands x 2**shard_bits) entries."""
+    SHARDS = "shards"
 
     def __init__(self, shard_bits: int) -> None:
         self.shift = minhash.BAND_HASH_BITS - shard_bits
+        self.copies = Metrics.counter("near_copies", "exact_copies")
 
     def start_bundle(self) -> None:
         self.buffers: dict = defaultdict(lambda: defaultdict(list))
 
-    def process(self, fp: tuple, window=beam.DoFn.WindowParam) -> None:
+    def process(self, element: tuple[str, Iterable[tuple]], window=beam.DoFn.WindowParam):
+        content, members = element
+        members = sorted(members, key=lambda f: f[1])
+        # No words at all: nothing to compare, every such article stands alone.
+        firsts = members if not content else members[:1]
         shards = self.buffers[window]
-        for key in fp[4]:
-            shards[key >> self.shift].append((key, fp[0]))
+        for first in firsts:
+            yield _node(first)
+            for key in first[4]:
+                shards[key >> self.shift].append((key, first[0]))
+        if content:
+            for member in members[1:]:
+                self.copies.inc()
+                yield beam.pvalue.TaggedOutput(
+                    self.FOLLOWERS, (member[0], (FOLLOW, members[0][0], None))
+                )
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
         for window, shards in self.buffers.items():
             for shard, entries in shards.items():
-                yield WindowedValue((shard, entries), window.max_timestamp(), [window])
+                value = WindowedValue((shard, entries), window.max_timestamp(), [window])
+                yield beam.pvalue.TaggedOutput(self.SHARDS, value)
         self.buffers.clear()
 
 
 class BucketPairsFn(beam.DoFn):
-    """One shard: its band buckets, and all pairs of each bucket, or O(n) pairs when a
-    bucket is oversized."""
+    """One shard: its band buckets, and all pairs of each bucket (as pair ends, first id
+    lowest), or O(n) pairs when a bucket is oversized."""
 
     def __init__(self, max_bucket: int) -> None:
         self.max_bucket = max_bucket
         self.oversized = Metrics.counter("near_copies", "oversized_buckets")
 
-    def process(self, element: tuple[int, Iterable[list]]) -> Iterator[tuple[str, str]]:
+    def process(self, element: tuple[int, Iterable[list]]) -> Iterator[tuple[str, tuple]]:
         buckets: dict[int, set[str]] = defaultdict(set)
         for entries in element[1]:
             for key, article_id in entries:
                 buckets[key].add(article_id)
         for bucket in buckets.values():
             if len(bucket) > 1:
-                yield from self.pairs(sorted(bucket))
+                for a, b in self.pairs(sorted(bucket)):
+                    yield a, (PAIR, b)
 
     def pairs(self, members: list[str]) -> Iterator[tuple[str, str]]:
         if len(members) <= self.max_bucket:
@@ -405,16 +420,26 @@ def _ordered(pair: tuple[str, str]) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
+def _split(values: Iterable[tuple]) -> tuple[tuple | None, list]:
+    node, others = None, []
+    for tag, value in values:
+        if tag == NODE:
+            node = value
+        else:
+            others.append(value)
+    return node, others
+
+
 class CarryFirstFn(beam.DoFn):
-    """Join step one: pairs keyed by their first id meet that article's fingerprint."""
+    """Join step one: pairs keyed by their first id meet that article's fingerprint,
+    which travels on to the second id."""
 
     def process(self, element) -> Iterator[tuple[str, tuple]]:
-        _, joined = element
-        if not joined["nodes"]:
+        node, others = _split(element[1])
+        if node is None:
             return
-        first = joined["nodes"][0]
-        for other in joined["pairs"]:
-            yield other, first
+        for other in sorted(set(others)):
+            yield other, (CARRIED, node)
 
 
 class CompareFn(beam.DoFn):
@@ -436,13 +461,13 @@ class CompareFn(beam.DoFn):
         return self.templates[site]
 
     def process(self, element, templates=None) -> Iterator[tuple]:
-        _, joined = element
-        if not joined["nodes"]:
+        node, carried_ones = _split(element[1])
+        if node is None:
             return
         templates = templates or {}
-        second = Fingerprint._make(joined["nodes"][0])
+        second = Fingerprint._make(node)
         theirs = without_template(second.shingle_set(), self.template(second.publisher, templates))
-        for carried in joined["carried"]:
+        for carried in carried_ones:
             first = Fingerprint._make(carried)
             mine = without_template(first.shingle_set(), self.template(first.publisher, templates))
             value, is_copy = similarity(mine, theirs, self.config)
@@ -452,9 +477,9 @@ class CompareFn(beam.DoFn):
 
 
 class ConfirmPairs(beam.PTransform):
-    """(id, id) pairs -> confirmed ``Pair`` tuples. Each id is joined with its fingerprint
-    by key (CoGroupByKey, twice), so a worker only ever holds the fingerprints of the
-    pairs it compares."""
+    """Pair ends (id, (PAIR, other id)) -> confirmed ``Pair`` tuples. Each id is joined with
+    its fingerprint by key (two GroupByKeys), so a worker only ever holds the fingerprints
+    of the pairs it compares. ``nodes``: (id, (NODE, fingerprint))."""
 
     def __init__(self, config: NearCopyConfig, nodes, templates=None) -> None:
         super().__init__()
@@ -462,18 +487,20 @@ class ConfirmPairs(beam.PTransform):
         self.nodes = nodes
         self.templates = templates
 
-    def expand(self, pairs):
+    def expand(self, pair_ends):
         extra = {}
         if self.templates is not None:
             extra["templates"] = beam.pvalue.AsDict(self.templates)
         carried = (
-            {"nodes": self.nodes, "pairs": pairs}
-            | "JoinFirst" >> beam.CoGroupByKey()
+            (self.nodes, pair_ends)
+            | "WithPairs" >> beam.Flatten()
+            | "JoinFirst" >> beam.GroupByKey()
             | "CarryFirst" >> beam.ParDo(CarryFirstFn())
         )
         return (
-            {"nodes": self.nodes, "carried": carried}
-            | "JoinSecond" >> beam.CoGroupByKey()
+            (self.nodes, carried)
+            | "WithCarried" >> beam.Flatten()
+            | "JoinSecond" >> beam.GroupByKey()
             | "Compare" >> beam.ParDo(CompareFn(self.config), **extra)
         )
 
@@ -565,7 +592,7 @@ class MarkCopiesFn(beam.DoFn):
         yield dataclasses.replace(article, duplicate_of=duplicate_of, similarity=value)
 
 
-def _in_pairs(node: tuple, wanted: dict) -> bool:
+def _in_pairs(node: tuple[str, tuple], wanted: dict) -> bool:
     return node[0] in wanted
 
 
@@ -599,24 +626,22 @@ class FindNearCopies(beam.PTransform):
             | "KeyByContent" >> beam.Map(lambda f: (f[2], f))
             | "GroupByContent" >> beam.GroupByKey()
             | "ExactCopies"
-            >> beam.ParDo(ExactCopiesFn()).with_outputs(ExactCopiesFn.FOLLOWERS, main="firsts")
+            >> beam.ParDo(ExactCopiesFn(config.shard_bits)).with_outputs(
+                ExactCopiesFn.FOLLOWERS, ExactCopiesFn.SHARDS, main="nodes"
+            )
         )
-        firsts = exact.firsts
-        candidates = [
-            firsts
-            | "BandKeys" >> beam.ParDo(ShardBandKeysFn(config.shard_bits))
+        nodes = exact.nodes
+        pair_ends = [
+            exact[ExactCopiesFn.SHARDS]
             | "GroupByBandShard" >> beam.GroupByKey()
             | "BucketPairs" >> beam.ParDo(BucketPairsFn(config.max_bucket))
-            | "OrderPairs" >> beam.Map(_ordered)
         ]
-        nodes = [firsts | "KeyById" >> beam.Map(lambda f: (f[0], f))]
         if index is not None:
-            looked_up = firsts | "LookUpIndex" >> beam.ParDo(
+            looked_up = nodes | "LookUpIndex" >> beam.ParDo(
                 LookUpIndexFn(index, config)
-            ).with_outputs(LookUpIndexFn.STORED, main="pairs")
-            candidates.append(looked_up.pairs)
-            nodes.append(looked_up[LookUpIndexFn.STORED])
-        nodes = nodes[0] if len(nodes) == 1 else nodes | "AllNodes" >> beam.Flatten()
+            ).with_outputs(LookUpIndexFn.STORED, main="pair_ends")
+            pair_ends.append(looked_up.pair_ends)
+            nodes = (nodes, looked_up[LookUpIndexFn.STORED]) | "AllNodes" >> beam.Flatten()
         templates = None
         if config.template_share is not None:
             templates = (
@@ -627,9 +652,8 @@ class FindNearCopies(beam.PTransform):
                 | "Templates" >> beam.FlatMap(template_of, config)
             )
         confirmed = (
-            candidates
-            | "AllCandidates" >> beam.Flatten()
-            | "DistinctPairs" >> beam.Distinct()
+            pair_ends
+            | "AllPairEnds" >> beam.Flatten()
             | "Confirm" >> ConfirmPairs(config, nodes, templates)
         )
         clustered = (
@@ -647,6 +671,7 @@ class FindNearCopies(beam.PTransform):
         )
         checked = (
             clustered.unchecked
+            | "UncheckedEnds" >> beam.Map(lambda p: (p[0], (PAIR, p[1])))
             | "CheckAgainstCanonical" >> ConfirmPairs(config, wanted, templates)
             | "CheckedCopies" >> beam.Map(lambda p: (p[0], (COPY, p[1], p[2])))
         )
