@@ -94,8 +94,8 @@ def test_start_from_latest_skips_the_backlog(kafka_broker, kafka_topic, tmp_path
     send(kafka_broker, topic, [b"old 0", b"old 1", b"old 2"])
     running = Running(worker_for(kafka_broker, topic, str(tmp_path), start_from="latest"))
     running.wait_settled()
-    # The group's position is fixed on its first fetch; wait for it before producing.
-    wait_for(lambda: running.worker._consumer.position(TopicPartition(topic, 0)) is not None)
+    # "latest" is resolved before the first fetch; a fetch answered means it is fixed.
+    wait_for(lambda: running.worker._consumer.highwater(TopicPartition(topic, 0)) is not None)
     send(kafka_broker, topic, [b"new 3", b"new 4"])
     wait_for(lambda: len(recorder.sources()) >= 2)
     assert running.stop() == 0
