@@ -662,12 +662,12 @@ class FindNearCopies(beam.PTransform):
             | "Cluster" >> beam.ParDo(ClusterFn()).with_outputs(ClusterFn.UNCHECKED, main="copies")
         )
         # Few pairs, all of them duplicates: a side input of their ids keeps the second
-        # join from shuffling every fingerprint again.
+        # join from shuffling every fingerprint again (repeated ids just overwrite).
         unchecked_ids = clustered.unchecked | "UncheckedIds" >> beam.FlatMap(
             lambda p: [(p[0], True), (p[1], True)]
         )
         wanted = nodes | "OnlyUnchecked" >> beam.Filter(
-            _in_pairs, wanted=beam.pvalue.AsDict(unchecked_ids | "OnceEach" >> beam.Distinct())
+            _in_pairs, wanted=beam.pvalue.AsDict(unchecked_ids)
         )
         checked = (
             clustered.unchecked

@@ -133,6 +133,13 @@ def _scenarios() -> tuple[list[Article], dict[str, str | None]]:
         add(make(f"site{i}", text, i, url=f"https://www.site.example/news/{i}"), None)
     revision, _ = reprints.reprint(site[0], seed=1, edits=("swap_words",))
     add(make("site-revision", revision, 60, url="https://site.example/news/0-updated"), "site0")
+    # A roundup holding two whole stories links them, but they are not copies of each
+    # other: the second story fails the direct check against the canonical and stays.
+    story_a = reprints.base_article(720, words=(200, 250))
+    story_c = reprints.base_article(721, words=(200, 250))
+    add(make("story-a", story_a, 0), None)
+    add(make("story-c", story_c, 10), None)
+    add(make("roundup", f"{story_a}\n\n{story_c}", 20), "story-a")
     for name, text in (("empty1", ""), ("empty2", "  … "), ("empty3", ""), ("word", "one word")):
         add(make(name, text), None)
     return articles, expected
@@ -209,6 +216,11 @@ def test_a_long_site_template_is_ignored_but_a_revision_on_the_site_is_caught(ou
     assert minhash.containment(sets[0], sets[1]) > 0.7
     assert {outcome[f"site{i}"] for i in range(12)} == {(None, None)}
     assert outcome["site-revision"][0] == "site0"
+
+
+def test_a_roundup_does_not_chain_two_stories_together(outcome):
+    assert outcome["roundup"] == ("story-a", 1.0)
+    assert outcome["story-c"] == (None, None)
 
 
 def test_empty_texts_stand_alone(outcome):
