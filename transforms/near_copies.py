@@ -51,7 +51,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from schemas.records import Article
 from transforms import minhash
-from transforms.near_copy_index import IndexedArticle
+from transforms.near_copy_index import IndexedArticle, NearCopyIndex
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ class FingerprintFn(beam.DoFn):
 class IndexFn(beam.DoFn):
     """Base for steps that read or write the index: one session per worker."""
 
-    def __init__(self, index, config: NearCopyConfig) -> None:
+    def __init__(self, index: NearCopyIndex, config: NearCopyConfig) -> None:
         self.index = index
         self.config = config
 
@@ -273,7 +273,7 @@ class LookUpIndexFn(IndexFn):
 
     STORED = "stored"
 
-    def __init__(self, index, config: NearCopyConfig) -> None:
+    def __init__(self, index: NearCopyIndex, config: NearCopyConfig) -> None:
         super().__init__(index, config)
         self.found = Metrics.counter("near_copies", "index_candidates")
 
@@ -298,9 +298,8 @@ class UpdateIndexFn(IndexFn):
         self.rows: list[IndexedArticle] = []
 
     def process(self, element: tuple, mapping: dict) -> None:
+        # Articles already indexed come through too: inserts keep the first answer.
         fp = Fingerprint._make(element)
-        if is_pinned(fp.rank):
-            return
         duplicate_of, value = resolve(fp.id, mapping)
         seconds = None if fp.rank[1] else fp.rank[2]
         if duplicate_of is None:
@@ -602,7 +601,9 @@ class FindNearCopies(beam.PTransform):
     shingle set); canonicals keep both None. Nothing is dropped. With ``index`` (a
     ``NearCopyIndex``), earlier batches' articles take part and this batch is added."""
 
-    def __init__(self, config: NearCopyConfig = NearCopyConfig(), index=None) -> None:
+    def __init__(
+        self, config: NearCopyConfig = NearCopyConfig(), index: NearCopyIndex | None = None
+    ) -> None:
         super().__init__()
         self.config = config
         self.index = index
