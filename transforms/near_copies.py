@@ -356,7 +356,8 @@ class ExactCopiesFn(beam.DoFn):
 
     def process(self, element: tuple[str, Iterable[tuple]], window=beam.DoFn.WindowParam):
         content, members = element
-        members = sorted(members, key=lambda f: f[1])
+        # The same article read twice (same id) is one article, not a copy of itself.
+        members = sorted({f[0]: f for f in members}.values(), key=lambda f: f[1])
         # No words at all: nothing to compare, every such article stands alone.
         firsts = members if not content else members[:1]
         shards = self.buffers[window]

@@ -68,7 +68,12 @@ def outcome_of(articles, folder, config=NearCopyConfig(), index=None) -> dict:
         out = p | beam.Create(articles) | FindNearCopies(config, index)
         assert_that(out | beam.combiners.ToList(), save)
     with open(path, encoding="utf-8") as handle:
-        return {row[0]: (row[1], row[2]) for row in json.load(handle)}
+        rows = json.load(handle)
+    answers = {row[0]: (row[1], row[2]) for row in rows}
+    # Nothing dropped, and an id seen twice got one answer.
+    assert len(rows) == len(articles)
+    assert len({tuple(row) for row in rows}) == len(answers)
+    return answers
 
 
 def newsmax_reprint(text: str) -> str:
@@ -142,6 +147,10 @@ def _scenarios() -> tuple[list[Article], dict[str, str | None]]:
     add(make("roundup", f"{story_a}\n\n{story_c}", 20), "story-a")
     for name, text in (("empty1", ""), ("empty2", "  … "), ("empty3", ""), ("word", "one word")):
         add(make(name, text), None)
+    # The same input read twice: one id, never a duplicate of itself.
+    twice = reprints.base_article(730)
+    add(make("twice", twice), None)
+    articles.append(make("twice", twice))
     return articles, expected
 
 
@@ -154,7 +163,11 @@ def outcome(tmp_path_factory):
 
 
 def test_nothing_is_dropped(outcome):
-    assert sorted(outcome) == sorted(a.id for a in SCENARIOS)
+    assert sorted(outcome) == sorted({a.id for a in SCENARIOS})
+
+
+def test_an_article_read_twice_is_not_a_copy_of_itself(outcome):
+    assert outcome["twice"] == (None, None)
 
 
 def test_no_two_seeds_are_near_copies(outcome):
