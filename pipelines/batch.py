@@ -65,7 +65,7 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
         | "NearCopies" >> FindNearCopies(**_near_copy_state(state_dir))
         | "Entities" >> TagEntities()
         | "CanonicalEntities" >> ResolveEntities(
-            fix_names=config.fix_names, aliases=config.aliases, **_entity_state(state_dir)
+            fix_names=config.fix_names, aliases=config.aliases, **_entity_state(state_dir, stem)
         )
     )
     rejects = (decoded["rejects"], repaired["rejects"]) | "AllRejects" >> beam.Flatten()
@@ -80,12 +80,13 @@ def _near_copy_state(state_dir: str | None) -> dict:
     return {"index": SqliteNearCopyIndex(os.path.join(state_dir, "near_copies.sqlite"))}
 
 
-def _entity_state(state_dir: str | None) -> dict:
+def _entity_state(state_dir: str | None, stem: str) -> dict:
     if state_dir is None:
         return {}
     from transforms.entity_stats import SqliteEntityStats
 
-    return {"stats_store": SqliteEntityStats(os.path.join(state_dir, "entity_stats.sqlite"))}
+    return {"stats_store": SqliteEntityStats(os.path.join(state_dir, "entity_stats.sqlite")),
+            "batch_key": stem}
 
 
 def pipeline_options(pipeline_args: Sequence[str]) -> PipelineOptions:

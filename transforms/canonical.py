@@ -231,6 +231,13 @@ class Resolver:
             if neighbour is not None:
                 spelling = corpus.best_spelling(group, neighbour) or name
                 resolved = self._resolve(spelling, neighbour, label, group, corpus, False)
+                # The neighbour resolves as it would on its own (a misspelling of a known
+                # name may be the commoner one in a small corpus), but without a second hop.
+                if resolved.kb_id is None and corpus.total(group, neighbour) < self.config.protect_at:
+                    near = self._near_knowledge(neighbour, group)
+                    if near is not None:
+                        entry, spelling = near
+                        resolved = _from_entry(entry, label, NEAR_KNOWLEDGE)
                 return dataclasses.replace(resolved, why=CORPUS, spelling=spelling)
             near = self._near_knowledge(folded, group)
             if near is not None:
@@ -457,15 +464,17 @@ class ResolveNames(beam.DoFn):
         yield resolved
 
 
-def _with_stored(batch: MentionCounts, store: EntityStatsStore) -> MentionCounts:
-    merged = dict(store.counts())
+def _with_stored(batch: MentionCounts, store: EntityStatsStore,
+                 batch_key: str | None) -> MentionCounts:
+    merged = dict(store.counts(exclude_batch=batch_key))
     for key, count in batch.items():
         merged[key] = merged.get(key, 0) + count
     return merged
 
 
-def _store_batch(_resolved: int, batch: MentionCounts, store: EntityStatsStore) -> int:
-    store.add(batch)
+def _store_batch(_resolved: int, batch: MentionCounts, store: EntityStatsStore,
+                 batch_key: str | None) -> int:
+    store.add(batch, batch=batch_key)
     return len(batch)
 
 
@@ -474,6 +483,7 @@ class ResolveEntities(beam.PTransform):
 
     ``stats_store``: counts of earlier batches (streaming); they join this batch's counts
     as evidence, and this batch's counts are added to the store once all of it is resolved.
+    ``batch_key``: names the batch in the store, so a replayed batch counts once.
     ``fix_names``: also correct misspelt names in the text, recorded as Repair(kind="name").
     ``aliases``: a JSON alias table merged over the packaged one (shorthand for
     ``knowledge_config.aliases_path``).
@@ -482,8 +492,10 @@ class ResolveEntities(beam.PTransform):
     def __init__(self, resolver_config: ResolverConfig = ResolverConfig(),
                  knowledge_config: KnowledgeConfig = KnowledgeConfig(),
                  stats_store: EntityStatsStore | None = None, fix_names: bool = False,
-                 aliases: str | None = None, label: str | None = None) -> None:
+                 aliases: str | None = None, batch_key: str | None = None,
+                 label: str | None = None) -> None:
         super().__init__(label)
+        self._batch_key = batch_key
         if aliases:
             knowledge_config = dataclasses.replace(knowledge_config, aliases_path=aliases)
         # A bad alias file should stop the run here, not in every worker's setup().
@@ -503,13 +515,14 @@ class ResolveEntities(beam.PTransform):
         if self._stats_store is None:
             return articles | "Resolve names" >> beam.ParDo(resolve, beam.pvalue.AsDict(counts))
         batch = counts | "Batch counts" >> beam.combiners.ToDict()
-        merged = batch | "Add stored counts" >> beam.Map(_with_stored, self._stats_store)
+        merged = batch | "Add stored counts" >> beam.Map(
+            _with_stored, self._stats_store, self._batch_key)
         resolved = articles | "Resolve names" >> beam.ParDo(
             resolve, beam.pvalue.AsSingleton(merged))
         _ = (
             resolved
             | "Wait for resolution" >> beam.combiners.Count.Globally()
             | "Store batch counts" >> beam.Map(
-                _store_batch, beam.pvalue.AsSingleton(batch), self._stats_store)
+                _store_batch, beam.pvalue.AsSingleton(batch), self._stats_store, self._batch_key)
         )
         return resolved

@@ -73,3 +73,16 @@ def test_unwritable_location_says_what_to_check(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(RuntimeError, match="writable"):
         SqliteEntityStats(blocker / "_state" / "s.sqlite").counts()
+
+
+@pytest.mark.parametrize("make", [lambda p: SqliteEntityStats(p / "s.sqlite"),
+                                  lambda p: MemoryEntityStats()])
+def test_a_replayed_batch_counts_once_and_sees_what_it_saw_first(tmp_path, make):
+    store = make(tmp_path)
+    store.add({("person", "Antony Blinken"): 2}, batch="b1")
+    store.add({("person", "Antony Blinken"): 1, ("person", "Anthony Blingen"): 1}, batch="b2")
+    # The worker crashed after storing b2's counts and replays b2.
+    assert store.counts(exclude_batch="b2") == {("person", "Antony Blinken"): 2}
+    store.add({("person", "Antony Blinken"): 1, ("person", "Anthony Blingen"): 1}, batch="b2")
+    assert store.counts() == {("person", "Antony Blinken"): 3, ("person", "Anthony Blingen"): 1}
+    assert store.counts(exclude_batch="never") == store.counts()
