@@ -140,6 +140,8 @@ class StreamWorker:
         # When the last batch was cut, while the poll after it has not yet run.
         self._cut_at: float | None = None
         self._uncommitted: dict[int, int] = {}
+        self._commit_retry_at = 0.0
+        self._commit_failing = False
         self._waiting_logged: set[int] = set()
         self._silent_since: float | None = None
         self._unassigned_since = time.monotonic()
@@ -211,7 +213,7 @@ class StreamWorker:
         if abandoned:
             log.info("stopping: %d records read but not written are left for the next owner", abandoned)
         if self._consumer is not None:
-            self._commit(timeout_ms=10_000)
+            self._commit(timeout_ms=10_000, force=True)
             try:
                 # Leaving the group now hands the partitions over at once instead of
                 # after a session timeout.
@@ -581,7 +583,7 @@ class StreamWorker:
                                            max_request_size=self._fetch_bytes())
         return self._producer
 
-    def _commit(self, timeout_ms: int = 5000) -> None:
+    def _commit(self, timeout_ms: int = 5000, force: bool = False) -> None:
         from kafka import TopicPartition
         from kafka.errors import KafkaError
         from kafka.structs import OffsetAndMetadata
@@ -593,6 +595,8 @@ class StreamWorker:
             offsets = dict(self._uncommitted)
         if not offsets or self._consumer is None:
             return
+        if not force and time.monotonic() < self._commit_retry_at:
+            return
         topic = self.config.topic
         try:
             self._consumer.commit(
@@ -600,9 +604,17 @@ class StreamWorker:
                 timeout_ms=timeout_ms,
             )
         except KafkaError as error:
-            log.warning("committing offsets %s failed (%s); the dataset's progress files keep them "
-                        "and the commit is retried", offsets, error)
+            # A failed commit loses nothing (the progress files hold the positions), so it
+            # is retried every few seconds rather than on every poll, and said once.
+            self._commit_retry_at = time.monotonic() + 5
+            if not self._commit_failing:
+                log.warning("committing offsets %s failed (%s); the dataset's progress files keep "
+                            "them and the commit is retried", offsets, error)
+            self._commit_failing = True
             return
+        if self._commit_failing:
+            log.info("offsets committed again: %s", offsets)
+        self._commit_failing = False
         with self._mutex:
             for p, o in offsets.items():
                 if self._uncommitted.get(p) == o:
