@@ -29,7 +29,6 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Iterator
 
 import numpy as np
 
@@ -838,17 +837,13 @@ def build(folder: str, config: CorpusConfig = CorpusConfig()) -> Manifest:
     return read_manifest(folder)
 
 
-def texts(items: list[Item]) -> Iterator[str]:
-    """The article texts of a generated corpus, as a tagger would get them."""
-    for item in items:
-        if item.expect == "article":
-            yield item.text if item.text is not None else _decoded(item.raw or b"")
-
-
-def _decoded(raw: bytes) -> str:
+def decoded_text(item: Item) -> str:
+    """An input's text as the read stage decodes it (before any repair)."""
+    if item.text is not None:
+        return item.text
     from transforms.decoding import decode
 
-    return decode(raw).text
+    return decode(item.raw or b"").text
 
 
 def accidental_copies(texts: list[str], threshold: float = 0.5) -> list[tuple[int, int, float]]:
