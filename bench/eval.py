@@ -519,8 +519,9 @@ class LabelledSet:
 
 def english_near_copy_set(bases: int = 60, seed: int = 5) -> LabelledSet:
     """Generated English articles and the seeds, with one reprint per kind of edit, one
-    with every edit, one exact copy; same-event groups (the seeds are one) and
-    same-template groups as hard negatives."""
+    with every edit, one exact copy and three harder copies (25 words changed, only the
+    first 35%, two paragraphs cut under a new header and footer); same-event groups (the
+    seeds are one) and same-template groups as hard negatives."""
     import glob
 
     import numpy as np
@@ -558,6 +559,12 @@ def english_near_copy_set(bases: int = 60, seed: int = 5) -> LabelledSet:
         add(copy, cluster, "reprint:all_edits", 10_000 + number)
         exact = reprints.exact_copy(text, np.random.Generator(np.random.PCG64(number)))
         add(exact, cluster, "exact", 20_000 + number)
+        # Harder copies: many changed words, a short stub of the story, a heavy cut.
+        rng = np.random.Generator(np.random.PCG64(seed * 17 + number))
+        add(reprints.swap_words(text, rng, count=25), cluster, "hard:25_swapped_words", 10_000 + number)
+        add(reprints.truncate(text, rng, keep=0.35), cluster, "hard:first_35%", 10_000 + number)
+        add(reprints.header_footer(reprints.cut_paragraph(reprints.cut_paragraph(text, rng), rng), rng),
+            cluster, "hard:2_paragraphs_cut_new_header_footer", 10_000 + number)
     for event in range(15):
         for k, text in enumerate(corpus.same_event(seed * 31 + event, 3)):
             add(text, f"event{event}-{k}", "same_event", 30_000 + event)
