@@ -115,13 +115,13 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_batch_arguments(commands.add_parser(
         "batch", help="a folder of raw articles in, the dataset out"))
-    for name, module, help_text in _optional_commands():
+    for name, module, help_text in _other_commands():
         sub = commands.add_parser(name, help=help_text)
         getattr(module, f"add_{name}_arguments")(sub)
     return root
 
 
-def _optional_commands():
+def _other_commands():
     """Commands whose modules carry their own arguments and runner."""
     import importlib
 
@@ -131,11 +131,7 @@ def _optional_commands():
         ("broker", "pipelines.broker", "start a local Kafka-compatible broker for development"),
         ("entities", "pipelines.entities", "list the canonical entities of a dataset"),
     ):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        yield name, module, help_text
+        yield name, importlib.import_module(module_name), help_text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if beam_args and args.command != "stream":
             raise UsageError(f"Unknown arguments {' '.join(beam_args)}; see copydesk {args.command} -h.")
         args.pipeline_args = beam_args
-        module = {name: m for name, m, _ in _optional_commands()}[args.command]
+        module = {name: m for name, m, _ in _other_commands()}[args.command]
         return getattr(module, f"run_{args.command}")(args)
     except UsageError as error:
         print(f"copydesk: {error}", file=sys.stderr)

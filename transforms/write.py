@@ -41,6 +41,11 @@ def stem_pattern(stem: str) -> re.Pattern[str]:
     return re.compile(re.escape(stem) + r"-\d{5}\.parquet")
 
 
+def temp_pattern(stem: str) -> re.Pattern[str]:
+    """Hidden files a writer killed mid-write left behind (see ``write_file``)."""
+    return re.compile(r"\." + re.escape(stem) + r"-\d{5}\.parquet\.[0-9a-f]{32}\.tmp")
+
+
 def _filesystem(output: str) -> tuple[pafs.FileSystem, str]:
     if "://" in output:
         return pafs.FileSystem.from_uri(output)
@@ -98,7 +103,8 @@ class WritePartition(beam.DoFn):
 
 class RemoveStale(beam.DoFn):
     """Delete files of this stem that this run did not write: an input whose date or table
-    changed since the last run must not leave its old rows behind."""
+    changed since the last run must not leave its old rows behind. It runs once every file
+    of the run is in place, so any temporary file of the stem is a crashed writer's."""
 
     def __init__(self, output: str, stem: str) -> None:
         self.output = output
@@ -107,22 +113,27 @@ class RemoveStale(beam.DoFn):
     def process(self, _unused, written: list[str]) -> Iterator[str]:
         fs, root = _filesystem(self.output)
         keep = set(written)
-        for path in stale_files(fs, root, self.stem, keep):
+        for path in stale_files(fs, root, self.stem, keep, temporary=True):
             fs.delete_file(path)
             yield path
 
 
-def stale_files(fs: pafs.FileSystem, root: str, stem: str, keep: set[str]) -> list[str]:
+def stale_files(fs: pafs.FileSystem, root: str, stem: str, keep: set[str],
+                temporary: bool = False) -> list[str]:
+    """Files of this stem not in ``keep``; with ``temporary``, also leftover temp files."""
     pattern = stem_pattern(stem)
+    leftover = temp_pattern(stem)
     found = []
     for table in TABLES:
         base = posixpath.join(root, table)
         if fs.get_file_info(base).type != pafs.FileType.Directory:
             continue
         for info in fs.get_file_info(pafs.FileSelector(base, recursive=True)):
-            if info.type == pafs.FileType.File and pattern.fullmatch(info.base_name):
-                if info.path not in keep:
-                    found.append(info.path)
+            if info.type != pafs.FileType.File or info.path in keep:
+                continue
+            if pattern.fullmatch(info.base_name) or (
+                    temporary and leftover.fullmatch(info.base_name)):
+                found.append(info.path)
     return sorted(found)
 
 

@@ -89,3 +89,14 @@ def test_other_stems_are_left_alone(tmp_path, records):
     write(tmp_path, "kafka-t-0", [article(500, 0)], [])
     assert read(tmp_path, "articles").num_rows == 21
     assert len(written_files(str(tmp_path), "kafka-t-0")) == 1
+
+
+def test_a_crashed_writers_temporary_file_is_cleaned_up(tmp_path, records):
+    folder = tmp_path / "articles" / "date=2026-11-21"
+    folder.mkdir(parents=True)
+    leftover = folder / ".batch-x-00000.parquet.0123456789abcdef0123456789abcdef.tmp"
+    leftover.write_bytes(b"PAR1 half written")
+    other = folder / ".kafka-t-00000.parquet.0123456789abcdef0123456789abcdef.tmp"
+    other.write_bytes(b"another writer's")
+    write(tmp_path, "batch-x", *records)
+    assert not leftover.exists() and other.exists()
