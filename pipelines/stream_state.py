@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
+from transforms.write import fsync_path
+
 STATE_FOLDER = os.path.join("_state", "stream")
 
 
@@ -76,7 +78,7 @@ class HeldIntent:
     def done(self) -> None:
         """The batch is in the dataset and the progress files say so."""
         os.unlink(self.path)
-        _fsync_dir(os.path.dirname(self.path))
+        fsync_path(os.path.dirname(self.path))
         self.release()
 
     def release(self) -> None:
@@ -161,7 +163,7 @@ class StreamState:
             os.write(fd, intent.to_json().encode("utf-8"))
             os.fsync(fd)
             os.replace(temp, path)
-            _fsync_dir(self.intents_dir)
+            fsync_path(self.intents_dir)
         except BaseException:
             os.close(fd)
             _unlink_quietly(temp)
@@ -225,15 +227,7 @@ def _write_atomically(path: str, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temp, path)
-    _fsync_dir(os.path.dirname(path))
-
-
-def _fsync_dir(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(os.path.dirname(path))
 
 
 def _unlink_quietly(path: str) -> None:

@@ -61,17 +61,18 @@ def write_file(fs: pafs.FileSystem, folder: str, name: str, table) -> str:
         with fs.open_output_stream(temp) as sink:
             pq.write_table(table, sink, compression=COMPRESSION)
         if isinstance(fs, pafs.LocalFileSystem):
-            _fsync(temp)
+            fsync_path(temp)
         fs.move(temp, final)
         if isinstance(fs, pafs.LocalFileSystem):
-            _fsync(folder)
+            fsync_path(folder)
     finally:
         if fs.get_file_info(temp).type != pafs.FileType.NotFound:
             fs.delete_file(temp)
     return final
 
 
-def _fsync(path: str) -> None:
+def fsync_path(path: str) -> None:
+    """Flush a file or a folder (a rename is durable once its folder is flushed)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
