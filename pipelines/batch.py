@@ -25,7 +25,7 @@ from transforms.language import DetectLanguage
 from transforms.near_copies import FindNearCopies
 from transforms.read import DEFAULT_MAX_BYTES, DecodeInputs, InputFile, ReadInputs
 from transforms.repair import RepairText
-from transforms.write import WriteDatePartitions, written_files
+from transforms.write import WriteDatePartitions, count_rows, read_columns, written_files
 
 log = logging.getLogger(__name__)
 
@@ -129,16 +129,14 @@ def run_records(records: list[RawInput], output: str, file_stem: str, config: Ba
 
 
 def _result(output: str, stem: str, seconds: float) -> BatchResult:
-    import pyarrow.parquet as pq
-
     files = written_files(output, stem)
     result = BatchResult(files=files, seconds=seconds)
     for path in files:
         table = _table_of_path(path)
-        meta = pq.ParquetFile(path).metadata
-        result.counts[table] = result.counts.get(table, 0) + meta.num_rows
+        result.counts[table] = result.counts.get(table, 0) + count_rows(output, path)
         if table == "rejects":
-            for reason in pq.read_table(path, columns=["reason"]).column("reason").to_pylist():
+            reasons = read_columns(output, path, ["reason"]).column("reason").to_pylist()
+            for reason in reasons:
                 kind = reason_kind(reason)
                 result.rejects_by_reason[kind] = result.rejects_by_reason.get(kind, 0) + 1
     for table in ("articles", "duplicates", "rejects"):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pyarrow.parquet as pq
-
 from pipelines.batch import BatchResult, _table_of_path
+from transforms.write import read_columns
 
 TOP_ENTITIES = 8
 
@@ -17,7 +16,7 @@ def summarise(result: BatchResult, output: str) -> str:
     for path in result.files:
         if _table_of_path(path) != "articles":
             continue
-        table = pq.read_table(path, columns=["language", "entities"])
+        table = read_columns(output, path, ["language", "entities"])
         languages.update(table.column("language").to_pylist())
         for found in table.column("entities").to_pylist():
             # Count an entity once per article: a name repeated ten times in one story

@@ -46,7 +46,8 @@ def temp_pattern(stem: str) -> re.Pattern[str]:
     return re.compile(r"\." + re.escape(stem) + r"-\d{5}\.parquet\.[0-9a-f]{32}\.tmp")
 
 
-def _filesystem(output: str) -> tuple[pafs.FileSystem, str]:
+def filesystem(output: str) -> tuple[pafs.FileSystem, str]:
+    """The filesystem an output lives on (local, or an object store by URI) and its root."""
     if "://" in output:
         return pafs.FileSystem.from_uri(output)
     return pafs.LocalFileSystem(), os.path.abspath(output)
@@ -90,7 +91,7 @@ class WritePartition(beam.DoFn):
         self.rows = {t: Metrics.counter("rows", t) for t in TABLES}
 
     def setup(self) -> None:
-        self.fs, self.root = _filesystem(self.output)
+        self.fs, self.root = filesystem(self.output)
 
     def process(self, element: tuple[tuple[str, str], Iterable[Article | Reject]]) -> Iterator[str]:
         (table, date), records = element
@@ -112,7 +113,7 @@ class RemoveStale(beam.DoFn):
         self.stem = stem
 
     def process(self, _unused, written: list[str]) -> Iterator[str]:
-        fs, root = _filesystem(self.output)
+        fs, root = filesystem(self.output)
         keep = set(written)
         for path in stale_files(fs, root, self.stem, keep, temporary=True):
             fs.delete_file(path)
@@ -140,8 +141,21 @@ def stale_files(fs: pafs.FileSystem, root: str, stem: str, keep: set[str],
 
 def written_files(output: str, stem: str) -> list[str]:
     """The dataset files a run with this stem left, for summaries and tests."""
-    fs, root = _filesystem(output)
+    fs, root = filesystem(output)
     return stale_files(fs, root, stem, keep=set())
+
+
+def count_rows(output: str, path: str) -> int:
+    """Rows of one written file, from its footer."""
+    fs, _ = filesystem(output)
+    with fs.open_input_file(path) as handle:
+        return pq.ParquetFile(handle).metadata.num_rows
+
+
+def read_columns(output: str, path: str, columns: list[str]):
+    """Some columns of one written file, wherever the output lives."""
+    fs, _ = filesystem(output)
+    return pq.read_table(path, columns=columns, filesystem=fs)
 
 
 class WriteDatePartitions(beam.PTransform):
