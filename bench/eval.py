@@ -483,7 +483,7 @@ def evaluate_language() -> tuple[list[Row], dict]:
 
 
 def run_near_copies(articles: list, config=None) -> dict[str, tuple[str | None, float | None]]:
-    """The real ``FindNearCopies`` in a Beam pipeline (DirectRunner): id -> (duplicate_of,
+    """The real ``FindNearCopies`` in a Beam pipeline (FnApiRunner): id -> (duplicate_of,
     similarity)."""
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
@@ -492,7 +492,7 @@ def run_near_copies(articles: list, config=None) -> dict[str, tuple[str | None, 
 
     with tempfile.TemporaryDirectory(prefix="copydesk-eval-") as folder:
         out = os.path.join(folder, "marks")
-        with beam.Pipeline(options=PipelineOptions(["--runner=DirectRunner"])) as p:
+        with beam.Pipeline(options=PipelineOptions(["--runner=FnApiRunner"])) as p:
             _ = (
                 p
                 | "Articles" >> beam.Create(articles, reshuffle=False)

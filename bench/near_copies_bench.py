@@ -156,7 +156,7 @@ def run_beam(corpus: reprints.Corpus, config: NearCopyConfig, passthrough: bool 
             json.dump(rows, handle)
 
     wall, cpu = time.perf_counter(), _cpu()
-    options = PipelineOptions(["--direct_running_mode=in_memory"])
+    options = PipelineOptions(["--runner=FnApiRunner", "--direct_running_mode=in_memory"])
     with beam.Pipeline(options=options) as p:
         articles = p | beam.Create([source]) | "Load" >> beam.FlatMap(load) | beam.Reshuffle()
         if not passthrough:

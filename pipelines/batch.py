@@ -90,11 +90,16 @@ def _entity_state(state_dir: str | None, stem: str) -> dict:
 
 
 def pipeline_options(pipeline_args: Sequence[str]) -> PipelineOptions:
-    """Beam options as given; locally the DirectRunner unless the user chose otherwise."""
+    """Beam options as given; locally the FnApiRunner unless the user chose otherwise.
+
+    The FnApiRunner is what Beam's DirectRunner runs a batch pipeline on; naming it directly
+    matters because the DirectRunner first tries its Prism runner, which it downloads at run
+    time, and nothing may be downloaded at run time.
+    """
     given = PipelineOptions(list(pipeline_args)).get_all_options(drop_default=True)
     defaults = []
     if not given.get("runner"):
-        defaults.append("--runner=DirectRunner")
+        defaults.append("--runner=FnApiRunner")
     if not given.get("default_sdk_harness_log_level"):
         # Worker processes otherwise log every gRPC channel they open at INFO.
         defaults.append("--default_sdk_harness_log_level=WARNING")

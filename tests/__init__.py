@@ -1,13 +1,19 @@
 """copydesk's tests mirror the package tree: tests/transforms/test_repair.py tests
 transforms/repair.py.
 
+Test pipelines run on the FnApiRunner: Beam's DirectRunner would first try to download
+its Prism runner, and nothing may be downloaded at test time.
+
 Under CI (the CI variable set) hypothesis draws the same examples on every run, so a red
 build always points at a change; locally it keeps exploring new ones.
 """
 
 import os
 
+from apache_beam.testing.test_pipeline import TestPipeline
 from hypothesis import settings
+
+TestPipeline.pytest_test_pipeline_options = "--runner=FnApiRunner"
 
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
