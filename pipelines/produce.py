@@ -17,7 +17,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from pipelines.kafka_io import (
     CODECS,
@@ -176,18 +176,11 @@ def run_produce(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    from pipelines.cli import UsageError
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m pipelines.produce ...`` is ``copydesk produce ...``."""
+    from pipelines.cli import main as copydesk
 
-    parser = argparse.ArgumentParser(prog="copydesk produce", description=__doc__.splitlines()[0])
-    add_produce_arguments(parser)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s", force=True)
-    try:
-        return run_produce(args)
-    except UsageError as error:
-        print(f"copydesk: {error}", file=sys.stderr)
-        return 2
+    return copydesk(["produce", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

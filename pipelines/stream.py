@@ -818,21 +818,10 @@ def _positive_float(value: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from pipelines.cli import UsageError
+    """``python -m pipelines.stream ...`` is ``copydesk stream ...``."""
+    from pipelines.cli import main as copydesk
 
-    parser = argparse.ArgumentParser(prog="copydesk stream", description=__doc__.splitlines()[0],
-                                     epilog="Flags not listed here go to Apache Beam.")
-    parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    add_stream_arguments(parser)
-    args, beam_args = parser.parse_known_args(argv)
-    args.pipeline_args = beam_args
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        force=True)
-    try:
-        return run_stream(args)
-    except UsageError as error:
-        print(f"copydesk: {error}", file=sys.stderr)
-        return 2
+    return copydesk(["stream", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
