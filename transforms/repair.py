@@ -445,8 +445,10 @@ class FinishRepair(beam.DoFn):
                 ),
             )
             return
+        # No later stage rejects an article, so its raw bytes (kept for the rejects table)
+        # stop here instead of travelling through every stage and shuffle.
         yield dataclasses.replace(
-            article, title=title, text=text, repairs=list(article.repairs) + tally(edits)
+            article, title=title, text=text, repairs=list(article.repairs) + tally(edits), raw=b""
         )
 
 
