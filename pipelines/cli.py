@@ -56,18 +56,32 @@ def _byte_size(value: str) -> int:
 
 
 def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
-    from transforms.read import DEFAULT_MAX_BYTES
-
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="files or folders (read recursively): *.txt, *.json, *.jsonl")
     parser.add_argument("--output", "-o", required=True, metavar="DIR",
                         help="dataset folder: DIR/{articles,duplicates,rejects}/date=YYYY-MM-DD/")
+    add_processing_arguments(parser)
+
+
+def add_processing_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags batch and stream share: they become the ``BatchConfig``."""
+    from transforms.read import DEFAULT_MAX_BYTES
+
     parser.add_argument("--max-bytes", type=_byte_size, default=DEFAULT_MAX_BYTES,
                         metavar="SIZE", help="reject inputs larger than this (default 5m)")
     parser.add_argument("--fix-names", action="store_true",
                         help="correct garbled entity names in the text too (recorded in repairs)")
     parser.add_argument("--aliases", metavar="FILE",
                         help="extra entity alias table (JSON) merged over the packaged one")
+
+
+def batch_config(args: argparse.Namespace):
+    """The ``BatchConfig`` of ``add_processing_arguments``' flags, checked before any work."""
+    from pipelines.batch import BatchConfig
+
+    if args.aliases and not os.path.isfile(args.aliases):
+        raise UsageError(f"Alias table {args.aliases!r} does not exist; give a JSON file.")
+    return BatchConfig(max_bytes=args.max_bytes, fix_names=args.fix_names, aliases=args.aliases)
 
 
 def check_output(output: str) -> None:
@@ -85,18 +99,16 @@ def check_output(output: str) -> None:
 
 
 def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
-    from pipelines.batch import BatchConfig, batch_stem, run_files
+    from pipelines.batch import batch_stem, run_files
     from pipelines.summary import summarise
     from transforms.read import InputError, list_inputs
 
-    if args.aliases and not os.path.isfile(args.aliases):
-        raise UsageError(f"Alias table {args.aliases!r} does not exist; give a JSON file.")
+    config = batch_config(args)
     try:
         files = list_inputs(args.inputs)
     except InputError as error:
         raise UsageError(str(error)) from None
     check_output(args.output)
-    config = BatchConfig(max_bytes=args.max_bytes, fix_names=args.fix_names, aliases=args.aliases)
     logging.getLogger(__name__).info("reading %d files into %s", len(files), args.output)
     result = run_files(files, args.output, batch_stem(args.inputs), config, beam_args)
     print(summarise(result, args.output))

@@ -696,8 +696,7 @@ class _Listener(ConsumerRebalanceListener):
 
 
 def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipelines.cli import _byte_size
-    from transforms.read import DEFAULT_MAX_BYTES
+    from pipelines.cli import add_processing_arguments
 
     parser.add_argument("--topic", required=True, help="topic to consume")
     parser.add_argument("--group", default="copydesk",
@@ -708,8 +707,6 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
                         help="records per micro-batch at most (default 200)")
     parser.add_argument("--max-batch-seconds", type=_positive_float, default=0.5, metavar="S",
                         help="close a micro-batch this long after its first record (default 0.5)")
-    parser.add_argument("--max-bytes", type=_byte_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
-                        help="reject messages larger than this (default 5m)")
     parser.add_argument("--value-format", choices=VALUE_FORMATS, default="text",
                         help="text: the value is a raw article (default); json: a batch-style envelope")
     parser.add_argument("--start-from", choices=("earliest", "latest"), default="earliest",
@@ -723,21 +720,17 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
                         help="persistent near-copy index and entity statistics (default DIR/_state)")
     parser.add_argument("--session-timeout-ms", type=_positive_int, default=45_000, metavar="MS",
                         help="consumer group session timeout (default 45000)")
-    parser.add_argument("--fix-names", action="store_true",
-                        help="correct garbled entity names in the text too (recorded in repairs)")
-    parser.add_argument("--aliases", metavar="FILE",
-                        help="extra entity alias table (JSON) merged over the packaged one")
+    add_processing_arguments(parser)
     add_connection_arguments(parser)
 
 
 def run_stream(args: argparse.Namespace) -> int:
     """Run the worker in the foreground until SIGTERM or SIGINT."""
-    from pipelines.batch import BatchConfig
     from pipelines.cli import UsageError, check_output
+    from pipelines.cli import batch_config as cli_batch_config
     from pipelines.kafka_io import CodecError
 
-    if args.aliases and not os.path.isfile(args.aliases):
-        raise UsageError(f"Alias table {args.aliases!r} does not exist; give a JSON file.")
+    batch_config = cli_batch_config(args)
     if "://" in args.output:
         raise UsageError(
             f"copydesk stream writes to a local or mounted folder, not {args.output!r}: its progress "
@@ -758,7 +751,6 @@ def run_stream(args: argparse.Namespace) -> int:
         session_timeout_ms=args.session_timeout_ms,
         pipeline_args=tuple(getattr(args, "pipeline_args", ()) or ()),
     )
-    batch_config = BatchConfig(max_bytes=args.max_bytes, fix_names=args.fix_names, aliases=args.aliases)
     worker = StreamWorker(config, settings, batch_config)
     if args.metrics_port is not None:
         try:
