@@ -4,9 +4,13 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from langdetect.detector import Detector as LangdetectDetector
+from langdetect.lang_detect_exception import LangDetectException
 
 from schemas.records import Article
-from transforms.language import UNKNOWN, DetectLanguage, Detector
+from transforms.language import UNKNOWN, DetectLanguage, Detector, FastDetector, LanguageConfig
 
 NOW = datetime(2026, 11, 21, tzinfo=timezone.utc)
 
@@ -45,9 +49,48 @@ def test_too_short_is_unknown_unless_the_envelope_says(detector):
 
 
 def test_long_text_is_judged_on_a_prefix(detector):
-    text = SAMPLES["de"] + " " + " ".join([SAMPLES["en"]] * 200)
-    language, _ = detector.detect(text)
-    assert language in {"de", "en"}
+    german = " ".join([SAMPLES["de"]] * 8)
+    assert len(german) > LanguageConfig().prefix_chars
+    assert detector.detect(german + " " + " ".join([SAMPLES["en"]] * 200))[0] == "de"
+    assert detector.detect(SAMPLES["de"] + " " + " ".join([SAMPLES["en"]] * 200))[0] == "en"
+
+
+def _langdetect_pair(text: str, trials: int):
+    """The same text through langdetect's own detector and through ours."""
+    import langdetect.detector_factory as factories
+
+    Detector()  # loads the profiles, seeded
+    original, fast = LangdetectDetector(factories._factory), FastDetector(factories._factory)
+    for detector in (original, fast):
+        detector.n_trial = trials
+        detector.append(text)
+    return original, fast
+
+
+@pytest.mark.parametrize("trials", [1, 3, 7])
+@pytest.mark.parametrize("language", sorted(SAMPLES))
+def test_fast_detector_gives_langdetects_exact_answer(language, trials):
+    original, fast = _langdetect_pair(SAMPLES[language] + " WHO and NATO, 2026: É ß ё ї ی ș", trials)
+    assert fast._extract_ngrams() == original._extract_ngrams()
+    assert [(p.lang, p.prob) for p in fast.get_probabilities()] == [
+        (p.lang, p.prob) for p in original.get_probabilities()
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(sorted(SAMPLES)), min_size=1, max_size=4),
+       st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_fast_detector_matches_langdetect_on_generated_text(languages, noise):
+    text = " ".join(SAMPLES[lang] for lang in languages) + " " + noise
+    original, fast = _langdetect_pair(text, 3)
+    assert fast._extract_ngrams() == original._extract_ngrams()
+    try:
+        expected = [(p.lang, p.prob) for p in original.get_probabilities()]
+    except LangDetectException:
+        with pytest.raises(LangDetectException):
+            fast.get_probabilities()
+        return
+    assert [(p.lang, p.prob) for p in fast.get_probabilities()] == expected
 
 
 def test_transform_sets_language_on_every_article():
