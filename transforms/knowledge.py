@@ -135,6 +135,20 @@ def max_edits(folded: str) -> int:
     return 1 if n < 11 else 2
 
 
+def _bag_distance(a: str, b: str) -> int:
+    """A lower bound on the edit distance that costs one pass: every edit changes the
+    letter counts by at most one on each side, and a transposition changes none.
+    Most candidates of a near-name search share a word and differ everywhere else;
+    this turns them away before the quadratic table."""
+    surplus: dict[str, int] = {}
+    for ch in a:
+        surplus[ch] = surplus.get(ch, 0) + 1
+    for ch in b:
+        surplus[ch] = surplus.get(ch, 0) - 1
+    more = sum(n for n in surplus.values() if n > 0)
+    return max(more, more - len(a) + len(b))
+
+
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Damerau-Levenshtein (optimal string alignment) distance, or ``limit + 1`` when it
     is larger than ``limit``: a bound lets most comparisons stop after a few rows."""
@@ -150,6 +164,8 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
         end += 1
     a, b = a[start:len(a) - end], b[start:len(b) - end]
+    if _bag_distance(a, b) > limit:
+        return limit + 1
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
