@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import pickle
 import re
 import threading
@@ -27,6 +26,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
+
+from transforms.cache import cache_path, save
 
 # spaCy (en_core_web_sm) labels that name something, grouped so that a place tagged GPE
 # and the same place tagged LOC can meet; labels outside these groups (DATE, CARDINAL...)
@@ -498,12 +499,6 @@ def load_knowledge(config: KnowledgeConfig = KnowledgeConfig()) -> KnowledgeBase
         return knowledge
 
 
-def cache_dir() -> Path:
-    """Where built indexes are kept: ``$COPYDESK_CACHE_DIR``, else ``~/.cache/copydesk``."""
-    given = os.environ.get("COPYDESK_CACHE_DIR")
-    return Path(given) if given else Path.home() / ".cache" / "copydesk"
-
-
 def _cache_key(config: KnowledgeConfig) -> str:
     """Changes whenever anything the index is built from changes: this module, the
     gazetteer packages, the alias tables and the config."""
@@ -519,21 +514,16 @@ def _cache_key(config: KnowledgeConfig) -> str:
 
 
 def _cached_build(config: KnowledgeConfig) -> KnowledgeBase:
+    key = _cache_key(config)
     try:
-        path = cache_dir() / f"knowledge-{_cache_key(config)}.pickle"
-        with path.open("rb") as handle:
+        with cache_path("knowledge", key, "pickle").open("rb") as handle:
             return pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
         pass
     knowledge = build_knowledge(config)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with temp.open("wb") as handle:
-            pickle.dump(knowledge, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
-    except OSError:
-        pass  # A read-only home only costs the next process the build again.
+    save("knowledge", key, {
+        "pickle": lambda handle: pickle.dump(knowledge, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    })
     return knowledge
 
 

@@ -11,6 +11,7 @@ from langdetect.detector import Detector as LangdetectDetector
 from langdetect.utils.ngram import NGram
 
 from schemas.records import Article
+from transforms.language_profiles import Profiles, load_profiles
 
 UNKNOWN = "und"
 
@@ -40,7 +41,12 @@ _NORMALISED: dict[str, str] = {}
 class FastDetector(LangdetectDetector):
     """langdetect's detector with its two hot loops written for CPython: the n-gram scan
     and the probability update give exactly the lists and floats the original does
-    (tests/transforms/test_language.py compares them), in about half the time."""
+    (tests/transforms/test_language.py compares them), in about half the time. It reads
+    the profiles from ``language_profiles.Profiles`` instead of langdetect's factory."""
+
+    def __init__(self, profiles: Profiles) -> None:
+        super().__init__(profiles)
+        self.table = profiles.table
 
     def _extract_ngrams(self) -> list[str]:
         known = self.word_lang_prob_map
@@ -72,11 +78,11 @@ class FastDetector(LangdetectDetector):
         return found
 
     def _update_lang_prob(self, prob: list[float], word: str, alpha: float) -> bool:
-        weights = self.word_lang_prob_map.get(word)
-        if weights is None:
+        row = self.word_lang_prob_map.get(word)
+        if row is None:
             return False
         base = alpha / self.BASE_FREQ
-        prob[:] = [p * (base + w) for p, w in zip(prob, weights)]
+        prob[:] = [p * (base + w) for p, w in zip(prob, self.table[row].tolist())]
         return True
 
     def _normalize_prob(self, prob: list[float]) -> float:
@@ -89,16 +95,12 @@ class Detector:
     """Seeded langdetect; profiles are loaded once per process by langdetect itself."""
 
     def __init__(self, config: LanguageConfig = LanguageConfig()) -> None:
-        import langdetect.detector_factory as factories
-
-        factories.DetectorFactory.seed = config.seed
-        factories.init_factory()
-        self.factory = factories._factory
+        self.profiles = load_profiles(config.seed)
         self.config = config
 
     def probabilities(self, text: str) -> list:
         """langdetect's ranked ``(lang, prob)`` list for the whole of ``text``."""
-        detector = FastDetector(self.factory)
+        detector = FastDetector(self.profiles)
         detector.n_trial = self.config.trials
         detector.append(text)
         return detector.get_probabilities()

@@ -11,6 +11,7 @@ from langdetect.lang_detect_exception import LangDetectException
 
 from schemas.records import Article
 from transforms.language import UNKNOWN, DetectLanguage, Detector, FastDetector, LanguageConfig
+from transforms.language_profiles import load_profiles
 
 NOW = datetime(2026, 11, 21, tzinfo=timezone.utc)
 
@@ -59,8 +60,10 @@ def _langdetect_pair(text: str, trials: int):
     """The same text through langdetect's own detector and through ours."""
     import langdetect.detector_factory as factories
 
-    Detector()  # loads the profiles, seeded
-    original, fast = LangdetectDetector(factories._factory), FastDetector(factories._factory)
+    factories.DetectorFactory.seed = LanguageConfig().seed
+    factories.init_factory()
+    original = LangdetectDetector(factories._factory)
+    fast = FastDetector(load_profiles(LanguageConfig().seed))
     for detector in (original, fast):
         detector.n_trial = trials
         detector.append(text)
