@@ -14,6 +14,7 @@ builds it once per process and every caller shares it.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.metadata
 import json
@@ -21,6 +22,7 @@ import pickle
 import re
 import threading
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -248,6 +250,12 @@ class KbEntry:
     population: int = 0
     # Came from (or was overridden by) the curated alias table: trusted to correct labels.
     curated: bool = False
+
+    def __reduce__(self):
+        # Every process unpickles ~40,000 entries from the cache; through the dataclass
+        # state protocol that takes 0.3 s, through the constructor a fifth of it.
+        return (KbEntry, (self.kb_id, self.canonical, self.label, self.kind, self.population,
+                          self.curated))
 
 
 @dataclass(frozen=True)
@@ -513,10 +521,23 @@ def _cache_key(config: KnowledgeConfig) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def _no_gc():
+    """The collector would walk the growing heap again and again while ~300,000 objects
+    are unpickled, none of them garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _cached_build(config: KnowledgeConfig) -> KnowledgeBase:
     key = _cache_key(config)
     try:
-        with cache_path("knowledge", key, "pickle").open("rb") as handle:
+        with cache_path("knowledge", key, "pickle").open("rb") as handle, _no_gc():
             return pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
         pass
