@@ -13,7 +13,7 @@ import importlib.metadata
 import marshal
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,6 +30,8 @@ class Profiles:
     word_lang_prob_map: dict[str, int]
     table: np.ndarray
     seed: int | None = None
+    # Each normalised word's n-grams, filled by the detectors sharing these profiles.
+    words: dict[tuple[str, bool], list[str]] = field(default_factory=dict)
 
 
 _LOADED: dict[str, Profiles] = {}
@@ -44,7 +46,8 @@ def load_profiles(seed: int) -> Profiles:
         profiles = _LOADED.get(key)
         if profiles is None:
             profiles = _LOADED[key] = _cached(key)
-    return Profiles(profiles.langlist, profiles.word_lang_prob_map, profiles.table, seed)
+    return Profiles(profiles.langlist, profiles.word_lang_prob_map, profiles.table, seed,
+                    profiles.words)
 
 
 def _cache_key() -> str:
@@ -61,7 +64,9 @@ def _cache_key() -> str:
 def _cached(key: str) -> Profiles:
     try:
         langlist, ngrams = marshal.loads(cache_path("langdetect", key, "names").read_bytes())
-        table = np.load(cache_path("langdetect", key, "npy"), mmap_mode="r")
+        # Mapped, so only the rows a text uses are read; viewed as a plain array, since
+        # indexing a memmap costs a Python-level constructor per row.
+        table = np.load(cache_path("langdetect", key, "npy"), mmap_mode="r").view(np.ndarray)
         if table.shape == (len(ngrams), len(langlist)):
             return Profiles(langlist, {ngram: row for row, ngram in enumerate(ngrams)}, table)
     except (OSError, ValueError, EOFError, TypeError):
