@@ -115,7 +115,18 @@ def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
+# Commands whose modules carry their own arguments and runner; a module is imported only
+# when its command runs (or for the full help), so `copydesk batch` does not pay for Kafka.
+OTHER_COMMANDS = (
+    ("stream", "pipelines.stream", "a long-lived worker from a Kafka topic to the dataset"),
+    ("produce", "pipelines.produce", "publish articles from files to a Kafka topic"),
+    ("broker", "pipelines.broker", "start a local Kafka-compatible broker for development"),
+    ("entities", "pipelines.entities", "list the canonical entities of a dataset"),
+)
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with ``command`` only that command's arguments filled in."""
     root = argparse.ArgumentParser(
         prog="copydesk",
         description="Clean, deduplicated, entity-tagged news as Parquet partitioned by date.",
@@ -127,28 +138,35 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_batch_arguments(commands.add_parser(
         "batch", help="a folder of raw articles in, the dataset out"))
-    for name, module, help_text in _other_commands():
+    for name, _, help_text in OTHER_COMMANDS:
         sub = commands.add_parser(name, help=help_text)
-        getattr(module, f"add_{name}_arguments")(sub)
+        if command in (None, name):
+            getattr(_module(name), f"add_{name}_arguments")(sub)
     return root
 
 
-def _other_commands():
-    """Commands whose modules carry their own arguments and runner."""
+def _module(command: str):
     import importlib
 
-    for name, module_name, help_text in (
-        ("stream", "pipelines.stream", "a long-lived worker from a Kafka topic to the dataset"),
-        ("produce", "pipelines.produce", "publish articles from files to a Kafka topic"),
-        ("broker", "pipelines.broker", "start a local Kafka-compatible broker for development"),
-        ("entities", "pipelines.entities", "list the canonical entities of a dataset"),
-    ):
-        yield name, importlib.import_module(module_name), help_text
+    return importlib.import_module(dict((n, m) for n, m, _ in OTHER_COMMANDS)[command])
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command named on the command line, if it is one of ours."""
+    names = {"batch", *(name for name, _, _ in OTHER_COMMANDS)}
+    words = iter(argv)
+    for word in words:
+        if word == "--log-level":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in names else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
-    args, beam_args = parser().parse_known_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, beam_args = parser(command_of(argv)).parse_known_args(argv)
     logging.getLogger().setLevel(args.log_level)
     try:
         if args.command == "batch":
@@ -156,8 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if beam_args and args.command != "stream":
             raise UsageError(f"Unknown arguments {' '.join(beam_args)}; see copydesk {args.command} -h.")
         args.pipeline_args = beam_args
-        module = {name: m for name, m, _ in _other_commands()}[args.command]
-        return getattr(module, f"run_{args.command}")(args)
+        return getattr(_module(args.command), f"run_{args.command}")(args)
     except UsageError as error:
         print(f"copydesk: {error}", file=sys.stderr)
         return 2

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import _byte_size, main
+from pipelines.cli import _byte_size, command_of, main
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+REPO_ROOT = SEEDS.parent
 
 
 def test_missing_input_fails_fast_with_one_line(tmp_path, capsys):
@@ -51,3 +52,40 @@ def test_console_script_runs_the_seeds_and_prints_a_summary(tmp_path):
     assert "articles    5" in done.stdout and "languages   en 5" in done.stdout
     assert "Vladimir Putin" in done.stdout
     assert list((out / "articles").glob("date=*/batch-*.parquet"))
+
+
+@pytest.mark.parametrize("argv, command", [
+    (["batch", "seeds/"], "batch"),
+    (["--log-level", "INFO", "stream", "--topic", "t"], "stream"),
+    (["--log-level=DEBUG", "entities", "out/"], "entities"),
+    (["--log-level", "batch", "produce"], "produce"),
+    (["nonsense", "batch"], None),
+    (["-h"], None),
+])
+def test_command_of(argv, command):
+    assert command_of(argv) == command
+
+
+def test_batch_parses_without_importing_the_kafka_commands():
+    code = ("import sys; from pipelines.cli import command_of, parser; "
+            "argv = ['batch', 'seeds/', '--output', 'out/']; "
+            "args, _ = parser(command_of(argv)).parse_known_args(argv); "
+            "assert args.command == 'batch' and args.output == 'out/', args; "
+            "loaded = [m for m in ('kafka', 'pipelines.stream', 'prometheus_client') if m in sys.modules]; "
+            "assert not loaded, loaded")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
+
+
+@pytest.mark.parametrize("command", ["stream", "produce", "broker", "entities"])
+def test_every_command_has_its_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "-h"])
+    assert exit_.value.code == 0
+    assert f"copydesk {command}" in capsys.readouterr().out
+
+
+def test_top_level_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["-h"])
+    out = capsys.readouterr().out
+    assert all(name in out for name in ("batch", "stream", "produce", "broker", "entities"))
