@@ -154,7 +154,8 @@ class ReadInputs(beam.PTransform):
     def expand(self, pbegin):
         return (
             pbegin
-            | "ListFiles" >> beam.Create(self.files)
+            # Create's own reshuffle would only be followed by this one.
+            | "ListFiles" >> beam.Create(self.files, reshuffle=False)
             # Spread files over workers before the expensive stages are fused onto them.
             | "Spread" >> beam.Reshuffle()
             | "ReadFiles" >> beam.ParDo(ReadFiles(self.max_bytes))

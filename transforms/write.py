@@ -178,7 +178,7 @@ class WriteDatePartitions(beam.PTransform):
         )
         _ = (
             written.pipeline
-            | "Once" >> beam.Create([None])
+            | "Once" >> beam.Create([None], reshuffle=False)
             | "RemoveStale" >> beam.ParDo(
                 RemoveStale(self.output, self.stem), written=beam.pvalue.AsList(written)
             )
