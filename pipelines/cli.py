@@ -165,6 +165,9 @@ def command_of(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
+    from transforms.allocator import keep_freed_memory
+
+    keep_freed_memory()
     argv = list(sys.argv[1:] if argv is None else argv)
     args, beam_args = parser(command_of(argv)).parse_known_args(argv)
     logging.getLogger().setLevel(args.log_level)

@@ -18,6 +18,7 @@ from apache_beam.ml.inference import base as inference_base
 from apache_beam.ml.inference.base import ModelHandler, RunInference
 
 from schemas.records import Article, Entity
+from transforms.allocator import keep_freed_memory
 
 # Components NER does not read from; excluding them is the largest single speed-up.
 UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
@@ -55,6 +56,7 @@ def load_ner(path: str | None = None):
         if path not in _MODELS:
             import spacy
 
+            keep_freed_memory()
             _MODELS[path] = spacy.load(path, exclude=list(UNUSED_COMPONENTS))
         return _MODELS[path]
 

@@ -67,3 +67,4 @@ def test_transform_tags_english_and_leaves_other_languages_empty():
             ("fr", []),
             ("und", []),
         ]))
+
