@@ -743,7 +743,17 @@ def git_commit() -> str | None:
 
 
 def update_results_md(block: str, content: str, path: str = RESULTS_MD) -> None:
-    """Replace the ``block`` section of RESULTS.md (between its markers), keeping the rest."""
+    """Replace the ``block`` section of RESULTS.md (between its markers), keeping the rest;
+    the README's copy of the same table too, where the README has the markers."""
+    _replace_block(block, content, path)
+    readme = os.path.join(os.path.dirname(BENCH_DIR), "README.md")
+    if path == RESULTS_MD and os.path.exists(readme):
+        with open(readme, encoding="utf-8") as handle:
+            if f"<!-- {block}:start -->" in handle.read():
+                _replace_block(block, content, readme)
+
+
+def _replace_block(block: str, content: str, path: str) -> None:
     start, end = f"<!-- {block}:start -->", f"<!-- {block}:end -->"
     text = ""
     if os.path.exists(path):
