@@ -2,13 +2,15 @@
 spaCy, real Parquet read back with pyarrow."""
 
 import os
+import pickle
 import shutil
 from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
+from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
-from pipelines.batch import BatchConfig, batch_stem, run_files
+from pipelines.batch import BatchConfig, batch_stem, pipeline_options, run_files
 from schemas.arrow import ARTICLES, REJECTS
 from transforms.read import list_inputs
 
@@ -141,3 +143,15 @@ def test_mixed_generated_inputs_each_land_in_exactly_one_table(tmp_path):
     assert "café’s" in by_source["legacy.txt"]["text"]
     assert by_source["lines.jsonl#1"]["date"] == "2022-02-18"
     assert result.counts["rejects"] == 5
+
+
+def test_options_keep_one_view_per_class_and_views_share_their_values():
+    options = pipeline_options(["--direct_num_workers", "2"])
+    assert options.view_as(StandardOptions) is options.view_as(StandardOptions)
+    assert options.view_as(StandardOptions).runner == "FnApiRunner"
+    options.view_as(DirectOptions).direct_running_mode = "multi_processing"
+    assert options.get_all_options()["direct_running_mode"] == "multi_processing"
+    copy = pickle.loads(pickle.dumps(options))
+    assert "_views" not in copy.__dict__
+    assert copy.view_as(DirectOptions).direct_num_workers == 2
+    assert copy.view_as(DirectOptions).direct_running_mode == "multi_processing"
