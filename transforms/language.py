@@ -10,6 +10,7 @@ import apache_beam as beam
 import numpy as np
 from apache_beam.metrics import Metrics
 from langdetect.detector import Detector as LangdetectDetector
+from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
 from schemas.records import Article
@@ -115,8 +116,6 @@ class FastDetector(LangdetectDetector):
     def _detect_block(self) -> None:
         """langdetect's random walk, step for step: the same draws from the same seeded
         generator, the same element-wise products, the same left-to-right sums."""
-        from langdetect.lang_detect_exception import ErrorCode, LangDetectException
-
         self.cleaning_text()
         ngrams = self._extract_ngrams()
         if not ngrams:
@@ -141,7 +140,7 @@ class FastDetector(LangdetectDetector):
 
 
 class Detector:
-    """Seeded langdetect; profiles are loaded once per process by langdetect itself."""
+    """Seeded langdetect; the profiles are loaded once per process (``load_profiles``)."""
 
     def __init__(self, config: LanguageConfig = LanguageConfig()) -> None:
         self.profiles = load_profiles(config.seed)
@@ -155,8 +154,6 @@ class Detector:
         return detector.get_probabilities()
 
     def detect(self, text: str, hint: str | None = None) -> tuple[str, float]:
-        from langdetect.lang_detect_exception import LangDetectException
-
         sample = _prefix(text, self.config.prefix_chars)
         if sum(map(str.isalpha, sample)) >= self.config.min_letters:
             try:
