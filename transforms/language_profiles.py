@@ -68,7 +68,7 @@ def _cached(key: str) -> Profiles:
         # indexing a memmap costs a Python-level constructor per row.
         table = np.load(cache_path("langdetect", key, "npy"), mmap_mode="r").view(np.ndarray)
         if table.shape == (len(ngrams), len(langlist)):
-            return Profiles(langlist, {ngram: row for row, ngram in enumerate(ngrams)}, table)
+            return _indexed(langlist, ngrams, table)
     except (OSError, ValueError, EOFError, TypeError):
         pass
     profiles = _build()
@@ -85,4 +85,9 @@ def _build() -> Profiles:
     factory = factories._factory
     ngrams = list(factory.word_lang_prob_map)
     table = np.array([factory.word_lang_prob_map[ngram] for ngram in ngrams], dtype=np.float64)
-    return Profiles(list(factory.langlist), {ngram: row for row, ngram in enumerate(ngrams)}, table)
+    return _indexed(list(factory.langlist), ngrams, table)
+
+
+def _indexed(langlist: list[str], ngrams: list[str], table: np.ndarray) -> Profiles:
+    """Profiles whose n-gram ``i`` reads row ``i`` of ``table``."""
+    return Profiles(langlist, {ngram: row for row, ngram in enumerate(ngrams)}, table)

@@ -178,7 +178,7 @@ class WriteDatePartitions(beam.PTransform):
         )
         _ = (
             written.pipeline
-            | "Once" >> beam.Create([None], reshuffle=False)
+            | "Once" >> beam.Create([None])
             | "RemoveStale" >> beam.ParDo(
                 RemoveStale(self.output, self.stem), written=beam.pvalue.AsList(written)
             )
