@@ -7,10 +7,28 @@ Arrow schemas in ``schemas.arrow``.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 
 
+def pickled_by_position(cls):
+    """Pickle ``cls`` as its constructor and field values in order.
+
+    Records cross every Beam stage boundary as pickles. A slotted dataclass's own
+    ``__getstate__`` calls ``dataclasses.fields`` for every object, and an article carries
+    dozens of entities: by position, an article's round trip takes about half the time.
+    """
+    values = operator.attrgetter(*(f.name for f in fields(cls)))
+
+    def __reduce__(self):
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__
+    return cls
+
+
+@pickled_by_position
 @dataclass(slots=True)
 class Repair:
     """One audited edit: ``kind`` says what was done, ``text`` is the exact fragment removed
@@ -22,6 +40,7 @@ class Repair:
     detail: str | None = None
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class Entity:
     """A named entity with character offsets into the article's repaired ``text``."""
@@ -34,6 +53,7 @@ class Entity:
     kb_id: str | None = None
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class RawInput:
     """One input unit as read: a file, one line of a JSONL file, or one Kafka message."""
@@ -52,6 +72,7 @@ class RawInput:
     order: str = ""
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class Article:
     id: str
@@ -78,6 +99,7 @@ class Article:
         return partition_date(self.published_at, self.ingested_at)
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class Reject:
     id: str

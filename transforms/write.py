@@ -33,6 +33,11 @@ def table_of(record: Article | Reject) -> str:
     return "duplicates" if record.duplicate_of else "articles"
 
 
+def partition_key(record: Article | Reject) -> tuple[tuple[str, str], Article | Reject]:
+    """The (table, date) a record is written to, as the key it is grouped by."""
+    return (table_of(record), record.date), record
+
+
 def file_name(stem: str, part: int) -> str:
     return f"{stem}-{part:05d}.parquet"
 
@@ -169,13 +174,16 @@ class WriteDatePartitions(beam.PTransform):
         self.rows_per_file = rows_per_file
 
     def expand(self, tables):
-        written = (
-            (tables["articles"], tables["rejects"])
-            | "Together" >> beam.Flatten()
-            | "KeyByPartition" >> beam.Map(lambda r: ((table_of(r), r.date), r))
-            | "GroupByPartition" >> beam.GroupByKey()
-            | "WriteFiles" >> beam.ParDo(WritePartition(self.output, self.stem, self.rows_per_file))
-        )
+        # One grouping per input, not a Flatten before one grouping: the local runner
+        # writes a Flatten's elements out and reads them back, and every article would
+        # pay one more encode and decode for it.
+        written = [
+            tables[name]
+            | f"Key {name}" >> beam.Map(partition_key)
+            | f"Group {name}" >> beam.GroupByKey()
+            | f"Write {name}" >> beam.ParDo(WritePartition(self.output, self.stem, self.rows_per_file))
+            for name in ("articles", "rejects")
+        ] | "AllWritten" >> beam.Flatten()
         _ = (
             written.pipeline
             | "Once" >> beam.Create([None])
