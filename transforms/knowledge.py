@@ -115,8 +115,10 @@ def name_key(name: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 16)
 def fold_key(name: str) -> str:
-    """``name_key`` with common romanisation differences folded away."""
+    """``name_key`` with common romanisation differences folded away (cached: a run folds
+    the same few thousand names for tens of thousands of mentions)."""
     return " ".join([_fold_token(t) for t in name_key(name).split()])
 
 
@@ -229,9 +231,12 @@ class NearNames:
         for variant in _token_variants(query):
             candidates.update(self._index.get(variant, ()))
         found = []
+        size = len(query)
         for number in candidates:
             name = self._names[number]
-            if name != query:
+            # Most candidates share a whole word and differ in length by more than the
+            # limit: turned away here, before a call.
+            if name != query and abs(len(name) - size) <= limit:
                 distance = edit_distance(query, name, limit)
                 if distance <= limit:
                     found.append((name, distance))
