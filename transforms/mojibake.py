@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Iterable
 
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
@@ -109,10 +110,42 @@ def _segments(line: str) -> list[str]:
     return pieces
 
 
+def _decoded_bytes(byte_values: Iterable[int], codecs: Iterable[str]) -> str:
+    """What these bytes read as in any of these codecs."""
+    byte_values, codecs = list(byte_values), list(codecs)
+    chars = {bytes([byte]).decode(codec, errors="ignore") for codec in codecs for byte in byte_values}
+    return re.escape("".join(sorted(chars - {""})))
+
+
+_CODECS = ftfy.chardata.CHARMAP_ENCODINGS
+# Every repair ftfy's encoding fixer makes starts at a UTF-8 lead byte read in some codec,
+# followed by a continuation byte read in some codec or by what a lossy copy left in its
+# place ("?" or SUB for a lost byte). ftfy also reads a space after some lead bytes as a
+# lost no-break space, in every codec but MacRoman (ftfy.chardata.ALTERED_UTF8_RE).
+_LEADS = _decoded_bytes(range(0xC0, 0x100), _CODECS)
+_CONTINUATIONS = _decoded_bytes(range(0x80, 0xC0), _CODECS)
+_LEADS_BEFORE_SPACE = _decoded_bytes(
+    (0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0), [c for c in _CODECS if c != "macroman"]
+)
+_LEAD_THEN_CONTINUATION = re.compile(f"[{_LEADS}][{_CONTINUATIONS}?\x1a]|[{_LEADS_BEFORE_SPACE}] ")
+# Its other fixers: C1 controls and lone surrogates.
+_C1_OR_SURROGATE = re.compile("[\x80-\x9f\ud800-\udfff]")
+
+
 def _needs_ftfy(segment: str) -> bool:
-    # Plain ASCII without entities or terminal escapes is the common case and cannot be
-    # damaged in a way ftfy repairs; skipping it keeps clean articles cheap.
-    return not segment.isascii() or "&" in segment or "\x1b" in segment
+    """Whether ftfy could change ``segment``: it has an entity, a terminal escape, a
+    C1 control or surrogate, text that NFC changes, or a byte pair that may be mojibake.
+    Most lines of real news are ASCII with curly quotes, dashes or currency signs and
+    have none of these; ftfy on them costs more than the rest of the repair."""
+    if "&" in segment or "\x1b" in segment:
+        return True
+    if segment.isascii():
+        return False
+    return (
+        _LEAD_THEN_CONTINUATION.search(segment) is not None
+        or _C1_OR_SURROGATE.search(segment) is not None
+        or not unicodedata.is_normalized("NFC", segment)
+    )
 
 
 def _decode_pair(pair: str) -> str | None:
