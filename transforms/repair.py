@@ -111,6 +111,8 @@ _C0 = re.compile("[\x00-\x08\x0e-\x1f\x7f]+")
 _LEFTOVER = re.compile("[\x80-\x9f\ufff9-\ufffc\ufffe\uffff\ud800-\udfff]")
 
 _BIDI_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]+")
+# Any character _BREAKS, _TERMINAL_ESCAPES, _C0 or _BIDI_OVERRIDES could match.
+_RARE = re.compile("[\r\u2028\u2029\x0b\x0c\x1b\x00-\x08\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u061c\u00ad\u2060-\u2064\ufeff]")
 
@@ -228,20 +230,28 @@ def _remove_invisible(text: str, edits: list[Edit]) -> str:
 def clean_text(text: str) -> tuple[str, list[Edit]]:
     """Fix characters and spacing; the lines and paragraphs stay as they are."""
     edits: list[Edit] = []
-    text = _substitute(
-        _BREAKS,
-        text,
-        lambda m: (_BREAK_TO.get(m.group(), "\n"), "whitespace", "replaced with a line feed"),
-        edits,
-    )
-    text = _substitute(
-        _TERMINAL_ESCAPES, text, lambda m: ("", "control_chars", "removed a terminal escape"), edits
-    )
-    text = _substitute(_C0, text, lambda m: ("", "control_chars", "removed"), edits)
+    # One scan tells whether any of the rare characters below is there at all; most
+    # articles have none, and each pattern would otherwise scan the whole text.
+    rare = _RARE.search(text) is not None
+    if rare:
+        text = _substitute(
+            _BREAKS,
+            text,
+            lambda m: (_BREAK_TO.get(m.group(), "\n"), "whitespace", "replaced with a line feed"),
+            edits,
+        )
+        text = _substitute(
+            _TERMINAL_ESCAPES, text, lambda m: ("", "control_chars", "removed a terminal escape"),
+            edits,
+        )
+        text = _substitute(_C0, text, lambda m: ("", "control_chars", "removed"), edits)
     text, mojibake_edits = fix_mojibake(text)
     edits.extend(mojibake_edits)
-    text = _substitute(_LEFTOVER, text, _leftover_decision, edits)
-    text = _substitute(_BIDI_OVERRIDES, text, lambda m: ("", "bidi_override", "removed"), edits)
+    if not text.isascii():
+        text = _substitute(_LEFTOVER, text, _leftover_decision, edits)
+        if rare or mojibake_edits:
+            text = _substitute(_BIDI_OVERRIDES, text, lambda m: ("", "bidi_override", "removed"),
+                               edits)
     text = _remove_invisible(text, edits)
     return tidy_spacing(text, edits), edits
 
@@ -258,12 +268,20 @@ def tidy_spacing(text: str, edits: list[Edit] | None) -> str:
     paragraphs, none at the ends. With ``edits`` None the changes are the layout left by
     recorded removals and are not recorded again."""
     sink: list[Edit] = [] if edits is None else edits
-    text = _substitute(_ODD_SPACES, text, lambda m: (" ", "whitespace", "replaced with a space"), sink)
-    text = _substitute(_SPACE_RUNS, text, lambda m: (" ", "whitespace", "collapsed to one space"), sink)
-    text = _substitute(_EDGE_SPACES, text, lambda m: ("", "whitespace", "removed at a line end"), sink)
-    text = _substitute(
-        _BLANK_RUNS, text, lambda m: ("\n\n", "whitespace", "collapsed to one blank line"), sink
-    )
+    # Each pattern scans the whole text; a plain substring test first skips most of them.
+    if "\t" in text or not text.isascii():
+        text = _substitute(_ODD_SPACES, text, lambda m: (" ", "whitespace", "replaced with a space"),
+                           sink)
+    if "  " in text:
+        text = _substitute(_SPACE_RUNS, text, lambda m: (" ", "whitespace", "collapsed to one space"),
+                           sink)
+    if " \n" in text or "\n " in text or text.startswith(" ") or text.endswith(" "):
+        text = _substitute(_EDGE_SPACES, text, lambda m: ("", "whitespace", "removed at a line end"),
+                           sink)
+    if "\n\n\n" in text:
+        text = _substitute(
+            _BLANK_RUNS, text, lambda m: ("\n\n", "whitespace", "collapsed to one blank line"), sink
+        )
     stripped = text.strip("\n")
     if stripped != text and edits is not None:
         head = text[: len(text) - len(text.lstrip("\n"))]

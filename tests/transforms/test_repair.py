@@ -454,3 +454,33 @@ def test_latin1_mojibake_with_nel_bytes_and_terminal_escapes():
     clean = "Åland and “хорошо”, said Ångström."
     assert repair_text(perturb.mojibake_latin1(clean))[1] == clean
     assert repair_text("\x1b[36mColoured\x1b[0m log line.")[1] == "Coloured log line."
+
+
+# Text made of what the character and spacing passes look for, and of what they leave.
+_PASS_ALPHABET = st.sampled_from(
+    list("ab Z.\n\t  ") + ["\r\n", "\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x1b[36m", "\x00",
+                            "\x7f", "\u202e", "\u2066", "\u200b", "\ufeff", "\u00a0", "\u2009",
+                            "\x85", "\ud800", "\ufffc", "é", "“", "â€™", "â€®", "Ã©", "&amp;", "Київ"])
+
+
+@settings(max_examples=400)
+@given(pieces=st.lists(_PASS_ALPHABET, max_size=30))
+def test_skipping_passes_without_their_characters_changes_nothing(pieces):
+    import re
+
+    import transforms.repair as repair
+
+    text = "".join(pieces)
+    expected = repair.clean_text(text)
+    saved = repair._RARE
+    repair._RARE = re.compile("")  # every character pass runs
+    try:
+        assert repair.clean_text(text) == expected
+    finally:
+        repair._RARE = saved
+    # The spacing passes, each run unconditionally, in order.
+    spaced = text
+    for pattern, replacement in ((repair._ODD_SPACES, " "), (repair._SPACE_RUNS, " "),
+                                 (repair._EDGE_SPACES, ""), (repair._BLANK_RUNS, "\n\n")):
+        spaced = pattern.sub(replacement, spaced)
+    assert repair.tidy_spacing(text, None) == spaced.strip("\n")
