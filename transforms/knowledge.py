@@ -115,10 +115,8 @@ def name_key(name: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-@lru_cache(maxsize=1 << 16)
 def fold_key(name: str) -> str:
-    """``name_key`` with common romanisation differences folded away (cached: a run folds
-    the same few thousand names for tens of thousands of mentions)."""
+    """``name_key`` with common romanisation differences folded away."""
     return " ".join([_fold_token(t) for t in name_key(name).split()])
 
 
