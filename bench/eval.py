@@ -651,7 +651,7 @@ def _normalised(text: str, spans: Iterable[Span]) -> set[Span]:
 
 def evaluate_entities() -> tuple[list[Row], dict]:
     from bench import ner_gold
-    from transforms.entities import load_ner, tag
+    from transforms.ner import load_ner, tag
 
     nlp = load_ner()
     gold = ner_gold.gold_set()

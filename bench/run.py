@@ -178,20 +178,17 @@ def corpus_texts(folder: str) -> list[tuple[str, str, str | None]]:
     return found
 
 
-def ner_only(folder: str) -> None:
-    """The limit: spaCy's NER-only pipeline over the corpus's texts in one process."""
-    started = time.perf_counter()
-    texts = [text for _, text, _ in corpus_texts(folder)]
-    read = time.perf_counter()
-    from transforms.entities import load_ner, tag
+def limit_texts(folder: str, path: str) -> str:
+    """Write the texts of ``folder`` to ``path`` (one JSON string per line) for ``bench.limit``,
+    so the limit's own process reads them without importing copydesk's Beam transforms."""
+    with open(path, "w", encoding="utf-8") as out:
+        for _, text, _ in corpus_texts(folder):
+            out.write(json.dumps(text) + "\n")
+    return path
 
-    nlp = load_ner()
-    loaded = time.perf_counter()
-    entities = tag(nlp, texts)
-    done = time.perf_counter()
-    print(json.dumps({"texts": len(texts), "entities": sum(map(len, entities)),
-                      "read_seconds": round(read - started, 2), "load_seconds": round(loaded - read, 2),
-                      "tag_seconds": round(done - loaded, 2)}))
+
+def ner_only(texts: str) -> list[str]:
+    return [sys.executable, "-m", "bench.limit", texts]
 
 
 def batch_without_ner(argv: list[str]) -> int:
@@ -227,13 +224,13 @@ def median(values: Sequence[float]) -> float:
 def throughput(config: BenchConfig, corpus: str, articles: int, work: str) -> tuple[list[Row], dict]:
     runs: dict[str, list[Measured]] = {"single": [], "multi": [], "limit": []}
     limit_details = []
+    texts = limit_texts(corpus, os.path.join(work, "limit-texts.jsonl"))
     for number in range(config.runs):
         single = copydesk_batch(corpus, os.path.join(work, f"single{number}"))
         runs["single"].append(checked(measure(single), "the batch pipeline"))
         multi = copydesk_batch(corpus, os.path.join(work, f"multi{number}"), MULTI)
         runs["multi"].append(checked(measure(multi), "the batch pipeline with 2 workers"))
-        limit = checked(measure([sys.executable, "-m", "bench.run", "ner-only", corpus]),
-                        "the NER-only limit")
+        limit = checked(measure(ner_only(texts)), "the NER-only limit")
         runs["limit"].append(limit)
         limit_details.append(json.loads(limit.output.strip().splitlines()[-1]))
     # Fixed costs (interpreter, imports, model and knowledge loading, pipeline set-up): the
@@ -241,7 +238,8 @@ def throughput(config: BenchConfig, corpus: str, articles: int, work: str) -> tu
     seeds = os.path.join(REPO_ROOT, "seeds")
     fixed = {
         "single": checked(measure(copydesk_batch(seeds, os.path.join(work, "fixed"))), "the seeds run"),
-        "limit": checked(measure([sys.executable, "-m", "bench.run", "ner-only", seeds]), "the seeds limit"),
+        "limit": checked(measure(ner_only(limit_texts(seeds, os.path.join(work, "seed-texts.jsonl")))),
+                         "the seeds limit"),
     }
     seconds = {name: median([m.seconds for m in measured]) for name, measured in runs.items()}
     cpu = {name: median([m.cpu_seconds for m in measured]) for name, measured in runs.items()}
@@ -314,7 +312,7 @@ def stage_costs(corpus: str, pipeline_seconds: float | None) -> tuple[list[Row],
     from schemas.arrow import to_table
     from schemas.records import Reject
     from transforms.canonical import Resolver, name_mentions
-    from transforms.entities import load_ner, tag
+    from transforms.ner import load_ner, tag
     from transforms.knowledge import load_knowledge
     from transforms.language import Detector
     from transforms.read import DEFAULT_MAX_BYTES, DecodeInput, ReadFiles, list_inputs
@@ -678,9 +676,6 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["ner-only"]:
-        ner_only(argv[1])
-        return 0
     if argv[:1] == ["batch-without-ner"]:
         return batch_without_ner(argv[1:])
     defaults = BenchConfig()

