@@ -1,0 +1,13 @@
+"""copydesk's Beam transforms, one module per stage.
+
+Where Beam is already imported (a pipeline, a Beam worker process unpickling our DoFns),
+importing this package also makes Beam's per-DoFn state check cheap (``dofn_specs``).
+Modules that need no Beam (``ner``, ``decoding``) stay importable without it.
+"""
+
+import sys
+
+if "apache_beam" in sys.modules:
+    from transforms import dofn_specs
+
+    dofn_specs.install()
