@@ -187,7 +187,8 @@ def limit_texts(folder: str, path: str) -> str:
     return path
 
 
-def ner_only(texts: str) -> list[str]:
+def limit_command(texts: str) -> list[str]:
+    """The limit as a command: ``bench.limit`` over a file written by ``limit_texts``."""
     return [sys.executable, "-m", "bench.limit", texts]
 
 
@@ -230,7 +231,7 @@ def throughput(config: BenchConfig, corpus: str, articles: int, work: str) -> tu
         runs["single"].append(checked(measure(single), "the batch pipeline"))
         multi = copydesk_batch(corpus, os.path.join(work, f"multi{number}"), MULTI)
         runs["multi"].append(checked(measure(multi), "the batch pipeline with 2 workers"))
-        limit = checked(measure(ner_only(texts)), "the NER-only limit")
+        limit = checked(measure(limit_command(texts)), "the NER-only limit")
         runs["limit"].append(limit)
         limit_details.append(json.loads(limit.output.strip().splitlines()[-1]))
     # Fixed costs (interpreter, imports, model and knowledge loading, pipeline set-up): the
@@ -238,7 +239,7 @@ def throughput(config: BenchConfig, corpus: str, articles: int, work: str) -> tu
     seeds = os.path.join(REPO_ROOT, "seeds")
     fixed = {
         "single": checked(measure(copydesk_batch(seeds, os.path.join(work, "fixed"))), "the seeds run"),
-        "limit": checked(measure(ner_only(limit_texts(seeds, os.path.join(work, "seed-texts.jsonl")))),
+        "limit": checked(measure(limit_command(limit_texts(seeds, os.path.join(work, "seed-texts.jsonl")))),
                          "the seeds limit"),
     }
     seconds = {name: median([m.seconds for m in measured]) for name, measured in runs.items()}
