@@ -19,6 +19,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from schemas.records import RawInput
+from transforms import dofn_specs
 from transforms.canonical import ResolveEntities
 from transforms.entities import TagEntities
 from transforms.language import DetectLanguage
@@ -28,6 +29,10 @@ from transforms.repair import RepairText
 from transforms.write import WriteDatePartitions, count_rows, read_columns, written_files
 
 log = logging.getLogger(__name__)
+
+# The package installs it only where Beam came first (Beam's workers); a pipeline's own
+# process may have imported a Beam-free transforms module before Beam.
+dofn_specs.install()
 
 STATE_FOLDER = "_state"
 

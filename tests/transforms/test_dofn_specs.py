@@ -1,4 +1,7 @@
+import subprocess
+import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import apache_beam as beam
 from apache_beam.coders import VarIntCoder
@@ -9,6 +12,7 @@ import transforms  # noqa: F401  (installs dofn_specs)
 from pipelines.batch import BatchConfig, build
 from transforms import dofn_specs
 
+REPO = Path(__file__).resolve().parents[2]
 BAG = BagStateSpec("seen", VarIntCoder())
 TIMER = TimerSpec("flush", userstate.TimeDomain.WATERMARK)
 
@@ -92,3 +96,12 @@ def test_an_instance_shadowing_a_method_is_kept_apart_from_its_class():
     shadowed.process = len  # not a bound method: Beam skips it, so only on_flush counts
     assert dofn_specs.dofn_specs(Stateful()) == ({BAG}, {TIMER})
     assert dofn_specs.dofn_specs(shadowed) == ask_beam(shadowed) == ({BAG}, set())
+
+
+def test_installed_when_a_beam_free_module_came_first():
+    """The CLI imports transforms.allocator before Beam; the pipeline must still get it."""
+    code = ("import transforms.allocator, pipelines.batch; "
+            "from apache_beam.transforms import userstate; "
+            "print(userstate.get_dofn_specs.__module__)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.stdout.strip() == "transforms.dofn_specs", done.stderr[-2000:]
