@@ -5,8 +5,10 @@ Measured on a generated corpus (``bench.corpus``; default 600 articles of ~3 KB)
 * throughput: the whole batch pipeline as a process (``python -m pipelines.cli batch``,
   interpreter start and model loading included), single worker and
   ``--direct_num_workers 2 --direct_running_mode multi_processing``, against its limit:
-  the same spaCy NER-only pipeline alone over the same texts in one process. Medians of
-  ``--runs`` runs, interleaved so that background load hits all three alike;
+  the same spaCy NER-only pipeline alone over the same texts in one process; and the
+  floor (``bench.floor``): Beam running that NER and nothing else, 1 and 2 workers, which
+  is what the runner alone costs. Medians of ``--runs`` runs, interleaved so that
+  background load hits all five alike;
 * stage costs: each stage's own functions run in one process over the same corpus (not the
   Beam transforms), as a share of their sum, next to the pipeline's wall time;
 * near-copies: copydesk's fingerprints, LSH and confirmation against datasketch MinHash +
@@ -192,6 +194,12 @@ def limit_command(texts: str) -> list[str]:
     return [sys.executable, "-m", "bench.limit", texts]
 
 
+def floor_command(texts: str, beam_args: Sequence[str] = ()) -> list[str]:
+    """The floor as a command: ``bench.floor`` (Beam running only the limit's NER) over the
+    same file as the limit."""
+    return [sys.executable, "-m", "bench.floor", texts, *beam_args]
+
+
 def batch_without_ner(argv: list[str]) -> int:
     """``copydesk batch`` with the entity and canonical-name stages left out (the rest of
     the pipeline unchanged), for memory and cost figures at sizes spaCy cannot reach in
@@ -223,7 +231,7 @@ def median(values: Sequence[float]) -> float:
 
 
 def throughput(config: BenchConfig, corpus: str, articles: int, work: str) -> tuple[list[Row], dict]:
-    runs: dict[str, list[Measured]] = {"single": [], "multi": [], "limit": []}
+    runs: dict[str, list[Measured]] = {"single": [], "multi": [], "limit": [], "floor": [], "floor_multi": []}
     limit_details = []
     texts = limit_texts(corpus, os.path.join(work, "limit-texts.jsonl"))
     for number in range(config.runs):
@@ -234,6 +242,9 @@ def throughput(config: BenchConfig, corpus: str, articles: int, work: str) -> tu
         limit = checked(measure(limit_command(texts)), "the NER-only limit")
         runs["limit"].append(limit)
         limit_details.append(json.loads(limit.output.strip().splitlines()[-1]))
+        runs["floor"].append(checked(measure(floor_command(texts)), "the Beam floor"))
+        runs["floor_multi"].append(checked(measure(floor_command(texts, MULTI)),
+                                           "the Beam floor with 2 workers"))
     # Fixed costs (interpreter, imports, model and knowledge loading, pipeline set-up): the
     # same two processes over the five seed articles.
     seeds = os.path.join(REPO_ROOT, "seeds")
@@ -249,6 +260,8 @@ def throughput(config: BenchConfig, corpus: str, articles: int, work: str) -> tu
     rate = {name: round(articles / s, 2) for name, s in seconds.items()}
     ratio = round(rate["single"] / rate["limit"], 3)
     speedup = round(rate["multi"] / rate["single"], 3)
+    floor_ratio = round(rate["floor"] / rate["limit"], 3)
+    floor_speedup = round(rate["floor_multi"] / rate["floor"], 3)
     report = {
         "articles": articles,
         "seconds": {k: [m.seconds for m in v] for k, v in runs.items()},
@@ -259,6 +272,10 @@ def throughput(config: BenchConfig, corpus: str, articles: int, work: str) -> tu
         "ratio_to_limit": ratio,
         "cpu_ratio_to_limit": round(cpu["limit"] / cpu["single"], 3),
         "multi_speedup": speedup,
+        "floor_ratio_to_limit": floor_ratio,
+        "floor_cpu_ratio_to_limit": round(cpu["limit"] / cpu["floor"], 3),
+        "floor_multi_speedup": floor_speedup,
+        "pipeline_ratio_to_floor": round(rate["single"] / rate["floor"], 3),
         "fixed_seconds": {k: v.seconds for k, v in fixed.items()},
         "fixed_cpu_seconds": {k: v.cpu_seconds for k, v in fixed.items()},
         "cpu_ms_per_article_beyond_fixed": per_article,
@@ -277,6 +294,14 @@ def throughput(config: BenchConfig, corpus: str, articles: int, work: str) -> tu
         Row("Throughput", "batch pipeline, 2 workers (multi_processing)", config.runs,
             f"{rate['multi']} articles/s ({seconds['multi']} s wall, {cpu['multi']} s CPU)", ""),
         Row("Throughput", "2 workers / 1 worker", config.runs, f"{speedup}x", "≥ 1.6x"),
+        Row("Throughput", "floor: Beam running only the same NER (bench.floor), 1 worker", config.runs,
+            f"{rate['floor']} articles/s ({seconds['floor']} s wall, {cpu['floor']} s CPU)", ""),
+        Row("Throughput", "floor / limit (wall; CPU): the most any Beam pipeline reaches here", config.runs,
+            f"{floor_ratio}; {report['floor_cpu_ratio_to_limit']}", ""),
+        Row("Throughput", "floor, 2 workers / 1 worker", config.runs,
+            f"{floor_speedup}x ({seconds['floor_multi']} s wall, {cpu['floor_multi']} s CPU)", ""),
+        Row("Throughput", "pipeline / floor (wall): copydesk's own stages", config.runs,
+            f"{report['pipeline_ratio_to_floor']}", ""),
         Row("Throughput", "fixed cost per process (the 5 seeds): pipeline; limit", 1,
             f"{fixed['single'].seconds} s wall, {fixed['single'].cpu_seconds} s CPU; "
             f"{fixed['limit'].seconds} s wall, {fixed['limit'].cpu_seconds} s CPU", ""),
