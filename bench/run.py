@@ -12,7 +12,7 @@ Measured on a generated corpus (``bench.corpus``; default 600 articles of ~3 KB)
 * stage costs: each stage's own functions run in one process over the same corpus (not the
   Beam transforms), as a share of their sum, next to the pipeline's wall time;
 * near-copies: copydesk's fingerprints, LSH and confirmation against datasketch MinHash +
-  MinHashLSH with the same parameters (5-word shingles, 20 bands x 4 rows, the same
+  MinHashLSH with the same parameters (5-word shingles, 20 bands x 3 rows, the same
   confirmation), recall and precision against the corpus's truth, and the cost from 1k to
   20k articles; plus the real ``FindNearCopies`` transform in a Beam pipeline;
 * peak memory (RSS of the process and its children) of the batch job at 1k articles, and

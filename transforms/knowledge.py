@@ -29,6 +29,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from rapidfuzz.distance import OSA
+
 from transforms.cache import cache_path, save
 
 # spaCy (en_core_web_sm) labels that name something, grouped so that a place tagged GPE
@@ -138,60 +140,12 @@ def max_edits(folded: str) -> int:
     return 1 if n < 11 else 2
 
 
-def _bag_distance(a: str, b: str) -> int:
-    """A lower bound on the edit distance that costs one pass: every edit changes the
-    letter counts by at most one on each side, and a transposition changes none.
-    Most candidates of a near-name search share a word and differ everywhere else;
-    this turns them away before the quadratic table."""
-    surplus: dict[str, int] = {}
-    for ch in a:
-        surplus[ch] = surplus.get(ch, 0) + 1
-    for ch in b:
-        surplus[ch] = surplus.get(ch, 0) - 1
-    more = sum(n for n in surplus.values() if n > 0)
-    return max(more, more - len(a) + len(b))
-
-
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Damerau-Levenshtein (optimal string alignment) distance, or ``limit + 1`` when it
-    is larger than ``limit``: a bound lets most comparisons stop after a few rows."""
-    if a == b:
-        return 0
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    # A shared beginning and end cost nothing; typos leave most of a name alone.
-    start = 0
-    while start < len(a) and start < len(b) and a[start] == b[start]:
-        start += 1
-    end = 0
-    while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
-        end += 1
-    a, b = a[start:len(a) - end], b[start:len(b) - end]
-    if _bag_distance(a, b) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] * (len(b) + 1)
-        ai = a[i - 1]
-        row_min = i
-        for j in range(1, len(b) + 1):
-            # Written out rather than min(): this loop is the resolver's hot spot.
-            value = previous[j - 1] if ai == b[j - 1] else previous[j - 1] + 1
-            if previous[j] + 1 < value:
-                value = previous[j] + 1
-            if current[j - 1] + 1 < value:
-                value = current[j - 1] + 1
-            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1] \
-                    and previous2[j - 2] + 1 < value:
-                value = previous2[j - 2] + 1
-            current[j] = value
-            if value < row_min:
-                row_min = value
-        if row_min > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1] if previous[-1] <= limit else limit + 1
+    is larger than ``limit``. rapidfuzz's C++ does it with the bound; the resolver spent
+    about a third of its time in the Python table this replaces (same answers on all
+    25,817 mentions of the benchmark corpus)."""
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
 def _token_variants(name: str) -> set[str]:
