@@ -5,8 +5,8 @@
 both workers some), tags them in fixed batches of 64 with one DoFn that loads the model in
 ``setup`` and calls the same ``transforms.ner.tag``, and writes the number of entities to a
 file it reads back. No copydesk stage runs, so its cost over the limit is what the Beam
-runner itself costs (import, graph, workers, hand-offs): the most any Beam pipeline doing
-the same NER can reach on this runner. Prints one JSON line like the limit's.
+runner itself costs (import, graph, workers, hand-offs): about the most a Beam pipeline
+doing the same NER can reach on this runner. Prints one JSON line like the limit's.
 """
 
 from __future__ import annotations
@@ -46,21 +46,23 @@ def main(argv: list[str] | None = None) -> int:
     # its Prism runner.
     options = PipelineOptions(["--runner=FnApiRunner", "--default_sdk_harness_log_level=WARNING",
                                *beam_args])
-    with beam.Pipeline(options=options) as pipeline:
-        (
-            pipeline
-            | "Path" >> beam.Create([path], reshuffle=False)
-            | "Texts" >> beam.FlatMap(_texts)
-            | "Spread" >> beam.Reshuffle()
-            | "Batch" >> beam.BatchElements(min_batch_size=BATCH, max_batch_size=BATCH)
-            | "Tag" >> beam.ParDo(TagBatch())
-            | "Total" >> beam.CombineGlobally(sum)
-            | "Keep" >> beam.Map(_write, total_path)
-        )
-    done = time.perf_counter()
-    with open(total_path, encoding="utf-8") as total:
-        entities = int(total.read())
-    os.remove(total_path)
+    try:
+        with beam.Pipeline(options=options) as pipeline:
+            (
+                pipeline
+                | "Path" >> beam.Create([path], reshuffle=False)
+                | "Texts" >> beam.FlatMap(_texts)
+                | "Spread" >> beam.Reshuffle()
+                | "Batch" >> beam.BatchElements(min_batch_size=BATCH, max_batch_size=BATCH)
+                | "Tag" >> beam.ParDo(TagBatch())
+                | "Total" >> beam.CombineGlobally(sum)
+                | "Keep" >> beam.Map(_write, total_path)
+            )
+        done = time.perf_counter()
+        with open(total_path, encoding="utf-8") as total:
+            entities = int(total.read())
+    finally:
+        os.remove(total_path)
     print(json.dumps({"entities": entities,
                       "import_seconds": round(imported - started, 2),
                       "seconds": round(done - started, 2), "beam_imported": "apache_beam" in sys.modules}))

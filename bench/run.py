@@ -296,7 +296,7 @@ def throughput(config: BenchConfig, corpus: str, articles: int, work: str) -> tu
         Row("Throughput", "2 workers / 1 worker", config.runs, f"{speedup}x", "≥ 1.6x"),
         Row("Throughput", "floor: Beam running only the same NER (bench.floor), 1 worker", config.runs,
             f"{rate['floor']} articles/s ({seconds['floor']} s wall, {cpu['floor']} s CPU)", ""),
-        Row("Throughput", "floor / limit (wall; CPU): the most any Beam pipeline reaches here", config.runs,
+        Row("Throughput", "floor / limit (wall; CPU): what Beam alone costs", config.runs,
             f"{floor_ratio}; {report['floor_cpu_ratio_to_limit']}", ""),
         Row("Throughput", "floor, 2 workers / 1 worker", config.runs,
             f"{floor_speedup}x ({seconds['floor_multi']} s wall, {cpu['floor_multi']} s CPU)", ""),
