@@ -31,6 +31,7 @@ from apache_beam.metrics import Metrics
 
 from schemas.records import Article, Entity, Repair
 from transforms.entity_stats import EntityStatsStore, MentionCounts
+from transforms.name_evidence import ArticleEvidence, GatherNameEvidence, pick_neighbour
 from transforms.knowledge import (
     KbEntry,
     KnowledgeBase,
@@ -143,24 +144,13 @@ class CorpusNames:
 
     def frequent_neighbour(self, group: str, folded: str) -> str | None:
         """The frequent folded name this rare one is a misspelling of, if the counts say so."""
-        config = self.config
         total = self.total(group, folded)
-        if total >= config.protect_at:
+        if total >= self.config.protect_at:
             return None
         near = self._near_index(group).near(folded, max_edits(folded))
-        qualified = [
-            (distance, self._totals[(group, name)], name)
-            for name, distance in near
-            if total <= config.max_ratio * self._totals[(group, name)]
-        ]
-        if not qualified:
-            return None
-        nearest = min(distance for distance, _, _ in qualified)
-        ranked = sorted(((count, name) for distance, count, name in qualified
-                         if distance == nearest), reverse=True)
-        if len(ranked) > 1 and ranked[0][0] < config.ambiguity_ratio * ranked[1][0]:
-            return None
-        return ranked[0][1]
+        return pick_neighbour(
+            total, [(name, distance, self._totals[(group, name)]) for name, distance in near],
+            self.config)
 
     def _near_index(self, group: str) -> NearNames:
         index = self._near.get(group)
@@ -175,17 +165,20 @@ class CorpusNames:
 class Resolver:
     """Resolves mentions against a knowledge base and the corpus's name counts."""
 
+    MEMO_SIZE = 1 << 17
+
     def __init__(self, knowledge: KnowledgeBase, config: ResolverConfig = ResolverConfig()):
         self.knowledge = knowledge
         self.config = config
         self._no_counts = CorpusNames({}, config)
         # Context-free resolutions per corpus, valid as long as that corpus's counts are.
         self._memo: weakref.WeakKeyDictionary[CorpusNames, dict] = weakref.WeakKeyDictionary()
+        self._evidence_memo: dict[tuple, Resolution] = {}
 
     def corpus(self, counts: Mapping[tuple[str, str], int]) -> CorpusNames:
         return CorpusNames(counts, self.config)
 
-    def resolve(self, text: str, label: str, corpus: CorpusNames | None = None,
+    def resolve(self, text: str, label: str, corpus: CorpusNames | ArticleEvidence | None = None,
                 surnames: Mapping[str, Resolution] | None = None) -> Resolution:
         """The canonical name of one mention; ``corpus`` comes from ``corpus()``;
         ``surnames`` maps the folded surnames of the full person names in the same article
@@ -200,17 +193,24 @@ class Resolver:
             full = surnames.get(folded)
             if full is not None:
                 return dataclasses.replace(full, why=SURNAME, spelling=None)
-        memo = self._memo.get(corpus)
-        if memo is None:
-            memo = self._memo[corpus] = {}
-        key = (label, name, folded)
+        if isinstance(corpus, ArticleEvidence):
+            # Each article has its own view; what decides a name is the evidence for it.
+            memo = self._evidence_memo
+            if len(memo) > self.MEMO_SIZE:
+                memo.clear()
+            key = (label, name, folded, corpus.evidence(group, folded))
+        else:
+            memo = self._memo.get(corpus)
+            if memo is None:
+                memo = self._memo[corpus] = {}
+            key = (label, name, folded)
         found = memo.get(key)
         if found is None:
             found = memo[key] = self._resolve(name, folded, label, group, corpus, True)
         return found
 
     def _resolve(self, name: str, folded: str, label: str, group: str,
-                 corpus: CorpusNames, search_near: bool) -> Resolution:
+                 corpus: CorpusNames | ArticleEvidence, search_near: bool) -> Resolution:
         candidates = self.knowledge.lookup(folded)
         same_group = [e for e in candidates if label_group(e.label) == group]
         if same_group:
@@ -271,7 +271,7 @@ class Resolver:
             return None
         return found[0][0], found[0][1]
 
-    def resolve_article(self, article: Article, corpus: CorpusNames | None = None,
+    def resolve_article(self, article: Article, corpus: CorpusNames | ArticleEvidence | None = None,
                         fix_names: bool = False) -> Article:
         """A copy of the article whose entities carry canonical, kb_id and corrected labels;
         with ``fix_names``, misspelt names are also corrected in the text."""
@@ -457,11 +457,31 @@ class ResolveNames(beam.DoFn):
         # The side input is one object per window; indexing it once keeps each element cheap.
         if counts is not self._counts:
             self._counts, self._corpus = counts, self._resolver.corpus(counts)
-        resolved = self._resolver.resolve_article(article, self._corpus, self._fix_names)
+        yield self.resolve(article, self._corpus)
+
+    def resolve(self, article: Article, corpus: CorpusNames | ArticleEvidence) -> Article:
+        resolved = self._resolver.resolve_article(article, corpus, self._fix_names)
         self._entities.inc(len(resolved.entities))
         self._with_kb.inc(sum(e.kb_id is not None for e in resolved.entities))
         self._repaired.inc(len(resolved.repairs) - len(article.repairs))
-        yield resolved
+        return resolved
+
+
+class ResolveWithEvidence(beam.DoFn):
+    """Resolves each article against the evidence gathered for the names it mentions."""
+
+    def __init__(self, resolver_config: ResolverConfig, knowledge_config: KnowledgeConfig,
+                 fix_names: bool) -> None:
+        self._names = ResolveNames(resolver_config, knowledge_config, fix_names)
+
+    def setup(self) -> None:
+        self._names.setup()
+
+    def process(self, element: tuple[str, dict]) -> Iterable[Article]:
+        _article_id, joined = element
+        corpus = ArticleEvidence(joined["evidence"])
+        for article in joined["article"]:
+            yield self._names.resolve(article, corpus)
 
 
 def _with_stored(batch: MentionCounts, store: EntityStatsStore,
@@ -506,14 +526,21 @@ class ResolveEntities(beam.PTransform):
         self._fix_names = fix_names
 
     def expand(self, articles: beam.PCollection[Article]) -> beam.PCollection[Article]:
+        if self._stats_store is None:
+            evidence = articles | "Name evidence" >> GatherNameEvidence(self._resolver_config)
+            return (
+                {"article": articles | "Key by id" >> beam.Map(lambda a: (a.id, a)),
+                 "evidence": evidence}
+                | "Join evidence" >> beam.CoGroupByKey()
+                | "Resolve names" >> beam.ParDo(ResolveWithEvidence(
+                    self._resolver_config, self._knowledge_config, self._fix_names))
+            )
         counts = (
             articles
             | "Name mentions" >> beam.FlatMap(name_mentions)
             | "Count mentions" >> beam.combiners.Count.PerElement()
         )
         resolve = ResolveNames(self._resolver_config, self._knowledge_config, self._fix_names)
-        if self._stats_store is None:
-            return articles | "Resolve names" >> beam.ParDo(resolve, beam.pvalue.AsDict(counts))
         batch = counts | "Batch counts" >> beam.combiners.ToDict()
         merged = batch | "Add stored counts" >> beam.Map(
             _with_stored, self._stats_store, self._batch_key)

@@ -148,7 +148,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return OSA.distance(a, b, score_cutoff=limit)
 
 
-def _token_variants(name: str) -> set[str]:
+def token_variants(name: str) -> set[str]:
     """Each long token and each way of deleting one letter from it. Two names that differ
     by a letter or two in one token share at least one variant (symmetric deletion), so
     the candidates for a query are the names sharing a variant, not every name."""
@@ -169,7 +169,7 @@ class NearNames:
         for name in dict.fromkeys(names):
             number = len(self._names)
             self._names.append(name)
-            for variant in _token_variants(name):
+            for variant in token_variants(name):
                 self._index.setdefault(variant, []).append(number)
 
     def __len__(self) -> int:
@@ -180,7 +180,7 @@ class NearNames:
         if limit <= 0:
             return []
         candidates: set[int] = set()
-        for variant in _token_variants(query):
+        for variant in token_variants(query):
             candidates.update(self._index.get(variant, ()))
         found = []
         size = len(query)
