@@ -275,6 +275,8 @@ def legitimate_because(
         return "a phrase"
     if is_name(run):
         return "a name"
+    # The signs around the word start after its own punctuation ("привет, שלום").
+    end -= len(run) - len(run.rstrip(".,;:!?"))
     if is_explained(line, start, end):
         return "explained"
     if is_list_item(line, start, end):
