@@ -273,7 +273,7 @@ def legitimate_because(
         return "a line of its own"
     if _is_phrase(line, start, end, script):
         return "a phrase"
-    if is_name(run):
+    if is_name(line, start, end):
         return "a name"
     # The signs around the word start after its own punctuation ("привет, שלום").
     end -= len(run) - len(run.rstrip(".,;:!?"))
@@ -284,12 +284,26 @@ def legitimate_because(
     return None
 
 
-def remove_stray_script(text: str, config: StrayScriptConfig = StrayScriptConfig()) -> tuple[str, list[Edit]]:
-    """Drop foreign-script words with no sign of being meant (``legitimate_because``) from an
-    article mostly in another script. Returns the new text and one edit per removed word."""
+@dataclass(frozen=True, slots=True)
+class ForeignRun:
+    """A run of foreign script and the verdict on it: ``because`` is the sign that it
+    belongs to the text, or None for a stray word."""
+
+    line: int
+    start: int
+    end: int
+    script: str
+    text: str
+    because: str | None
+
+
+def judge_foreign_runs(
+    text: str, config: StrayScriptConfig = StrayScriptConfig()
+) -> tuple[str, list[ForeignRun]]:
+    """The article's dominant script and every run of a foreign script in it, judged."""
     counts = letter_counts(text)
     if len(counts) < 2:
-        return text, []
+        return (counts.most_common(1)[0][0] if counts else COMMON), []
     dominant = counts.most_common(1)[0][0]
     total = sum(counts.values())
     foreign = frozenset(
@@ -300,26 +314,36 @@ def remove_stray_script(text: str, config: StrayScriptConfig = StrayScriptConfig
         and (n / total < config.max_script_share or n < config.min_article_letters)
     )
     if not foreign:
-        return text, []
-    out: list[str] = []
-    edits: list[Edit] = []
-    candidates: list[tuple[int, int, int, str, str]] = []  # line no, start, end, script, run
+        return dominant, []
+    candidates: list[tuple[int, int, int, str]] = []  # line no, start, end, script
     lines = text.split("\n")
     seen: Counter[str] = Counter()
     for number, line in enumerate(lines):
         if not any(script_of(char) in foreign for char in set(line) if char.isalpha()):
             continue
         for start, end, script in find_stray_runs(line, foreign):
-            run = line[start:end]
-            seen[_strip_marks(run)] += 1
-            candidates.append((number, start, end, script, run))
+            seen[_strip_marks(line[start:end])] += 1
+            candidates.append((number, start, end, script))
+    return dominant, [
+        ForeignRun(number, start, end, script, lines[number][start:end],
+                   legitimate_because(lines[number], start, end, script, config, seen))
+        for number, start, end, script in candidates
+    ]
+
+
+def remove_stray_script(text: str, config: StrayScriptConfig = StrayScriptConfig()) -> tuple[str, list[Edit]]:
+    """Drop foreign-script words with no sign of being meant (``legitimate_because``) from an
+    article mostly in another script. Returns the new text and one edit per removed word."""
+    dominant, runs = judge_foreign_runs(text, config)
     removals: dict[int, list[tuple[int, int, str, str]]] = {}
-    for number, start, end, script, run in candidates:
-        if legitimate_because(lines[number], start, end, script, config, seen) is None:
-            removals.setdefault(number, []).append((start, end, script, run))
+    for run in runs:
+        if run.because is None:
+            removals.setdefault(run.line, []).append((run.start, run.end, run.script, run.text))
     if not removals:
         return text, []
-    for number, line in enumerate(lines):
+    out: list[str] = []
+    edits: list[Edit] = []
+    for number, line in enumerate(text.split("\n")):
         spans = removals.get(number)
         if not spans:
             out.append(line)

@@ -16,8 +16,10 @@ import re
 _CYRILLIC_NAMES = (
     r"араб|арамей|армян|вірмен|белорус|білорус|болгар|грец|греч|грузин|иврит|іврит|еврейск|"
     r"єврейськ|китай|япон|корей|перс|русск|російськ|сербськ|сербск|украин|україн|хинди|хінді|"
-    r"кирил"
+    r"кирил|гінді"
 )
+# Arabic writes "in Russian" as one word with prefixes: بالروسية, الروسية.
+_ARABIC_NAMES = r"(?:بال|ال)?(?:روسي|يوناني|عبري|صيني|ياباني|أرمني|ارمني|جورجي|هندي|أوكراني|فارسي)"
 _LANGUAGE = (
     r"\b(?:"
     r"arab|aramaic|armenian|belarusian|bengali|bulgarian|burmese|cantonese|chinese|cyrillic|"
@@ -32,7 +34,7 @@ _LANGUAGE = (
     r"arabisch|armenisch|chinesisch|georgisch|griechisch|hebräisch|japanisch|koreanisch|"
     r"persisch|russisch|serbisch|ukrainisch|kyrillisch|"
     r"greco|ebraico|cinese|giapponese|russo|ucraino|grego|hebraico|chinês|japonês|"
-    rf"{_CYRILLIC_NAMES}"
+    rf"{_CYRILLIC_NAMES}|{_ARABIC_NAMES}"
     r")\w*"
 )
 # "по-гречески", "грецькою": in Russian and Ukrainian "in Greek" is one word.
@@ -52,7 +54,8 @@ _NAMING = (
     r"llamad[oa]s?|conocid[oa]s?|denominad[oa]s?|apodad[oa]s?|palabra|término|lema|"
     r"genannt|namens|wort|begriff|chiamat[oaie]|dett[oaie]|parola|chamad[oa]s?|palavra|"
     r"называем\w*|называ\w*|назван\w*|зван\w*|називаю\w*|називає\w*|назива\w*|слово|термин|"
-    r"термін|девиз|гасло|означа\w*|signifie|significa|bedeutet)"
+    r"термін|девиз|гасло|означа\w*|signifie|significa|bedeutet|"
+    r"كلمة|يسمى|تسمى|يسمونه|يسمونها|باسم|تعني|يعني|بمعنى)"
 )
 _ADVERBS = (
     r"(?:\s+(?:locally|simply|also|often|here|there|affectionately|in\s+\w+|localement|aussi|"
@@ -70,13 +73,38 @@ _MEANS = (
     r"that\s+is|i\.e\.|signifie|qui\s+signifie|veut\s+dire|qui\s+veut\s+dire|littéralement|"
     r"significa|que\s+significa|quiere\s+decir|literalmente|bedeutet|heißt|wörtlich|"
     r"vuol\s+dire|cioè|quer\s+dizer|означает|что\s+означает|означає|що\s+означає|"
-    r"переводится|перекладається|буквально|то\s+есть|тобто)\b"
+    r"переводится|перекладається|буквально|то\s+есть|тобто|genannt|تعني|يعني|أي|بمعنى)\b"
 )
 _EXPLAINED_AFTER = re.compile(
     rf"^\s*[,:;—–-]?\s*(?:{_MEANS}"
     rf"|(?:is|are|was|were|est|es|ist|è|é|это|це|—|–|-)\s+(?:the\s+|an?\s+|le\s+|la\s+|el\s+|das\s+)?"
     rf"{_LANGUAGE}|{_IN}\s+{_LANGUAGE}|{_ADVERB_FORM})",
     re.IGNORECASE,
+)
+
+# Titles and kinds of places and works that a name follows.
+_ROLE = (
+    r"president|minister|premier|chancellor|mayor|governor|senator|mr|mrs|ms|dr|sir|sheikh|"
+    r"rabbi|imam|ayatollah|general|colonel|king|queen|prince|princess|poet|singer|writer|"
+    r"author|novelist|artist|painter|composer|director|actor|actress|player|coach|city|town|"
+    r"village|province|region|district|river|mount|lake|street|square|newspaper|magazine|"
+    r"channel|party|company|band|album|film|novel|restaurant|"
+    r"président|ministre|maire|poète|poétesse|chanteur|chanteuse|écrivain|écrivaine|auteur|"
+    r"peintre|acteur|actrice|ville|rivière|fleuve|journal|rue|place|"
+    r"presidente|ministra|alcalde|alcaldesa|poeta|poetisa|cantante|escritor|escritora|"
+    r"pintor|pintora|actriz|ciudad|pueblo|río|periódico|diario|calle|plaza|"
+    r"präsident|präsidentin|ministerin|bürgermeister|dichter|dichterin|sänger|sängerin|"
+    r"schriftsteller|schriftstellerin|maler|malerin|schauspieler|schauspielerin|stadt|dorf|"
+    r"fluss|zeitung|straße|platz|"
+    r"президент|министр|міністр|мэр|мер|поэт|поэтесса|поет|поетеса|певец|певица|співак|"
+    r"співачка|писатель|писательница|письменник|письменниця|художник|актёр|актер|актор|"
+    r"актриса|акторка|город|города|місто|міста|село|деревня|река|реки|річка|газета|газеты|"
+    r"улица|вулиця|площадь|площа|"
+    r"الرئيس|الوزير|الشاعر|الشاعرة|المغني|المغنية|الكاتب|الكاتبة|الرسام|الممثل|الممثلة|"
+    r"مدينة|قرية|نهر|صحيفة|شارع|الشيخ"
+)
+_TITLED = re.compile(
+    rf"\b(?:{_ROLE})\.?(?:\s+(?:of|de|du|des|del|von|der|di))?\s*$", re.IGNORECASE
 )
 
 # Characters and words that separate the items of a list.
@@ -98,10 +126,17 @@ def is_explained(line: str, start: int, end: int) -> bool:
     return _EXPLAINED_BEFORE.search(before) is not None or _EXPLAINED_AFTER.match(after) is not None
 
 
-def is_name(run: str) -> bool:
-    """A capital first letter in a script that has case: Київ, ВІКІ, Αθήνα."""
-    first = next((char for char in run if char.isalpha()), "")
-    return first.isupper()
+def is_name(line: str, start: int, end: int) -> bool:
+    """A capital first letter in a script that has case (Київ, ВІКІ, Αθήνα), or a word
+    right after a title or a kind of place ("the poet فيروز", "the city of 杭州") unless a
+    capitalised name follows it, whose title that is ("President كتب Emmanuel Macron")."""
+    first = next((char for char in line[start:end] if char.isalpha()), "")
+    if first.isupper():
+        return True
+    if _TITLED.search(line[max(0, start - _WINDOW) : start]) is None:
+        return False
+    following = _WORD_AFTER.match(line, end)
+    return following is None or not following.group(1)[:1].isupper()
 
 
 def _side(line: str, index: int, step: int) -> str:
