@@ -338,7 +338,9 @@ def remove_stray_script(text: str, config: StrayScriptConfig = StrayScriptConfig
     removals: dict[int, list[tuple[int, int, str, str]]] = {}
     for run in runs:
         if run.because is None:
-            removals.setdefault(run.line, []).append((run.start, run.end, run.script, run.text))
+            # The sentence's own punctuation after the word stays ("... on Sunday 城市.").
+            end = run.start + len(run.text.rstrip(".,;:!?…"))
+            removals.setdefault(run.line, []).append((run.start, end, run.script, run.text))
     if not removals:
         return text, []
     out: list[str] = []

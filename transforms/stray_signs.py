@@ -13,32 +13,35 @@ from __future__ import annotations
 import re
 
 # Language and script names, as word starts: "Greek", "grec", "griechisch", "грецького".
+# Adjective stems only, never a country's name: "на Украине" is not "in Ukrainian".
 _CYRILLIC_NAMES = (
-    r"араб|арамей|армян|вірмен|белорус|білорус|болгар|грец|греч|грузин|иврит|іврит|еврейск|"
-    r"єврейськ|китай|япон|корей|перс|русск|російськ|сербськ|сербск|украин|україн|хинди|хінді|"
-    r"кирил|гінді"
+    r"украинск|русск|китайск|японск|корейск|грузинск|арабск|персидск|армянск|греческ|"
+    r"белорусск|болгарск|сербск|иврит|хинди|кирилл|"
+    r"українськ|російськ|китайськ|японськ|корейськ|грузинськ|арабськ|перськ|вірменськ|"
+    r"грецьк|білоруськ|болгарськ|сербськ|іврит|гінді|хінді|кирил"
 )
-# Arabic writes "in Russian" as one word with prefixes: بالروسية, الروسية.
-_ARABIC_NAMES = r"(?:بال|ال)?(?:روسي|يوناني|عبري|صيني|ياباني|أرمني|ارمني|جورجي|هندي|أوكراني|فارسي)"
 _LANGUAGE = (
     r"\b(?:"
-    r"arab|aramaic|armenian|belarusian|bengali|bulgarian|burmese|cantonese|chinese|cyrillic|"
+    r"arabic|aramaic|armenian|belarusian|bengali|bulgarian|burmese|cantonese|chinese|cyrillic|"
     r"farsi|georgian|greek|gujarati|hangul|hebrew|hindi|hiragana|japanese|kanji|katakana|"
     r"kazakh|khmer|korean|kurdish|macedonian|mandarin|marathi|mongolian|nepali|pashto|"
     r"persian|punjabi|russian|sanskrit|serbian|syriac|tamil|telugu|thai|tibetan|ukrainian|"
     r"urdu|yiddish|amharic|"
-    r"araméen|arménien|biélorusse|bulgare|chinois|cyrillique|géorgien|grec|hébreu|japonais|"
-    r"coréen|persan|russe|serbe|ukrainien|ourdou|"
+    r"arabe|araméen|arménien|biélorusse|bulgare|chinois|cyrillique|géorgien|grec|hébreu|"
+    r"japonais|coréen|persan|russe|serbe|ukrainien|ourdou|"
     r"árabe|armenio|chino|cirílico|georgiano|griego|hebreo|japonés|coreano|persa|ruso|serbio|"
     r"ucraniano|"
     r"arabisch|armenisch|chinesisch|georgisch|griechisch|hebräisch|japanisch|koreanisch|"
     r"persisch|russisch|serbisch|ukrainisch|kyrillisch|"
     r"greco|ebraico|cinese|giapponese|russo|ucraino|grego|hebraico|chinês|japonês|"
-    rf"{_CYRILLIC_NAMES}|{_ARABIC_NAMES}"
+    rf"{_CYRILLIC_NAMES}"
     r")\w*"
 )
-# "по-гречески", "грецькою": in Russian and Ukrainian "in Greek" is one word.
-_ADVERB_FORM = rf"\b(?:по-(?:{_CYRILLIC_NAMES})\w*|(?:{_CYRILLIC_NAMES})\w*(?:ою|ски|ськи))\b"
+# One word for "in Greek": по-гречески, грецькою, باليونانية.
+_ADVERB_FORM = (
+    rf"\b(?:по-(?:{_CYRILLIC_NAMES})\w*|(?:{_CYRILLIC_NAMES})\w*ою"
+    r"|بال(?:روسي|يوناني|عبري|صيني|ياباني|أرمني|ارمني|جورجي|هندي|أوكراني|فارسي|عربي)\w*)"
+)
 _IN = r"\b(?:in|en|auf|im|na|em|на|по|в|у)"
 # Nouns that introduce a quoted term: "the Greek word X", "грецького слова X".
 _TERM = (
@@ -65,7 +68,7 @@ _AS = r"(?:\s+(?:as|comme|como|als|come|как|як|sous\s+le\s+nom\s+de|con\s+e
 
 _EXPLAINED_BEFORE = re.compile(
     rf"(?:{_IN}\s+(?:the\s+)?{_LANGUAGE}|{_LANGUAGE}(?:\s+\w+)?\s+{_TERM}|\b{_NAMING}{_ADVERBS}{_AS}"
-    rf"|{_ADVERB_FORM})\s*[,:]?\s*$",
+    rf"|{_ADVERB_FORM})\s*[,:،]?\s*$",
     re.IGNORECASE,
 )
 _MEANS = (
@@ -119,11 +122,20 @@ _WORD_BEFORE = re.compile(r"(\w+)\s*$")
 _WINDOW = 60
 
 
+# Later in the same clause: "X, after the Greek word for city", "X, que en árabe significa".
+_NAMED_LATER = re.compile(rf"{_IN}\s+{_LANGUAGE}|{_LANGUAGE}\s+{_TERM}|{_ADVERB_FORM}", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.!?;:](?:\s|$)")
+
+
 def is_explained(line: str, start: int, end: int) -> bool:
-    """A gloss names the word's language or what it means right before or after it."""
+    """A gloss names the word's language or what it means right before it, right after it,
+    or later in the same clause."""
     before = line[max(0, start - _WINDOW) : start]
     after = line[end : end + _WINDOW]
-    return _EXPLAINED_BEFORE.search(before) is not None or _EXPLAINED_AFTER.match(after) is not None
+    if _EXPLAINED_BEFORE.search(before) is not None or _EXPLAINED_AFTER.match(after) is not None:
+        return True
+    clause_end = _CLAUSE_END.search(after)
+    return _NAMED_LATER.search(after[: clause_end.start() if clause_end else len(after)]) is not None
 
 
 def is_name(line: str, start: int, end: int) -> bool:

@@ -3,9 +3,7 @@ and the Beam composite with its rejects and run-wide boilerplate."""
 
 from __future__ import annotations
 
-import json
 import random
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,13 +11,12 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
-from ftfy import fix_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench import perturb
+from bench.eval_repair import documented, ftfy_answer, load_cases, repaired
 from schemas.records import Article, Reject, Repair
-from transforms.mojibake import FTFY_CONFIG
 from transforms.repair import (
     REJECT_EMPTY,
     RepairText,
@@ -30,7 +27,6 @@ from transforms.repair import (
 )
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-CASES = Path(__file__).resolve().parent / "cases"
 NOW = datetime(2022, 2, 22, tzinfo=timezone.utc)
 
 
@@ -181,28 +177,7 @@ def test_huge_single_line_is_repaired():
 # --- case files: what a fixer must fix and what it must leave alone ---------------------
 
 
-def load_cases(pattern: str) -> list[dict]:
-    cases = []
-    for path in sorted(CASES.glob(pattern)):
-        cases += [dict(case, file=path.stem) for case in json.loads(path.read_text(encoding="utf-8"))]
-    return cases
-
-
 REPAIR_CASES = load_cases("repair_*.json")
-_SPACES = re.compile("[ \u00a0\u2000-\u200a\u202f\u205f\t]+")
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-
-
-def documented(text: str) -> str:
-    """The text with only Repair's documented character changes made: odd spaces become
-    one plain space, control characters go, lines lose their edge spaces."""
-    text = _SPACES.sub(" ", _CONTROLS.sub("", text))
-    return "\n".join(line.strip() for line in text.split("\n")).strip("\n")
-
-
-def repaired(text: str) -> str:
-    title, body, _ = repair_text(text)
-    return f"{title}\n\n{body}" if title else body
 
 
 @pytest.mark.parametrize("case", REPAIR_CASES, ids=lambda case: f"{case['file']}: {case['label']}")
@@ -215,8 +190,7 @@ def test_repair_case(case):
 def test_repair_differs_from_ftfy_only_where_a_case_says_why(case):
     """ftfy with copydesk's settings is the reference: every other answer is a documented
     removal or a lone pair, and the case file says which ("beyond_ftfy")."""
-    ftfy_answer = documented(fix_text(case["original"], FTFY_CONFIG._replace(explain=False)))
-    agrees = repaired(case["original"]) == ftfy_answer
+    agrees = repaired(case["original"]) == ftfy_answer(case["original"])
     assert agrees != ("beyond_ftfy" in case), case.get("beyond_ftfy", "copydesk differs from ftfy")
 
 
