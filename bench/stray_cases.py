@@ -127,6 +127,17 @@ SENTENCES = {
     ),
 }
 
+# One sentence per language with a comma in it.
+COMMA_SENTENCES = {
+    "en": "After the vote, the mayor thanked the volunteers who had run the polling stations.",
+    "fr": "Après le vote, le maire a remercié les bénévoles des bureaux de vote.",
+    "es": "Tras la votación, el alcalde agradeció su trabajo a los voluntarios.",
+    "de": "Nach der Abstimmung dankte der Bürgermeister, wie erwartet, den Freiwilligen.",
+    "ru": "После голосования мэр поблагодарил волонтёров, работавших на участках.",
+    "uk": "Після голосування мер подякував волонтерам, які працювали на дільницях.",
+    "ar": "بعد التصويت، شكر رئيس البلدية المتطوعين الذين أداروا مراكز الاقتراع.",
+}
+
 # Phrasings of an explained word: {word}, {lang} (the language named) and {meaning}.
 EXPLAINED = {
     "en": (
@@ -256,6 +267,18 @@ def generate(seed: int = 14) -> list[StrayCase]:
                     damaged, clean = _insert(sentence, word, rng, where)
                     cases.append(_case(f"stray word at the {where} of a sentence", True, host, script, rng,
                                        damaged, [word], clean))
+            # Harder places: after a comma, and capitalised at a sentence start (where a
+            # script with case makes it look like a name).
+            word = rng.choice(vocabulary)
+            clean = COMMA_SENTENCES[host]
+            comma = clean.index(" ", clean.index("،" if host == "ar" else ",")) + 1
+            cases.append(_case("stray word after a comma", True, host, script, rng,
+                               f"{clean[:comma]}{word} {clean[comma:]}", [word], clean))
+            if script in CASED:
+                sentence = rng.choice(SENTENCES[host])
+                capital = word[0].upper() + word[1:]
+                cases.append(_case("stray word capitalised at the start of a sentence", True, host, script,
+                                   rng, f"{capital} {sentence}", [capital], sentence))
             cases += _legitimate(host, script, rng)
     return cases
 
