@@ -211,7 +211,20 @@ def _lone_letter(text: str, index: int, pair: str, proven: bool) -> bool:
     return _nearest_letter_script(text, index, -1) == script == _nearest_letter_script(text, index + 1, 1)
 
 
-_WORD = re.compile("[^ \t]+")
+# Words are looked for this far either side of a pair, so a segment with thousands of
+# pairs and no spaces stays linear.
+_LONGEST_WORD = 64
+
+
+def _word_around(text: str, index: int) -> tuple[int, int]:
+    """The bounds of the space-separated word holding ``text[index]`` (a no-break space
+    does not end a word: it is half of "Å\xa0" in "Å\xa0ibenik")."""
+    low, high = max(0, index - _LONGEST_WORD), min(len(text), index + _LONGEST_WORD)
+    start = max(text.rfind(" ", low, index), text.rfind("\t", low, index), low - 1) + 1
+    ends = [end for end in (text.find(" ", index, high), text.find("\t", index, high)) if end >= 0]
+    return start, min(ends, default=high)
+
+
 # Characters of context kept on each side of a word for ``_nearest_letter_script``.
 _MARGIN = 4
 
@@ -244,13 +257,13 @@ def _decoded_word(segment: str, start: int, end: int, pairs: list[tuple[int, int
 def _fix_lone_letters(segment: str, edits: list[Edit]) -> str:
     """Decode lone pairs word by word. A pair with evidence of its own proves the word is
     garbled, and then its Latin-1 pairs are decoded too ("DvoÅ™Ã¡k")."""
+    words: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for match in _LONE_LETTER.finditer(segment):
+        words.setdefault(_word_around(segment, match.start()), []).append(match.span())
     out: list[str] = []
     cursor = 0
-    for word in _WORD.finditer(segment):
-        pairs = [match.span() for match in _LONE_LETTER.finditer(segment, word.start(), word.end())]
-        if not pairs:
-            continue
-        context, letters = _decoded_word(segment, word.start(), word.end(), pairs)
+    for (word_start, word_end), pairs in words.items():
+        context, letters = _decoded_word(segment, word_start, word_end, pairs)
         proven = False
         for proven in (False, True):
             accepted = [
