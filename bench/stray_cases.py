@@ -18,26 +18,17 @@ SCRIPTS = ("Arabic", "Cyrillic", "Greek", "Hebrew", "CJK", "Devanagari", "Armeni
 HOST_SCRIPT = {"en": "Latin", "fr": "Latin", "es": "Latin", "de": "Latin", "ru": "Cyrillic",
                "uk": "Cyrillic", "ar": "Arabic"}
 
-# Common words (no capitals, so they are never names) with what they mean, and names.
-WORDS = {
-    "Arabic": ("سلام", "مدينة", "كتاب", "بحر", "خبز"),
-    "Cyrillic": ("мир", "город", "книга", "море", "хлеб"),
-    "Greek": ("ειρήνη", "πόλη", "βιβλίο", "θάλασσα", "ψωμί"),
-    "Hebrew": ("שלום", "עיר", "ספר", "ים", "לחם"),
-    "CJK": ("和平", "城市", "图书", "大海", "面包"),
-    "Devanagari": ("शांति", "शहर", "किताब", "समुद्र", "रोटी"),
-    "Armenian": ("խաղաղություն", "քաղաք", "գիրք", "ծով", "հաց"),
-    "Georgian": ("მშვიდობა", "ქალაქი", "წიგნი", "ზღვა", "პური"),
-}
-NAMES = {  # (a writer, a city)
-    "Arabic": ("درويش", "بيروت"),
-    "Cyrillic": ("Пушкин", "Казань"),
-    "Greek": ("Καβάφης", "Πάτρα"),
-    "Hebrew": ("עגנון", "חיפה"),
-    "CJK": ("鲁迅", "杭州"),
-    "Devanagari": ("प्रेमचंद", "वाराणसी"),
-    "Armenian": ("Թումանյան", "Գյումրի"),
-    "Georgian": ("რუსთაველი", "ბათუმი"),
+# Per script: common words (no capitals, so never names) meaning peace, city, book, sea and
+# bread; a writer; a city.
+VOCABULARY = {
+    "Arabic": (("سلام", "مدينة", "كتاب", "بحر", "خبز"), "درويش", "بيروت"),
+    "Cyrillic": (("мир", "город", "книга", "море", "хлеб"), "Пушкин", "Казань"),
+    "Greek": (("ειρήνη", "πόλη", "βιβλίο", "θάλασσα", "ψωμί"), "Καβάφης", "Πάτρα"),
+    "Hebrew": (("שלום", "עיר", "ספר", "ים", "לחם"), "עגנון", "חיפה"),
+    "CJK": (("和平", "城市", "图书", "大海", "面包"), "鲁迅", "杭州"),
+    "Devanagari": (("शांति", "शहर", "किताब", "समुद्र", "रोटी"), "प्रेमचंद", "वाराणसी"),
+    "Armenian": (("խաղաղություն", "քաղաք", "գիրք", "ծով", "հաց"), "Թումանյան", "Գյումրի"),
+    "Georgian": (("მშვიდობა", "ქალაქი", "წიგნი", "ზღვა", "პური"), "რუსთაველი", "ბათუმი"),
 }
 CASED = frozenset({"Cyrillic", "Greek", "Armenian"})
 
@@ -260,7 +251,7 @@ def generate(seed: int = 14) -> list[StrayCase]:
         for script in SCRIPTS:
             if script == host_script:
                 continue
-            vocabulary = WORDS[script]
+            vocabulary = VOCABULARY[script][0]
             for number, sentence in enumerate(SENTENCES[host][:3]):
                 word = vocabulary[number % len(vocabulary)]
                 for where in ("start", "middle", "end"):
@@ -284,7 +275,7 @@ def generate(seed: int = 14) -> list[StrayCase]:
 
 
 def _legitimate(host: str, script: str, rng: random.Random) -> list[StrayCase]:
-    vocabulary, (writer, city) = WORDS[script], NAMES[script]
+    vocabulary, writer, city = VOCABULARY[script]
     out = []
     open_quote, close_quote = QUOTES[host]
     sentence = rng.choice(SENTENCES[host])
