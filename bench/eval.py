@@ -9,7 +9,10 @@ Sections (each a function returning rows of the report and a JSON-able dict):
 * near-copies: the real ``FindNearCopies`` transform in a Beam pipeline, pairwise and
   B-cubed precision and recall, recall per kind of copy, false merges per hard negative;
 * entities: spaCy (``transforms.entities``) against the hand-labelled seed spans;
-* canonical entities: ``bench.entity_gold``.
+* canonical entities: ``bench.entity_gold``;
+* repair cases and stray script: ``bench.eval_repair`` (case files of text a fixer must
+  fix or leave alone, compared with ftfy's answers; precision and recall of stray-script
+  removal on the generated ``bench.stray_cases``).
 
 Prints one markdown table, writes ``bench/results/eval.json`` and the table into
 ``bench/RESULTS.md``. Run: ``python -m bench.eval`` (``--only repair,language`` for some).
@@ -697,8 +700,22 @@ def evaluate_canonical() -> tuple[list[Row], dict]:
 # Output
 # ---------------------------------------------------------------------------------------
 
+def evaluate_repair_cases() -> tuple[list[Row], dict]:
+    from bench import eval_repair
+
+    return eval_repair.evaluate_repair_cases()
+
+
+def evaluate_stray_script() -> tuple[list[Row], dict]:
+    from bench import eval_repair
+
+    return eval_repair.evaluate_stray_script()
+
+
 SECTIONS: dict[str, Callable[[], tuple[list[Row], dict]]] = {
     "repair": evaluate_repair,
+    "repair_cases": evaluate_repair_cases,
+    "stray_script": evaluate_stray_script,
     "foreign_script": evaluate_foreign_script,
     "language": evaluate_language,
     "near_copies": evaluate_near_copies,

@@ -12,6 +12,8 @@ from typing import Iterable
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 
+from transforms.scripts import COMMON, script_of
+
 Edit = tuple[str, str, str | None]
 
 # Only what is encoding damage: curly quotes, line breaks, control characters and
@@ -39,9 +41,8 @@ _KIND_OF_FIX = {
 _SPACES = re.compile(r"([ \t]+)")
 
 # A two-byte UTF-8 letter read as Windows-1252 or Latin-1, alone in otherwise clean text
-# ("Å\xa0ibenik" for "Šibenik", "DvoÅ™Ã¡k"): ftfy wants more evidence than one letter and
-# leaves it, so it is decoded here, but only before a letter and only when the result is a
-# European letter; a quoted “CAFÇ” has "Ç”", which would decode to "ǔ", and is kept.
+# ("Å\xa0ibenik" for "Šibenik", "ÅšlÄ…sk" for "Śląsk", "сестрÐ¸" for "сестри"): ftfy wants
+# more evidence than one letter and leaves it. ``_lone_letter`` says when the pair is decoded.
 _CP1252_HIGH = (
     "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
     "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
@@ -50,6 +51,9 @@ _CP1252_HIGH = (
 # soft hyphen ("SÆ\xadTER") than a garbled "ŭ".
 _LONE_LETTER = re.compile(f"[\u00c2-\u00df][\u0080-\u00ac\u00ae-\u00bf{_CP1252_HIGH}]")
 _EUROPEAN_LETTERS = ((0x00C0, 0x024F), (0x0370, 0x03FF), (0x0400, 0x04FF))
+# Second characters that read as punctuation after a letter: "Ã’s" is a sentence about the
+# letter Ã, "AHÅ™" a product name.
+_QUOTE_LIKE = frozenset("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u2039\u203a\u2122")
 
 
 def _kind(explanation: list[tuple[str, str]]) -> str:
@@ -120,14 +124,15 @@ def _decoded_bytes(byte_values: Iterable[int], codecs: Iterable[str]) -> str:
 _CODECS = ftfy.chardata.CHARMAP_ENCODINGS
 # Every repair ftfy's encoding fixer makes starts at a UTF-8 lead byte read in some codec,
 # followed by a continuation byte read in some codec or by what a lossy copy left in its
-# place ("?" or SUB for a lost byte). ftfy also reads a space after some lead bytes as a
-# lost no-break space, in every codec but MacRoman (ftfy.chardata.ALTERED_UTF8_RE).
+# place ("?", SUB or U+FFFD for a lost byte: "SlovenÄ\ufffdina"). ftfy also reads a space
+# after some lead bytes as a lost no-break space, in every codec but MacRoman
+# (ftfy.chardata.ALTERED_UTF8_RE).
 _LEADS = _decoded_bytes(range(0xC0, 0x100), _CODECS)
 _CONTINUATIONS = _decoded_bytes(range(0x80, 0xC0), _CODECS)
 _LEADS_BEFORE_SPACE = _decoded_bytes(
     (0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0), [c for c in _CODECS if c != "macroman"]
 )
-_LEAD_THEN_CONTINUATION = re.compile(f"[{_LEADS}][{_CONTINUATIONS}?\x1a]|[{_LEADS_BEFORE_SPACE}] ")
+_LEAD_THEN_CONTINUATION = re.compile(f"[{_LEADS}][{_CONTINUATIONS}?\x1a\ufffd]|[{_LEADS_BEFORE_SPACE}] ")
 # Its other fixers: C1 controls and lone surrogates.
 _C1_OR_SURROGATE = re.compile("[\x80-\x9f\ud800-\udfff]")
 
@@ -157,28 +162,127 @@ def _decode_pair(pair: str) -> str | None:
     return None
 
 
-def _fix_lone_letters(segment: str, edits: list[Edit]) -> str:
-    def replace(match: re.Match[str]) -> str:
-        pair = match.group()
-        start, end = match.span()
-        text = match.string
-        # Word-final pairs are left alone unless the second character is a C1 control:
-        # "Ä…" can be "ą" or a real "Ä" before an ellipsis.
-        if not (
-            text[end : end + 1].isalpha() or text[start - 1 : start].isalpha() and "\x80" <= pair[1] <= "\x9f"
-        ):
-            return pair
+def _nearest_letter_script(text: str, index: int, step: int) -> str:
+    """The script of the nearest letter before ``index`` (step -1) or from it (step 1),
+    looking past spaces and punctuation but no further than a few characters."""
+    position = index - 1 if step < 0 else index
+    for _ in range(4):
+        if not 0 <= position < len(text):
+            break
+        if text[position].isalpha():
+            return script_of(text[position])
+        position += step
+    return COMMON
+
+
+def _lone_letter(text: str, index: int, pair: str, proven: bool) -> bool:
+    """Whether ``text[index]``, the letter ``pair`` decodes to, belongs there: ``text`` is
+    the word with all its pairs decoded, so "ÑÐµÑ\x81Ñ‚Ñ€Ð¸" is judged as "сестри".
+    ``proven``: another pair of the same word was decoded on stronger evidence."""
+    letter = text[index]
+    before, after = text[index - 1 : index], text[index + 1 : index + 2]
+    letter_before, letter_after = before.isalpha(), after.isalpha()
+    # A word, a no-break space and the next word ("SELKÄ\xa0EDELLÄ"): only a pair that
+    # starts a word ("Å\xa0ibenik") can be a garbled letter.
+    if pair[1] == "\xa0" and letter_before:
+        return False
+    if pair[1] in _QUOTE_LIKE and not (letter_before and letter_after):
+        return False
+    # A letter whose case does not fit its word is leetspeak or a product name ("MÄ£ÄM").
+    if letter.islower() and before.isupper() and after.isupper():
+        return False
+    if letter.isupper() and before.islower():
+        return False
+    script = script_of(letter)
+    if script == "Latin":
+        # ftfy sees Latin letters read as Latin-1 ("Ã©", "Ã¥") and declined this one ("Bremer
+        # – DrÃ¥ber" may be Latin-1 or MacRoman); only a word already shown to be garbled
+        # overrides that.
+        if "\xa1" <= pair[1] <= "\xbf" and not proven:
+            return False
+        if letter_after and script_of(after) == "Latin":
+            return not letter_before or script_of(before) == "Latin"
+        # Word-final only with a C1 control: "Ä…" may be "Ä" before an ellipsis.
+        return letter_before and script_of(before) == "Latin" and "\x80" <= pair[1] <= "\x9f"
+    # Cyrillic or Greek read as Latin: the letters around it are in that script, in its
+    # word ("сестрÐ¸") or, for a one-letter word, on both sides ("рибалок Ñ– екологів").
+    if letter_before or letter_after:
+        return all(script_of(char) == script for char in (before, after) if char.isalpha())
+    return _nearest_letter_script(text, index, -1) == script == _nearest_letter_script(text, index + 1, 1)
+
+
+# Words are looked for this far either side of a pair, so a segment with thousands of
+# pairs and no spaces stays linear.
+_LONGEST_WORD = 64
+
+
+def _word_around(text: str, index: int) -> tuple[int, int]:
+    """The bounds of the space-separated word holding ``text[index]`` (a no-break space
+    does not end a word: it is half of "Å\xa0" in "Å\xa0ibenik")."""
+    low, high = max(0, index - _LONGEST_WORD), min(len(text), index + _LONGEST_WORD)
+    start = max(text.rfind(" ", low, index), text.rfind("\t", low, index), low - 1) + 1
+    ends = [end for end in (text.find(" ", index, high), text.find("\t", index, high)) if end >= 0]
+    return start, min(ends, default=high)
+
+
+# Characters of context kept on each side of a word for ``_nearest_letter_script``.
+_MARGIN = 4
+
+
+def _decoded_word(segment: str, start: int, end: int, pairs: list[tuple[int, int]]):
+    """The word with every pair that decodes to a European letter decoded, as
+    (context text, [(index in it, pair start)]), with a few characters either side."""
+    head = segment[max(0, start - _MARGIN) : start]
+    pieces, letters, cursor = [head], [], start
+    length = len(head)
+    for pair_start, pair_end in pairs:
+        pair = segment[pair_start:pair_end]
         letter = _decode_pair(pair)
         if (
             letter is None
-            or not unicodedata.category(letter).startswith("L")
+            or not letter.isalpha()
             or not any(low <= ord(letter) <= high for low, high in _EUROPEAN_LETTERS)
         ):
-            return pair
-        edits.append(("mojibake", pair, f"replaced with {letter!r}; a UTF-8 letter read as Windows-1252"))
-        return letter
+            continue
+        pieces.append(segment[cursor:pair_start])
+        length += pair_start - cursor
+        letters.append((length, pair_start))
+        pieces.append(letter)
+        length += 1
+        cursor = pair_end
+    pieces.append(segment[cursor : end + _MARGIN])
+    return "".join(pieces), letters
 
-    return _LONE_LETTER.sub(replace, segment)
+
+def _fix_lone_letters(segment: str, edits: list[Edit]) -> str:
+    """Decode lone pairs word by word. A pair with evidence of its own proves the word is
+    garbled, and then its Latin-1 pairs are decoded too ("DvoÅ™Ã¡k")."""
+    words: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for match in _LONE_LETTER.finditer(segment):
+        words.setdefault(_word_around(segment, match.start()), []).append(match.span())
+    out: list[str] = []
+    cursor = 0
+    for (word_start, word_end), pairs in words.items():
+        context, letters = _decoded_word(segment, word_start, word_end, pairs)
+        proven = False
+        for proven in (False, True):
+            accepted = [
+                _lone_letter(context, index, segment[start : start + 2], proven) for index, start in letters
+            ]
+            if not any(accepted):
+                break
+        for (index, start), ok in zip(letters, accepted):
+            if not ok:
+                continue
+            pair, letter = segment[start : start + 2], context[index]
+            out.append(segment[cursor:start])
+            out.append(letter)
+            cursor = start + 2
+            edits.append(("mojibake", pair, f"replaced with {letter!r}; a UTF-8 letter read as Windows-1252"))
+    if not out:
+        return segment
+    out.append(segment[cursor:])
+    return "".join(out)
 
 
 def fix_mojibake(text: str) -> tuple[str, list[Edit]]:

@@ -368,8 +368,12 @@ def finish_text(
 ) -> tuple[str | None, str, list[Edit]]:
     """Remove boilerplate, stray script and the headline from cleaned text."""
     edits: list[Edit] = []
-    text, found = remove_boilerplate(text, config.boilerplate, common_lines)
-    edits.extend(found)
+    kept, found = remove_boilerplate(text, config.boilerplate, common_lines)
+    # A separator line separates text; in a text of symbols only ("∆°", a kaomoji) there is
+    # nothing to separate, and the symbols are the text.
+    if kept.strip() or any(char.isalnum() for char in text):
+        text = kept
+        edits.extend(found)
     text, found = remove_stray_script(text, config.stray_script)
     edits.extend(found)
     if edits:

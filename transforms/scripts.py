@@ -1,7 +1,9 @@
-"""Stray foreign-script fragments: short runs of another writing system dropped into an
-article where they do not belong (scraper leftovers such as the Arabic word at the start of
-an English paragraph), told apart from legitimate foreign script (a quoted or bracketed
-gloss, a term the article repeats, or a whole article in that script).
+"""Stray foreign-script fragments: a word of another writing system dropped into an
+article where it does not belong (a machine-translation or scraper leftover such as the
+Arabic word at the start of an English paragraph in seed 001), told apart from legitimate
+foreign script: a quoted or bracketed gloss, an explained word, a name, an item of a list,
+a phrase of two or more words, a term the article repeats, or a whole article in that
+script. A word is removed only when none of these signs is there (``legitimate_because``).
 
 Scripts are classified with ``unicodedata`` (code point ranges for Latin, character-name
 prefixes for the rest), so any script Unicode names is handled, not a fixed list.
@@ -14,6 +16,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+
+from transforms.stray_signs import is_explained, is_list_item, is_name
 
 # Edits are (kind, fragment removed, detail); repair.py tallies them into Repair records.
 Edit = tuple[str, str, str | None]
@@ -97,7 +101,7 @@ CLOSERS = frozenset(")]}»›”’‟\"'」』】〉》）")
 class StrayScriptConfig:
     """When a run of foreign script counts as stray.
 
-    ``max_tokens`` (4) and ``max_chars`` (40): only short runs; a quoted sentence stays.
+    ``max_chars`` (40): only short runs; longer ones are text, not a dropped word.
     ``min_letters`` (2): a lone letter (π, β) is a symbol, not a fragment.
     ``max_script_share`` (0.05) and ``min_article_letters`` (100): a script with at least
     this share of the article's letters, and at least this many, is part of the article (a
@@ -106,7 +110,6 @@ class StrayScriptConfig:
     articles in any script.
     """
 
-    max_tokens: int = 4
     max_chars: int = 40
     min_letters: int = 2
     max_script_share: float = 0.05
@@ -227,12 +230,80 @@ def find_stray_runs(line: str, foreign: frozenset[str]) -> list[tuple[int, int, 
     return runs
 
 
-def remove_stray_script(text: str, config: StrayScriptConfig = StrayScriptConfig()) -> tuple[str, list[Edit]]:
-    """Drop short foreign-script runs that are not quoted, bracketed, repeated, or part of a
-    bilingual article. Returns the new text and one edit per removed fragment."""
+# How far either side of a run its neighbouring word is looked for; bounded so a long line
+# with many foreign words stays linear.
+_NEAR = 80
+
+
+def _strip_marks(run: str) -> str:
+    return run.strip("".join(OPENERS | CLOSERS) + ".,;:!?")
+
+
+def _is_phrase(line: str, start: int, end: int, script: str) -> bool:
+    """Two or more words in the script: the run itself, or the run and a word of the same
+    script glued to other text next to it ("عيد سعيد.Que")."""
+    if len(line[start:end].split()) > 1:
+        return True
+    before = line[max(0, start - _NEAR) : start].rstrip().rsplit(None, 1)
+    after = line[end : end + _NEAR].lstrip().split(None, 1)
+    neighbours = (before[-1] if before else "", after[0] if after else "")
+    return any(script_of(char) == script for word in neighbours for char in word if char.isalpha())
+
+
+def legitimate_because(
+    line: str,
+    start: int,
+    end: int,
+    script: str,
+    config: StrayScriptConfig = StrayScriptConfig(),
+    seen: Counter[str] | None = None,
+) -> str | None:
+    """Why the foreign run ``line[start:end]`` belongs to the text, or None for a stray
+    word: an isolated word dropped into a sentence with no sign of being meant."""
+    run = line[start:end]
+    if len(run) > config.max_chars:
+        return "long"
+    if _letters(run) < config.min_letters:
+        return "a letter or symbol"
+    if seen is not None and seen[_strip_marks(run)] > 1:
+        return "repeated"
+    if _is_enclosed(line, start, end, run):
+        return "quoted or bracketed"
+    if _neighbour(line, start, -1) == "" and _neighbour(line, end, 1) == "":
+        return "a line of its own"
+    if _is_phrase(line, start, end, script):
+        return "a phrase"
+    if is_name(line, start, end):
+        return "a name"
+    # The signs around the word start after its own punctuation ("привет, שלום").
+    end -= len(run) - len(run.rstrip(".,;:!?"))
+    if is_explained(line, start, end):
+        return "explained"
+    if is_list_item(line, start, end):
+        return "a list item"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignRun:
+    """A run of foreign script and the verdict on it: ``because`` is the sign that it
+    belongs to the text, or None for a stray word."""
+
+    line: int
+    start: int
+    end: int
+    script: str
+    text: str
+    because: str | None
+
+
+def judge_foreign_runs(
+    text: str, config: StrayScriptConfig = StrayScriptConfig()
+) -> tuple[str, list[ForeignRun]]:
+    """The article's dominant script and every run of a foreign script in it, judged."""
     counts = letter_counts(text)
     if len(counts) < 2:
-        return text, []
+        return (counts.most_common(1)[0][0] if counts else COMMON), []
     dominant = counts.most_common(1)[0][0]
     total = sum(counts.values())
     foreign = frozenset(
@@ -243,36 +314,38 @@ def remove_stray_script(text: str, config: StrayScriptConfig = StrayScriptConfig
         and (n / total < config.max_script_share or n < config.min_article_letters)
     )
     if not foreign:
-        return text, []
-    out: list[str] = []
-    edits: list[Edit] = []
-    candidates: list[tuple[int, int, int, str, str]] = []  # line no, start, end, script, run
+        return dominant, []
+    candidates: list[tuple[int, int, int, str]] = []  # line no, start, end, script
     lines = text.split("\n")
     seen: Counter[str] = Counter()
     for number, line in enumerate(lines):
         if not any(script_of(char) in foreign for char in set(line) if char.isalpha()):
             continue
         for start, end, script in find_stray_runs(line, foreign):
-            run = line[start:end]
-            seen[run.strip("".join(OPENERS | CLOSERS) + ".,;:!?")] += 1
-            candidates.append((number, start, end, script, run))
+            seen[_strip_marks(line[start:end])] += 1
+            candidates.append((number, start, end, script))
+    return dominant, [
+        ForeignRun(number, start, end, script, lines[number][start:end],
+                   legitimate_because(lines[number], start, end, script, config, seen))
+        for number, start, end, script in candidates
+    ]
+
+
+def remove_stray_script(text: str, config: StrayScriptConfig = StrayScriptConfig()) -> tuple[str, list[Edit]]:
+    """Drop foreign-script words with no sign of being meant (``legitimate_because``) from an
+    article mostly in another script. Returns the new text and one edit per removed word."""
+    dominant, runs = judge_foreign_runs(text, config)
     removals: dict[int, list[tuple[int, int, str, str]]] = {}
-    for number, start, end, script, run in candidates:
-        line = lines[number]
-        core = run.strip("".join(OPENERS | CLOSERS) + ".,;:!?")
-        if (
-            len(run.split()) > config.max_tokens
-            or len(run) > config.max_chars
-            or _letters(run) < config.min_letters
-            or seen[core] > 1
-            or _is_enclosed(line, start, end, run)
-            or (_neighbour(line, start, -1) == "" and _neighbour(line, end, 1) == "")
-        ):
-            continue
-        removals.setdefault(number, []).append((start, end, script, run))
+    for run in runs:
+        if run.because is None:
+            # The sentence's own punctuation after the word stays ("... on Sunday 城市.").
+            end = run.start + len(run.text.rstrip(".,;:!?…"))
+            removals.setdefault(run.line, []).append((run.start, end, run.script, run.text))
     if not removals:
         return text, []
-    for number, line in enumerate(lines):
+    out: list[str] = []
+    edits: list[Edit] = []
+    for number, line in enumerate(text.split("\n")):
         spans = removals.get(number)
         if not spans:
             out.append(line)

@@ -1,4 +1,5 @@
 import ftfy
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,7 @@ def mojibake(draw) -> str:
 @example("Ã ")
 @example("e\u0301")
 @example("café\x85")
+@example("RozpoÄ\ufffdet obce")
 def test_a_segment_skipped_is_one_ftfy_leaves_alone(text):
     if not _needs_ftfy(text):
         assert ftfy.fix_and_explain(text, FTFY_CONFIG)[0] == text
@@ -58,3 +60,33 @@ def test_fix_mojibake_is_unchanged_by_the_pre_check(lines):
         assert fix_mojibake(text) == fixed
     finally:
         mojibake_module._needs_ftfy = original
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KESÄ\u00a0ALKAA NYT",  # a word, a no-break space, the next word
+        "GÄ£ÄXY ÑÍGHT",  # a lowercase ģ between capitals would be leetspeak decoded
+        "Readers saw Ã’s and Â’s everywhere.",  # a quote-like pair outside a word
+        "Hansen – BrÃ¥ten",  # a Latin-1 pair ftfy declines in an inconsistent line
+        "SKÅL™ lager",  # a trademark sign after a word
+        "radius 10 Å—",  # a pair standing alone in Latin text
+        "the minister Ñ– said",  # a Cyrillic one-letter word needs Cyrillic around it
+    ],
+)
+def test_pairs_without_evidence_stay(text):
+    assert fix_mojibake(text) == (text, [])
+
+
+@pytest.mark.parametrize(
+    "clean, word",
+    [("The ferry to Šibenik left.", "Šibenik"), ("Floods in Śląsk again.", "Śląsk"),
+     ("Медичні сестри трьох лікарень.", "сестри"), ("Рибалки і екологи.", "і")],
+)
+def test_lone_pairs_with_evidence_are_decoded(clean, word):
+    """Words ftfy leaves garbled: the pass after it decodes them, pair by pair."""
+    damaged = clean.replace(f" {word} ", f" {word.encode('utf-8').decode('sloppy-windows-1252')} ")
+    assert ftfy.fix_and_explain(damaged, FTFY_CONFIG)[0] == damaged
+    fixed, edits = fix_mojibake(damaged)
+    assert fixed == clean
+    assert edits and all(detail.endswith("read as Windows-1252") for _, _, detail in edits)

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench import perturb
+from bench.eval_repair import documented, ftfy_answer, load_cases, repaired
 from schemas.records import Article, Reject, Repair
 from transforms.repair import (
     REJECT_EMPTY,
@@ -171,6 +172,39 @@ def test_huge_single_line_is_repaired():
     title, text, repairs = repair_text(line)
     assert "Ã" not in text and "\u200b" not in text and "  " not in text
     assert text.startswith("Putin’s café plan is here.")
+
+
+# --- case files: what a fixer must fix and what it must leave alone ---------------------
+
+
+REPAIR_CASES = load_cases("repair_*.json")
+
+
+@pytest.mark.parametrize("case", REPAIR_CASES, ids=lambda case: f"{case['file']}: {case['label']}")
+def test_repair_case(case):
+    expected = case["fixed"] if case["expect"] == "fix" else case["original"]
+    assert repaired(case["original"]) == documented(expected)
+
+
+@pytest.mark.parametrize("case", REPAIR_CASES, ids=lambda case: f"{case['file']}: {case['label']}")
+def test_repair_differs_from_ftfy_only_where_a_case_says_why(case):
+    """ftfy with copydesk's settings is the reference: every other answer is a documented
+    removal or a lone pair, and the case file says which ("beyond_ftfy")."""
+    agrees = repaired(case["original"]) == ftfy_answer(case["original"])
+    assert agrees != ("beyond_ftfy" in case), case.get("beyond_ftfy", "copydesk differs from ftfy")
+
+
+def test_case_files_have_every_kind():
+    files = {case["file"] for case in REPAIR_CASES}
+    assert files == {"repair_in_the_wild", "repair_negative", "repair_mixed_scripts", "repair_language_names"}
+    assert {case["expect"] for case in REPAIR_CASES} == {"fix", "no-change"}
+    assert all(case["fixed"] != case["original"] for case in REPAIR_CASES if case["expect"] == "fix")
+
+
+def test_a_text_of_symbols_is_kept_and_a_text_of_boilerplate_is_not():
+    assert repair_text("∆°")[1] == "∆°"
+    assert repair_text("┒(⌣˛⌣)┎\n\n* * *")[1] == "┒(⌣˛⌣)┎\n\n* * *"
+    assert repair_text("Share this:\n\n* * *\n\nLeave a Reply")[1] == ""
 
 
 # --- title -------------------------------------------------------------------------------

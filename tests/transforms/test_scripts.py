@@ -3,12 +3,23 @@ quotes, repeated terms and whole articles in their own script stay."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.perturb import STRAY_WORDS, inject_stray_script
-from transforms.scripts import dominant_script, letter_counts, remove_stray_script, script_of
+from transforms.scripts import (
+    dominant_script,
+    judge_foreign_runs,
+    letter_counts,
+    remove_stray_script,
+    script_of,
+)
+
+CASES = json.loads((Path(__file__).parent / "cases" / "stray_script.json").read_text(encoding="utf-8"))
 
 ENGLISH = (
     "Russian President Vladimir Putin on Thursday reiterated his desire to avoid conflict in "
@@ -112,6 +123,26 @@ def test_legitimate_foreign_script_in_an_english_article_stays(text):
     assert remove_stray_script(text) == (text, [])
 
 
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case["label"])
+def test_each_sign_of_legitimate_use(case):
+    """Each case names the sign that keeps its word, or null for a stray word that goes."""
+    _, runs = judge_foreign_runs(case["text"])
+    (run,) = [run for run in runs if case["word"] in run.text]
+    assert run.because == case["sign"]
+    assert (case["word"] in remove_stray_script(case["text"])[0]) == (case["sign"] is not None)
+
+
+def test_ftfy_style_negatives_keep_their_foreign_words():
+    for text in ("ВІКІ is Ukrainian for WIKI",
+                 "Je vous souhaite une bonne fête عيد سعيد.Que la paix soit avec vous."):
+        assert remove_stray_script(text) == (text, [])
+
+
+def test_a_title_before_a_latin_name_does_not_make_the_dropped_word_a_name():
+    text = "Biden also spoke with French President كتب Emmanuel Macron on Monday."
+    assert remove_stray_script(text)[0] == "Biden also spoke with French President Emmanuel Macron on Monday."
+
+
 def test_latin_names_in_a_russian_article_stay():
     text = RUSSIAN + " Об этом сообщает Reuters и NATO News."
     assert remove_stray_script(text) == (text, [])
@@ -160,9 +191,17 @@ def test_counts_ignore_digits_and_punctuation():
     assert letter_counts("Kyiv 2022 — «Київ»!") == {"Latin": 4, "Cyrillic": 4}
 
 
+# Plain words: no names, titles, language names or list punctuation, so the only thing in
+# the text that could make a dropped word look meant is the dropped word itself.
+PLAIN_WORDS = [
+    word for word in ENGLISH.lower().replace(",", "").replace(".", "").split()
+    if word not in {"russian", "president", "organization", "and", "or", "for", "in"}
+]
+
+
 @settings(max_examples=80, deadline=None)
 @given(
-    st.lists(st.sampled_from(ENGLISH.split()), min_size=5, max_size=40).map(" ".join),
+    st.lists(st.sampled_from(PLAIN_WORDS), min_size=5, max_size=40).map(" ".join),
     st.integers(0, 2**32),
 )
 def test_injected_stray_word_is_removed_from_generated_text(text, seed):
