@@ -439,9 +439,12 @@ def remove_boilerplate(
     common_chars = sum(len(lines[index]) for index in common)
     trust_common = common_chars <= config.max_common_share * max(1, len(text.strip()))
     common_set = set(common) if trust_common else set()
+    reasons = [boilerplate_reason(line, config) for line in lines]
+    for index in _items_of_lists(lines, reasons, config):
+        reasons[index] = None
     kept: list[str] = []
     for index, line in enumerate(lines):
-        reason = boilerplate_reason(line, config)
+        reason = reasons[index]
         if reason is None and index in common_set:
             reason = _REASONS["recurring"]
         if reason is not None:
@@ -452,6 +455,37 @@ def remove_boilerplate(
             edits.append(("boilerplate", removed, _REASONS["trailing"]))
         kept.append(line)
     return ("\n".join(kept) if edits else text), edits
+
+
+def _items_of_lists(lines: list[str], reasons: list[str | None], config: BoilerplateConfig) -> set[int]:
+    """One- and two-word lines that matched a widget word ("Telegram", "Home") but stand in
+    a list with items that are not widgets ("Telegram / WhatsApp / Signal", one a line):
+    the list names things, so every item stays."""
+    keep: set[int] = set()
+    start = 0
+    while start < len(lines):
+        end = start
+        while end < len(lines) and _is_list_line(lines[end], config):
+            end += 1
+        block = range(start, end)
+        if len(block) >= 2 and any(reasons[index] is None for index in block):
+            keep.update(
+                index for index in block
+                if reasons[index] is not None and len(lines[index].split()) <= 2
+                and _WHOLE_LINE.fullmatch(_bare(lines[index]))
+            )
+        start = end + 1
+    return keep
+
+
+def _is_list_line(line: str, config: BoilerplateConfig) -> bool:
+    stripped = line.strip()
+    return (
+        bool(stripped)
+        and any(char.isalnum() for char in stripped)
+        and _word_count(stripped, 6) <= 6
+        and not stripped.endswith(_SENTENCE_END)
+    )
 
 
 def common_line_threshold(publisher_stories: int, config: BoilerplateConfig) -> int:

@@ -283,3 +283,10 @@ def test_a_publishers_template_is_found_whatever_the_size_of_the_run():
     alone = find_common_lines(site)
     assert alone == {"small site": {normalise_line("Наши новости в Телеграме")}}
     assert find_common_lines(site + others)["small site"] == alone["small site"]
+
+
+def test_widget_words_in_a_list_of_names_stay_and_a_share_bar_goes():
+    text = "Banned apps:\nTelegram\nWhatsApp\nSignal\n\nBody.\n\nShare\nTweet\nEmail\n\nText.\nAdvertisement"
+    kept, edits = remove_boilerplate(text)
+    assert [fragment for _, fragment, _ in edits] == ["Share", "Tweet", "Email", "Advertisement"]
+    assert "Telegram\nWhatsApp\nSignal" in kept
