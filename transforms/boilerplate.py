@@ -250,15 +250,16 @@ _CLOSING_QUOTES = "\"”“»’'」』›"
 _LIST_ITEM = re.compile(r"(?:[•·▪◦‣●○■□►▸*–—-]|\d{1,3}[.)]|[^\W\d_][)])\s*(?=[^\W_])")
 _BYLINE = re.compile(
     r"(?i:(?:(?:reporting|written|story|words|text|edited|additional reporting) by|by|von|par"
-    r"|por|door|przez|автор(?:ы)?|текст))\s*:?\s+(?=[^\W\d_])"
+    r"|por|door|przez|autor|autorka|auteur|autore|автор(?:ы)?|текст))\s*:?\s+(?=[^\W\d_])"
 )
 # A dateline's place in capitals, then a comma, a bracket or a dash ("KYIV, March 3",
 # "MOSCOW (AP) —", "МОСКВА, 3 марта"), or an agency in brackets before a dash.
-_DATELINE_PLACE = re.compile(r"([^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s*(,|\(|[-–—]\s)")
+_DATELINE_PLACE = re.compile(r"([^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s*(,|\(|[-–—](?:\s|$))")
 _AGENCY_DASH = re.compile(r".{0,80}?\([^()]{2,30}\)\s*[-–—]")
 _DATES_AND_TIMES = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{1,2}:\d{2}\b")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _SCORE = re.compile(r"(?<!\d)\d{1,2}\s*[-–:]\s*\d{1,2}(?!\d)")
+_FIGURE = re.compile(r"[+−-]?\d[\d.,  ]*%?")
 _CELL_SEPARATORS = re.compile(r"\s*[|\t]\s*")
 
 
@@ -278,7 +279,7 @@ def _is_dateline(line: str) -> bool:
         return False
     rest = line[match.end() :]
     # Page furniture in capitals has no date, agency or lower-case text after the place.
-    return match.group(2) == "(" or any(char.isdigit() or char.islower() for char in rest)
+    return match.group(2) == "(" or not rest or any(char.isdigit() or char.islower() for char in rest)
 
 
 def _is_table_row(line: str) -> bool:
@@ -287,7 +288,10 @@ def _is_table_row(line: str) -> bool:
     if len(_NUMBER.findall(numbers)) >= 3 or _SCORE.search(numbers):
         return True
     cells = [cell for cell in _CELL_SEPARATORS.split(line) if cell]
-    return len(cells) >= 3 and 2 * sum(len(cell) <= 3 for cell in cells) >= len(cells)
+    return len(cells) >= 3 and (
+        2 * sum(len(cell) <= 3 for cell in cells) >= len(cells)
+        or any(_FIGURE.fullmatch(cell) for cell in cells)
+    )
 
 
 def content_shape(line: str) -> str | None:
@@ -333,6 +337,16 @@ def _is_link_row(line: str) -> bool:
     return 3 * widgets >= 2 * len(items)
 
 
+def _is_credit(rest: str) -> bool:
+    """After "Photo:", a credit names people or agencies ("Reuters", "Jane Doe for AP");
+    anything else ("Putin in the Kremlin") is a caption."""
+    words = rest.replace("/", " ").split()
+    return 0 < len(words) <= 5 and all(
+        word[0].isupper() or word[0].isdigit() or word in ("for", "via", "and", "&", "de", "van", "von")
+        for word in words
+    )
+
+
 def boilerplate_reason(line: str, config: BoilerplateConfig = BoilerplateConfig()) -> str | None:
     """Why a whole line is boilerplate, or None when it may be article text."""
     stripped = line.strip()
@@ -362,7 +376,7 @@ def boilerplate_reason(line: str, config: BoilerplateConfig = BoilerplateConfig(
             return _REASONS[match.lastgroup]
     if not sentence or words <= 8:
         match = _META_PREFIX.match(bare) or _META_PREFIX.match(folded)
-        if match and not (match.lastgroup == "credit" and len(bare[match.end() :].split()) > 5):
+        if match and (match.lastgroup != "credit" or _is_credit(stripped[match.end() :])):
             return _REASONS[match.lastgroup]
     if not sentence and _is_link_row(stripped):
         return _REASONS["link_list"]
@@ -440,8 +454,10 @@ def remove_boilerplate(
     trust_common = common_chars <= config.max_common_share * max(1, len(text.strip()))
     common_set = set(common) if trust_common else set()
     reasons = [boilerplate_reason(line, config) for line in lines]
-    for index in _items_of_lists(lines, reasons, config):
+    headers = _table_headers(lines)
+    for index in _items_of_lists(lines, reasons, config) | headers:
         reasons[index] = None
+    common_set -= headers
     kept: list[str] = []
     for index, line in enumerate(lines):
         reason = reasons[index]
@@ -459,8 +475,8 @@ def remove_boilerplate(
 
 def _items_of_lists(lines: list[str], reasons: list[str | None], config: BoilerplateConfig) -> set[int]:
     """One- and two-word lines that matched a widget word ("Telegram", "Home") but stand in
-    a list with items that are not widgets ("Telegram / WhatsApp / Signal", one a line):
-    the list names things, so every item stays."""
+    a list, one a line, that has items that are not widgets or that a line of the article
+    introduces ("Banned apps:"): the list names things, so every item stays."""
     keep: set[int] = set()
     start = 0
     while start < len(lines):
@@ -468,7 +484,9 @@ def _items_of_lists(lines: list[str], reasons: list[str | None], config: Boilerp
         while end < len(lines) and _is_list_line(lines[end], config):
             end += 1
         block = range(start, end)
-        if len(block) >= 2 and any(reasons[index] is None for index in block):
+        before = next((i for i in range(start - 1, -1, -1) if lines[i].strip()), None)
+        introduced = before is not None and reasons[before] is None and lines[before].rstrip().endswith(":")
+        if len(block) >= 2 and (introduced or any(reasons[index] is None for index in block)):
             keep.update(
                 index for index in block
                 if reasons[index] is not None and len(lines[index].split()) <= 2
@@ -476,6 +494,23 @@ def _items_of_lists(lines: list[str], reasons: list[str | None], config: Boilerp
             )
         start = end + 1
     return keep
+
+
+def _table_headers(lines: list[str]) -> set[int]:
+    """Lines of cells ("Team | P | W | Pts") directly above a row of figures with as many
+    cells: the head of a table, however much it looks like a row of links."""
+    headers = set()
+    for index in range(len(lines) - 1):
+        cells = [cell for cell in _CELL_SEPARATORS.split(lines[index].strip()) if cell]
+        below = lines[index + 1].strip()
+        if (
+            len(cells) >= 3
+            and below
+            and _is_table_row(below)
+            and len([cell for cell in _CELL_SEPARATORS.split(below) if cell]) == len(cells)
+        ):
+            headers.add(index)
+    return headers
 
 
 def _is_list_line(line: str, config: BoilerplateConfig) -> bool:
