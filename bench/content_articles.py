@@ -27,9 +27,9 @@ LANGUAGES: dict[str, dict[str, tuple[str, ...]]] = {
         "datelines": ("KYIV, March 3 (Reuters) -", "LONDON —", "WASHINGTON (AP) —"),
         "bylines": ("By {name}", "By {name} and {name2}, Reuters", "Posted by {name}",
                     "Published by {name}", "Reporting by {name}; Editing by {name2}"),
-        "captions": ("Protesters gather in central Kyiv on Tuesday. REUTERS/{name}",
-                     "Photo: Rescue workers search the rubble of a building in Dnipro",
-                     "Photo: {name} in the Kremlin", "Image: A queue outside a bank in Lviv"),
+        "captions": ("Protesters gather in central Kyiv on {day}. REUTERS/{name}",
+                     "Photo: {name} with rescue workers in Dnipro on {day}",
+                     "Photo: {name} in the Kremlin", "Image: {name} outside a bank in Lviv on {day}"),
         "quotes": ("“We will not give up,” she said.", "“Enough is enough.”",
                    "“Read more, share less,” the campaign urges.",
                    "“Follow us on Telegram,” the group told supporters.",
@@ -46,8 +46,8 @@ LANGUAGES: dict[str, dict[str, tuple[str, ...]]] = {
                   "Мария Петрова", "Ольга Сидорова", "Иван Петров", "Михаил Мишустин"),
         "datelines": ("МОСКВА, 3 марта — РИА Новости", "МОСКВА, 3 мар — ТАСС"),
         "bylines": ("Автор: {name}", "Текст: {name}", "Авторы: {name}, {name2}"),
-        "captions": ("Участники акции в центре Москвы во вторник. Фото: {name}",
-                     "Фото: {name} / Reuters", "Здание администрации после обстрела"),
+        "captions": ("Участники акции в центре Москвы {day}. Фото: {name}",
+                     "Фото: {name} / Reuters", "{name} у здания администрации {day}"),
         "quotes": ("«Мы не сдадимся», — заявил он.", "— Мы не сдадимся, — сказал {name}.",
                    "«Подписывайтесь на наш канал», — призвал блогер."),
         "short": ("Почему сейчас?", "Пока нет.", "Санкции", "Что дальше", "Помощь уже в пути."),
@@ -62,7 +62,7 @@ LANGUAGES: dict[str, dict[str, tuple[str, ...]]] = {
         "datelines": ("КИЇВ, 3 березня. /Укрінформ/.", "ЛЬВІВ —"),
         "bylines": ("Автор: {name}", "Текст: {name}"),
         "captions": ("Рятувальники на місці удару в Дніпрі. Фото: {name}",
-                     "Черга біля банку у Львові"),
+                     "{name} біля банку у Львові {day}"),
         "quotes": ("«Ми не здамося», — сказала вона.", "— Ми вистоїмо, — сказав {name}."),
         "short": ("Чому зараз?", "Ще ні.", "Санкції", "Що далі"),
         "body": ("Міська рада у вівторок проголосувала за закриття старого мосту.",
@@ -74,7 +74,7 @@ LANGUAGES: dict[str, dict[str, tuple[str, ...]]] = {
                   "Lena Fischer", "Thomas Becker"),
         "datelines": ("BERLIN (dpa) -", "HAMBURG, 3. März (Reuters) -"),
         "bylines": ("Von {name}", "Von {name} und {name2}", "Autor: {name}"),
-        "captions": ("Foto: Demonstranten vor dem Reichstag am Dienstag",
+        "captions": ("Foto: {name} vor dem Reichstag am {day}",
                      "Bild: {name} bei der Pressekonferenz in Berlin"),
         "quotes": ("„Wir geben nicht auf“, sagte sie.", "„Teilen Sie diesen Artikel“, stand auf dem Plakat."),
         "short": ("Warum jetzt?", "Noch nicht.", "Sanktionen", "Wie geht es weiter"),
@@ -87,7 +87,7 @@ LANGUAGES: dict[str, dict[str, tuple[str, ...]]] = {
                   "Camille Moreau", "Luc Girard"),
         "datelines": ("PARIS (AFP) -", "LYON, 3 mars (Reuters) -"),
         "bylines": ("Par {name}", "Par {name} et {name2}", "Auteur : {name}"),
-        "captions": ("Photo : Des manifestants à Paris mardi", "Photo : {name} à l'Élysée"),
+        "captions": ("Photo : {name} à Paris {day}", "Photo : {name} à l'Élysée"),
         "quotes": ("« Nous ne céderons pas », a-t-elle déclaré.", "« Partagez la vérité »"),
         "short": ("Pourquoi maintenant ?", "Pas encore.", "Sanctions", "Et après"),
         "body": ("Le conseil municipal a voté mardi la fermeture du vieux pont.",
@@ -99,7 +99,7 @@ LANGUAGES: dict[str, dict[str, tuple[str, ...]]] = {
                   "Javier López", "Ana de la Fuente"),
         "datelines": ("MADRID, 3 mar (Reuters) -", "BARCELONA (EFE) -"),
         "bylines": ("Por {name}", "Por {name} y {name2}"),
-        "captions": ("Foto: Manifestantes en Madrid el martes", "{name} en el Congreso. EFE/{name2}"),
+        "captions": ("Foto: {name} en Madrid el {day}", "{name} en el Congreso. EFE/{name2}"),
         "quotes": ("«No nos rendiremos», dijo.", "“Síguenos en redes”, pedía el cartel."),
         "short": ("¿Por qué ahora?", "Todavía no.", "Sanciones", "Qué pasa ahora"),
         "body": ("El ayuntamiento votó el martes el cierre del viejo puente.",
@@ -111,7 +111,7 @@ LANGUAGES: dict[str, dict[str, tuple[str, ...]]] = {
                   "Tomasz Kamiński", "Magdalena Lewandowska"),
         "datelines": ("WARSZAWA (PAP) -", "KRAKÓW, 3 marca (Reuters) -"),
         "bylines": ("Autor: {name}", "Autorka: {name}"),
-        "captions": ("Fot. {name}/PAP", "Protestujący przed Sejmem we wtorek"),
+        "captions": ("Fot. {name}/PAP", "{name} przed Sejmem {day}"),
         "quotes": ("„Nie poddamy się” – powiedziała.", "„Udostępnij dalej” – apelowali."),
         "short": ("Dlaczego teraz?", "Jeszcze nie.", "Sankcje", "Co dalej"),
         "body": ("Rada miasta zagłosowała we wtorek za zamknięciem starego mostu.",
@@ -123,7 +123,7 @@ LANGUAGES: dict[str, dict[str, tuple[str, ...]]] = {
                   "Chiara Esposito", "Matteo Ricci"),
         "datelines": ("ROMA, 3 marzo (ANSA) -", "MILANO —"),
         "bylines": ("Di {name}", "di {name}", "Autore: {name}"),
-        "captions": ("Foto: Manifestanti a Roma martedì", "{name} a Palazzo Chigi. ANSA/{name2}"),
+        "captions": ("Foto: {name} a Roma {day}", "{name} a Palazzo Chigi. ANSA/{name2}"),
         "quotes": ("«Non ci arrenderemo», ha detto.", "«Seguici su Telegram», diceva il volantino."),
         "short": ("Perché ora?", "Non ancora.", "Sanzioni", "E adesso"),
         "body": ("Il consiglio comunale ha votato martedì la chiusura del vecchio ponte.",
@@ -146,9 +146,31 @@ class GeneratedArticle:
     boilerplate: list[str] = field(default_factory=list)
 
 
-def _fill(template: str, rng: random.Random, names: tuple[str, ...]) -> str:
+# The sentence that makes each story its own: who said what, when, with a figure.
+_REPORTS = {
+    "en": "{name} said on {day} that {count} families had been moved to temporary housing.",
+    "ru": "{name} сообщил {day}, что {count} семей переселены во временное жильё.",
+    "uk": "{name} повідомив {day}, що {count} родин переселили до тимчасового житла.",
+    "de": "{name} sagte am {day}, {count} Familien seien in Notunterkünfte gezogen.",
+    "fr": "{name} a indiqué {day} que {count} familles avaient été relogées.",
+    "es": "{name} dijo el {day} que {count} familias fueron realojadas.",
+    "pl": "{name} powiedział {day}, że {count} rodzin przeniesiono do mieszkań tymczasowych.",
+    "it": "{name} ha detto {day} che {count} famiglie sono state trasferite.",
+}
+
+# A short question about someone, the other kind of one-line paragraph.
+_ASIDES = {"en": "And {name}?", "ru": "А {name}?", "uk": "А {name}?", "de": "Und {name}?",
+           "fr": "Et {name} ?", "es": "¿Y {name}?", "pl": "A {name}?", "it": "E {name}?"}
+
+# Days of the month: a caption says when its picture was taken.
+_DAYS = {"en": "March {n}", "ru": "{n} марта", "uk": "{n} березня", "de": "{n}. März",
+         "fr": "le {n} mars", "es": "{n} de marzo", "pl": "{n} marca", "it": "il {n} marzo"}
+
+
+def _fill(template: str, rng: random.Random, names: tuple[str, ...], language: str = "en") -> str:
     name, name2 = rng.sample(names, 2)
-    return template.format(name=name, name2=name2)
+    day = _DAYS[language].format(n=rng.randint(1, 28))
+    return template.replace("{count}", "{{count}}").format(name=name, name2=name2, day=day)
 
 
 _INTRODUCTIONS = ("The list includes:", "Among them:", "В список вошли:", "Среди них:", "Darunter:",
@@ -203,14 +225,15 @@ def content_article(seed: int, language: str | None = None, furniture: int = 3) 
 
     body = list(parts["body"])
     rng.shuffle(body)
+    report = _fill(_REPORTS[language], rng, names, language).replace("{count}", str(rng.randint(12, 9999)))
     paragraphs = [
         line("dateline", rng.choice(parts["datelines"])),
         line("byline", _fill(rng.choice(parts["bylines"]), rng, names)),
-        " ".join(body[:2]),
-        line("caption", _fill(rng.choice(parts["captions"]), rng, names)),
+        " ".join([report, *body[:2]]),
+        line("caption", _fill(rng.choice(parts["captions"]), rng, names, language)),
         line("quote", _fill(rng.choice(parts["quotes"]), rng, names)),
         "\n".join([rng.choice(_INTRODUCTIONS), *(line("name_list", item) for item in name_list(rng, names))]),
-        line("short_line", rng.choice(parts["short"])),
+        line("short_line", rng.choice((rng.choice(parts["short"]), _fill(_ASIDES[language], rng, names)))),
         " ".join(body[2:]) or body[0],
         "\n".join(line("table", row) for row in results_table(rng, names)),
     ]
@@ -233,6 +256,11 @@ _TEMPLATES = (
     "Iscriviti al canale di {site}",
     "all stories from {site} are free to read",
 )
+
+
+_SITE_NAMES = ("Alder Post", "Birch Herald", "Cedar Times", "Dune Courier", "Elm Gazette", "Fjord Daily",
+               "Glen Observer", "Heath Ledger", "Isle Chronicle", "Juniper Wire", "Kestrel News",
+               "Larch Review")
 
 
 @dataclass
@@ -264,7 +292,8 @@ def publisher_run(publishers: int = 12, seed: int = 11, extra_publishers: int = 
     run: list[PublisherArticle] = []
     for number in range(publishers):
         site = f"site{number}.example"
-        template = [t.format(site=f"Site {number}") for t in rng.sample(_TEMPLATES, 2)]
+        name = _SITE_NAMES[number % len(_SITE_NAMES)]
+        template = [t.format(site=name) for t in rng.sample(_TEMPLATES, 2)]
         language = sorted(LANGUAGES)[number % len(LANGUAGES)]
         names = LANGUAGES[language]["names"]
         staff = f"By {names[number % len(names)]}"

@@ -37,10 +37,12 @@ class BoilerplateConfig:
     ``max_line_chars`` (300): longer lines are never looked at, whatever they contain.
     ``recurrence_max_words`` (12) and ``recurrence_max_chars`` (160): lines counted for
     recurrence; long lines that recur are copied articles, a job for the near-copy stage.
-    ``min_articles`` (3) and ``min_fraction`` (0.05): a line is a publisher's template when
+    ``min_articles`` (3) and ``min_fraction`` (0.5): a line is a publisher's template when
     it occurs in at least max(min_articles, min_fraction * that publisher's stories) of its
-    distinct stories. Counted per publisher, the threshold does not depend on the size of
-    the run, and a line that recurs only across publishers (wire copy) is never common.
+    distinct stories: a template is on most of a site's pages, while a subheading or a
+    short paragraph a site happens to reuse is in a fifth of them at most. Counted per
+    publisher, the threshold does not depend on the size of the run, and a line that
+    recurs only across publishers (wire copy) is never common.
     ``max_common_share`` (0.5): when common lines would take more than this share of an
     article's characters, the article is probably a copy of others, so recurrence is not
     trusted for it.
@@ -51,7 +53,7 @@ class BoilerplateConfig:
     recurrence_max_words: int = 12
     recurrence_max_chars: int = 160
     min_articles: int = 3
-    min_fraction: float = 0.05
+    min_fraction: float = 0.5
     max_common_share: float = 0.5
 
 

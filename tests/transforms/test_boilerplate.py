@@ -242,7 +242,8 @@ def test_common_lines_are_removed_unless_they_are_most_of_the_article():
 def test_threshold_is_per_publisher():
     config = BoilerplateConfig()
     assert common_line_threshold(2, config) == 3
-    assert common_line_threshold(10_000, config) == 500
+    assert common_line_threshold(7, config) == 4
+    assert common_line_threshold(10_000, config) == 5000
 
 
 def test_publisher_key():
