@@ -291,3 +291,25 @@ def test_widget_words_in_a_list_of_names_stay_and_a_share_bar_goes():
     kept, edits = remove_boilerplate(text)
     assert [fragment for _, fragment, _ in edits] == ["Share", "Tweet", "Email", "Advertisement"]
     assert "Telegram\nWhatsApp\nSignal" in kept
+
+
+def test_a_table_head_stays_even_when_its_publisher_repeats_it():
+    head = "Candidate | Votes | Share"
+    text = f"Results:\n\n{head}\nIvanov | 1,204 | 45%\nPetrov | 1,100 | 40%\n\nA sentence of the story."
+    assert remove_boilerplate(text, common_lines={normalise_line(head)}) == (text, [])
+    alone = f"A sentence of the story.\n\n{head}"
+    assert remove_boilerplate(alone, common_lines={normalise_line(head)})[1] != []
+
+
+@pytest.mark.parametrize(
+    "line, credit",
+    [
+        ("Photo: Reuters", True),
+        ("Photo: Jane Doe for AP", True),
+        ("Image credit: Getty Images/AFP", True),
+        ("Photo: Putin in the Kremlin", False),
+        ("Photo: Rescue workers search the rubble of a building in Dnipro", False),
+    ],
+)
+def test_a_credit_goes_and_a_caption_stays(line, credit):
+    assert (boilerplate_reason(line) is not None) == credit
