@@ -22,3 +22,10 @@ def test_content_rows_count_removals():
     assert report["content_removed"] == {}
     assert report["furniture_caught"] == report["furniture"] == 48
     assert [row.case for row in rows][-1] == "bench.perturb furniture in the same articles"
+
+
+def test_run_wide_rule_spared_articles_made_mostly_of_common_lines():
+    common = frozenset({normalise_line("Share the news"), normalise_line("Follow the money")})
+    long_story = "A long paragraph about the council and its budget for the year.\n\nShare the news"
+    assert evb.run_wide_removes(long_story, common) == {"Share the news"}
+    assert evb.run_wide_removes("Short.\n\nShare the news\n\nFollow the money", common) == set()
