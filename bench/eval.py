@@ -5,6 +5,8 @@ Sections (each a function returning rows of the report and a JSON-able dict):
 * repair: ``repair(perturbed(x)) == repair(x)`` per kind of damage, with the share of the
   original's words lost (over-removal) and of damage words left (under-removal);
 * foreign script: legitimate foreign script survives Repair;
+* boilerplate: content lines (names, bylines, datelines, captions, quotes, tables) never
+  removed, furniture still caught, per-publisher recurrence (``bench.eval_boilerplate``);
 * language: accuracy of ``transforms.language.Detector`` on the multilingual set;
 * near-copies: the real ``FindNearCopies`` transform in a Beam pipeline, pairwise and
   B-cubed precision and recall, recall per kind of copy, false merges per hard negative;
@@ -712,11 +714,18 @@ def evaluate_stray_script() -> tuple[list[Row], dict]:
     return eval_repair.evaluate_stray_script()
 
 
+def evaluate_boilerplate() -> tuple[list[Row], dict]:
+    from bench.eval_boilerplate import evaluate_boilerplate as evaluate
+
+    return evaluate()
+
+
 SECTIONS: dict[str, Callable[[], tuple[list[Row], dict]]] = {
     "repair": evaluate_repair,
     "repair_cases": evaluate_repair_cases,
     "stray_script": evaluate_stray_script,
     "foreign_script": evaluate_foreign_script,
+    "boilerplate": evaluate_boilerplate,
     "language": evaluate_language,
     "near_copies": evaluate_near_copies,
     "entities": evaluate_entities,

@@ -5,18 +5,23 @@ Three kinds of evidence, each enough on its own, and all of them demand a short 
 does not read as a sentence (over-removal is worse than under-removal):
 
 * a small vocabulary of widget phrases and calls to action that generalises across sites,
-* line shape: separators, breadcrumbs and link lists,
-* recurrence: short lines found in many unrelated articles of the same run, counted in Beam
-  (``FindCommonLines``) and handed to the repair step as a side input.
+* line shape: separators, breadcrumbs and rows of widget links,
+* recurrence: short lines found in many stories of the same publisher (``FindCommonLines``
+  counts them per publisher in Beam and joins the verdict back by key).
+
+Whatever the evidence, a line shaped like article content is never removed: quotes,
+datelines, bylines, list items (lists of names), table rows (``content_shape``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
+from urllib.parse import urlsplit
 
 import apache_beam as beam
 
@@ -32,8 +37,12 @@ class BoilerplateConfig:
     ``max_line_chars`` (300): longer lines are never looked at, whatever they contain.
     ``recurrence_max_words`` (12) and ``recurrence_max_chars`` (160): lines counted for
     recurrence; long lines that recur are copied articles, a job for the near-copy stage.
-    ``min_articles`` (3) and ``min_fraction`` (0.005): a line is common when it occurs in at
-    least max(min_articles, min_fraction * articles in the run) distinct articles.
+    ``min_articles`` (3) and ``min_fraction`` (0.5): a line is a publisher's template when
+    it occurs in at least max(min_articles, min_fraction * that publisher's stories) of its
+    distinct stories: a template is on most of a site's pages, while a subheading or a
+    short paragraph a site happens to reuse is in a fifth of them at most. Counted per
+    publisher, the threshold does not depend on the size of the run, and a line that
+    recurs only across publishers (wire copy) is never common.
     ``max_common_share`` (0.5): when common lines would take more than this share of an
     article's characters, the article is probably a copy of others, so recurrence is not
     trusted for it.
@@ -44,7 +53,7 @@ class BoilerplateConfig:
     recurrence_max_words: int = 12
     recurrence_max_chars: int = 160
     min_articles: int = 3
-    min_fraction: float = 0.005
+    min_fraction: float = 0.5
     max_common_share: float = 0.5
 
 
@@ -161,12 +170,15 @@ _META_PREFIX = _vocabulary(
     {
         "metadata": (
             r"(?:tags?|topics?|categories|category|filed under|labels?|keywords?|related topics) ?:",
-            r"posted (?:in|by|on|under) ",
-            r"published (?:in|by) ",
+            # "Posted by Jane Doe" is a byline; only a CMS's default account is not.
+            r"posted (?:in|on|under) ",
+            r"posted by (?:admin|administrator|editor|webmaster|staff|guest|user)\b",
+            r"published in ",
         ),
+        # A credit names who took the picture; longer text after the label is a caption.
         "credit": (
-            r"(?:photo|image|video|picture|source|sources|credit|photo credit|image credit"
-            r"|caption|watch|listen) ?:",
+            r"(?:photos?|images?|videos?|pictures?|credits?|photo credit|image credit"
+            r"|watch|listen) ?:",
         ),
         "related_links": (r"(?:read also|also read|see also|read more|more on this|more from) ?:",),
         "site_footer": (r".{0,80}\bpowered by\b",),
@@ -201,7 +213,7 @@ _REASONS = {
     "credit": "credit or media label",
     "separator": "separator line",
     "link_list": "link list or breadcrumb",
-    "recurring": "recurs in many articles of this run",
+    "recurring": "recurs in many stories of this publisher",
     "trailing": "dangling call to action after a paragraph",
 }
 
@@ -232,17 +244,108 @@ def _word_count(line: str, limit: int) -> int:
     return count
 
 
-def _is_link_list(line: str) -> bool:
-    """Breadcrumbs ("Home > World > Europe") and link rows ("Facebook | Twitter | Email"):
-    three or more short items, none a sentence or a number."""
-    items = [item.strip() for item in _ITEM_SEPARATORS.split(line) if item.strip()]
-    if len(items) < 3:
+# Quotation marks that open a quote, and those that may close one.
+_OPENING_QUOTES = "\"“„«‘‚'「『‹"
+_CLOSING_QUOTES = "\"”“»’'」』›"
+# List markers: bullets and dashes (Russian lists and direct speech start with a dash),
+# "1." or "1)" and "a)".
+_LIST_ITEM = re.compile(r"(?:[•·▪◦‣●○■□►▸*–—-]|\d{1,3}[.)]|[^\W\d_][)])\s*(?=[^\W_])")
+_BYLINE = re.compile(
+    r"(?i:(?:(?:reporting|written|story|words|text|edited|additional reporting) by|by|von|par"
+    r"|por|door|przez|autor|autorka|auteur|autore|автор(?:ы)?|текст))\s*:?\s+(?=[^\W\d_])"
+)
+# A dateline's place in capitals, then a comma, a bracket or a dash ("KYIV, March 3",
+# "MOSCOW (AP) —", "МОСКВА, 3 марта"), or an agency in brackets before a dash.
+_DATELINE_PLACE = re.compile(r"([^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s*(,|\(|[-–—](?:\s|$))")
+_AGENCY_DASH = re.compile(r".{0,80}?\([^()]{2,30}\)\s*[-–—]")
+_DATES_AND_TIMES = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{1,2}:\d{2}\b")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_SCORE = re.compile(r"(?<!\d)\d{1,2}\s*[-–:]\s*\d{1,2}(?!\d)")
+_FIGURE = re.compile(r"[+−-]?\d[\d.,  ]*%?")
+_CELL_SEPARATORS = re.compile(r"\s*[|\t]\s*")
+
+
+def _is_quote(line: str) -> bool:
+    """Opens with a quotation mark that is followed by a word or closed later ("« Previous
+    post" is an arrow, « Nous ne voulons pas » a quote)."""
+    if line[0] not in _OPENING_QUOTES or len(line) < 2:
         return False
-    return all(
+    return line[1].isalnum() or any(mark in line[2:] for mark in _CLOSING_QUOTES)
+
+
+def _is_dateline(line: str) -> bool:
+    if _AGENCY_DASH.match(line):
+        return True
+    match = _DATELINE_PLACE.match(line)
+    if match is None or not match.group(1).isupper() or sum(c.isalpha() for c in match.group(1)) < 2:
+        return False
+    rest = line[match.end() :]
+    # Page furniture in capitals has no date, agency or lower-case text after the place.
+    return match.group(2) == "(" or not rest or any(char.isdigit() or char.islower() for char in rest)
+
+
+def _is_table_row(line: str) -> bool:
+    """Results and figures: three numbers (dates aside), a score, or cells of a table."""
+    numbers = _DATES_AND_TIMES.sub(" ", line)
+    if len(_NUMBER.findall(numbers)) >= 3 or _SCORE.search(numbers):
+        return True
+    cells = [cell for cell in _CELL_SEPARATORS.split(line) if cell]
+    return len(cells) >= 3 and (
+        2 * sum(len(cell) <= 3 for cell in cells) >= len(cells)
+        or any(_FIGURE.fullmatch(cell) for cell in cells)
+    )
+
+
+def content_shape(line: str) -> str | None:
+    """What kind of article content a stripped line is shaped like (quote, dateline,
+    byline, list item, table row), or None. Such lines are never boilerplate, whatever
+    words they contain: lists of names and short quotes are what the reader came for."""
+    if _is_quote(line):
+        return "quote"
+    if _BYLINE.match(line) and line[_BYLINE.match(line).end()].isupper():
+        return "byline"
+    if _is_dateline(line):
+        return "dateline"
+    if _LIST_ITEM.match(line):
+        return "list_item"
+    if _is_table_row(line):
+        return "table_row"
+    return None
+
+
+_HOME = re.compile(
+    r"(?:you are here:? ?)?(?:home|homepage|start|startseite|accueil|inicio|portada|главная"
+    r"|головна|news|nachrichten|actualités|noticias|новости|новини)"
+)
+_DIRECTIONAL = re.compile(r"\s[>›»]\s")
+
+
+def _is_link_row(line: str) -> bool:
+    """Breadcrumbs ("Home > World > Europe", "Home / News") and rows of widget links
+    ("Facebook | Twitter | Email"): three or more short items, none a sentence or a number,
+    led from a home page or made of widget words. A row of names ("Лавров · Шойгу ·
+    Песков") is neither."""
+    items = [item.strip() for item in _ITEM_SEPARATORS.split(line) if item.strip()]
+    if len(items) < 3 or not all(
         len(item.split()) <= 4
         and not item.endswith(_SENTENCE_END)
         and not any(char.isdigit() for char in item)
         for item in items
+    ):
+        return False
+    if _DIRECTIONAL.search(line) or _HOME.fullmatch(_bare(items[0])):
+        return True
+    widgets = sum(_WHOLE_LINE.fullmatch(_bare(item)) is not None for item in items)
+    return 3 * widgets >= 2 * len(items)
+
+
+def _is_credit(rest: str) -> bool:
+    """After "Photo:", a credit names people or agencies ("Reuters", "Jane Doe for AP");
+    anything else ("Putin in the Kremlin") is a caption."""
+    words = rest.replace("/", " ").split()
+    return 0 < len(words) <= 5 and all(
+        word[0].isupper() or word[0].isdigit() or word in ("for", "via", "and", "&", "de", "van", "von")
+        for word in words
     )
 
 
@@ -258,9 +361,15 @@ def boilerplate_reason(line: str, config: BoilerplateConfig = BoilerplateConfig(
         return None
     folded = " ".join(stripped.casefold().split())
     bare = _bare(stripped)
+    shape = content_shape(stripped)
+    if shape is not None and shape != "list_item":
+        return None
     match = _WIDGET_PREFIX.match(folded) or _WIDGET_PREFIX.match(bare)
     if match:
         return _REASONS[match.lastgroup]
+    if shape == "list_item":
+        # Only the widget phrases above can be told from a list of names under a bullet.
+        return None
     sentence = stripped.rstrip("\"'”’»)").endswith(_SENTENCE_END)
     # A stopped line of several words reads as a sentence, whatever its first words.
     if not sentence or words <= 4:
@@ -269,9 +378,9 @@ def boilerplate_reason(line: str, config: BoilerplateConfig = BoilerplateConfig(
             return _REASONS[match.lastgroup]
     if not sentence or words <= 8:
         match = _META_PREFIX.match(bare) or _META_PREFIX.match(folded)
-        if match:
+        if match and (match.lastgroup != "credit" or _is_credit(stripped[match.end() :])):
             return _REASONS[match.lastgroup]
-    if not sentence and _is_link_list(stripped):
+    if not sentence and _is_link_row(stripped):
         return _REASONS["link_list"]
     return None
 
@@ -286,14 +395,35 @@ def strip_trailing_cta(line: str) -> tuple[str, str]:
     return line[: len(line) - len(removed)], removed
 
 
+def _is_name_like(words: list[str]) -> bool:
+    """Two to six capitalised words ("Владимир Путин", "Jean-Luc de la Tour"): a person,
+    a team or a place that a publisher's stories keep naming."""
+    particles = {"de", "da", "di", "del", "la", "le", "du", "van", "von", "der", "den", "bin",
+                 "ibn", "al", "el", "y", "and", "&", "и"}
+    capitalised = 0
+    for word in words:
+        letter = next((char for char in word if char.isalpha()), "")
+        if letter.isupper():
+            capitalised += 1
+        elif word.casefold() not in particles:
+            return False
+    return 2 <= len(words) <= 6 and capitalised >= 2
+
+
 def is_recurrence_candidate(line: str, config: BoilerplateConfig = BoilerplateConfig()) -> bool:
-    """Short lines with letters are the only ones counted across articles."""
+    """The lines counted across a publisher's stories: short, with letters, and not shaped
+    like content that stories repeat on purpose (names, bylines, datelines, list items,
+    quotes, and whole sentences such as "X did not respond to a request for comment.")."""
     stripped = line.strip()
-    return (
+    if not (
         0 < len(stripped) <= config.recurrence_max_chars
         and _word_count(stripped, config.recurrence_max_words) <= config.recurrence_max_words
         and any(char.isalpha() for char in stripped)
-    )
+    ):
+        return False
+    words = stripped.split()
+    sentence = stripped.rstrip("\"'”’»)").endswith(_SENTENCE_END) and len(words) >= 4
+    return not sentence and not _is_name_like(words) and content_shape(stripped) is None
 
 
 def article_signature(text: str) -> str:
@@ -325,9 +455,14 @@ def remove_boilerplate(
     common_chars = sum(len(lines[index]) for index in common)
     trust_common = common_chars <= config.max_common_share * max(1, len(text.strip()))
     common_set = set(common) if trust_common else set()
+    reasons = [boilerplate_reason(line, config) for line in lines]
+    headers = _table_headers(lines)
+    for index in _items_of_lists(lines, reasons, config) | headers:
+        reasons[index] = None
+    common_set -= headers
     kept: list[str] = []
     for index, line in enumerate(lines):
-        reason = boilerplate_reason(line, config)
+        reason = reasons[index]
         if reason is None and index in common_set:
             reason = _REASONS["recurring"]
         if reason is not None:
@@ -340,63 +475,183 @@ def remove_boilerplate(
     return ("\n".join(kept) if edits else text), edits
 
 
-def common_line_threshold(total_articles: int, config: BoilerplateConfig) -> int:
-    return max(config.min_articles, math.ceil(config.min_fraction * total_articles))
+def _items_of_lists(lines: list[str], reasons: list[str | None], config: BoilerplateConfig) -> set[int]:
+    """One- and two-word lines that matched a widget word ("Telegram", "Home") but stand in
+    a list, one a line, that has items that are not widgets or that a line of the article
+    introduces ("Banned apps:"): the list names things, so every item stays."""
+    keep: set[int] = set()
+    start = 0
+    while start < len(lines):
+        end = start
+        while end < len(lines) and _is_list_line(lines[end], config):
+            end += 1
+        block = range(start, end)
+        before = next((i for i in range(start - 1, -1, -1) if lines[i].strip()), None)
+        introduced = before is not None and reasons[before] is None and lines[before].rstrip().endswith(":")
+        if len(block) >= 2 and (introduced or any(reasons[index] is None for index in block)):
+            keep.update(
+                index for index in block
+                if reasons[index] is not None and len(lines[index].split()) <= 2
+                and _WHOLE_LINE.fullmatch(_bare(lines[index]))
+            )
+        start = end + 1
+    return keep
+
+
+def _table_headers(lines: list[str]) -> set[int]:
+    """Lines of cells ("Team | P | W | Pts") directly above a row of figures with as many
+    cells: the head of a table, however much it looks like a row of links."""
+    headers = set()
+    for index in range(len(lines) - 1):
+        cells = [cell for cell in _CELL_SEPARATORS.split(lines[index].strip()) if cell]
+        below = lines[index + 1].strip()
+        if (
+            len(cells) >= 3
+            and below
+            and _is_table_row(below)
+            and len([cell for cell in _CELL_SEPARATORS.split(below) if cell]) == len(cells)
+        ):
+            headers.add(index)
+    return headers
+
+
+def _is_list_line(line: str, config: BoilerplateConfig) -> bool:
+    stripped = line.strip()
+    return (
+        bool(stripped)
+        and any(char.isalnum() for char in stripped)
+        and _word_count(stripped, 6) <= 6
+        and not stripped.endswith(_SENTENCE_END)
+    )
+
+
+def common_line_threshold(publisher_stories: int, config: BoilerplateConfig) -> int:
+    """Distinct stories of one publisher a line must be in to be that publisher's template."""
+    return max(config.min_articles, math.ceil(config.min_fraction * publisher_stories))
+
+
+def publisher_key(publisher_id: str | None, url: str | None, source: str) -> str:
+    """Whose template an article's lines are compared with: the publisher the envelope
+    names, else the URL's host, else the folder (or Kafka topic) the article was read
+    from, since scrapers keep a site's pages together and nothing else is known."""
+    if publisher_id and publisher_id.strip():
+        return "publisher:" + " ".join(publisher_id.casefold().split())
+    host = _host(url)
+    if host:
+        return "host:" + host
+    if source.startswith("kafka://"):
+        return "topic:" + source[len("kafka://") :].split("/", 1)[0]
+    return "folder:" + posixpath.dirname(source.split("#", 1)[0])
+
+
+_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+
+
+def _host(url: str | None) -> str | None:
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    try:
+        host = urlsplit(url if "://" in url else "//" + url).hostname
+    except ValueError:
+        return None
+    if not host or not _HOST.fullmatch(host):
+        return None
+    return host[4:] if host.startswith("www.") else host
 
 
 def find_common_lines(
-    texts: Iterable[str], config: BoilerplateConfig = BoilerplateConfig()
-) -> frozenset[str]:
+    articles: Iterable[tuple[str, str]], config: BoilerplateConfig = BoilerplateConfig()
+) -> dict[str, frozenset[str]]:
     """``FindCommonLines`` without Beam, for callers holding a whole corpus in memory (eval,
-    warming a streaming worker from a sample). Same keys, same threshold."""
+    tests): (publisher, text) pairs in, each publisher's common lines out."""
     stories: dict[str, set[str]] = {}
-    total = 0
-    for text in texts:
-        total += 1
+    lines: dict[tuple[str, str], set[str]] = {}
+    for publisher, text in articles:
         signature = article_signature(text)
+        stories.setdefault(publisher, set()).add(signature)
         for key in short_line_keys(text, config):
-            stories.setdefault(key, set()).add(signature)
-    threshold = common_line_threshold(total, config)
-    return frozenset(key for key, seen in stories.items() if len(seen) >= threshold)
+            lines.setdefault((publisher, key), set()).add(signature)
+    common: dict[str, set[str]] = {}
+    for (publisher, key), seen in lines.items():
+        if len(seen) >= common_line_threshold(len(stories[publisher]), config):
+            common.setdefault(publisher, set()).add(key)
+    return {publisher: frozenset(keys) for publisher, keys in common.items()}
 
 
-class _ShortLinesWithSignature(beam.DoFn):
-    """One (line, article signature) pair per distinct short line of an article."""
+class _LinesOfArticle(beam.DoFn):
+    """((publisher, line), (story signature, article id)) per distinct short line of an
+    article, and (publisher, signature) once per article on the ``stories`` output."""
+
+    STORIES = "stories"
 
     def __init__(self, config: BoilerplateConfig):
         self._config = config
 
-    def process(self, text: str) -> Iterator[tuple[str, str]]:
+    def process(self, item: tuple[str, str, str]) -> Iterator[object]:
+        article_id, publisher, text = item
         signature = article_signature(text)
+        yield beam.pvalue.TaggedOutput(self.STORIES, (publisher, signature))
         for key in short_line_keys(text, self._config):
-            yield key, signature
+            yield (publisher, key), (signature, article_id)
+
+
+def _common_of_publisher(
+    publisher: str, joined: dict, config: BoilerplateConfig = BoilerplateConfig()
+) -> Iterator[tuple[tuple[str, str], bool]]:
+    total = sum(joined["stories"])
+    threshold = common_line_threshold(total, config)
+    for key, count in joined["lines"]:
+        if count >= threshold:
+            yield (publisher, key), True
+
+
+def _to_articles(key: tuple[str, str], joined: dict) -> Iterator[tuple[str, str]]:
+    if any(joined["common"]):
+        for article_id in joined["articles"]:
+            yield article_id, key[1]
 
 
 class FindCommonLines(beam.PTransform):
-    """Texts in, the normalised short lines that recur across distinct articles out.
+    """(article id, publisher, text) in; (article id, normalised line) out for each line of
+    an article that is its publisher's template.
 
-    Apply it to the repaired-so-far texts and pass the result to the repair step with
-    ``beam.pvalue.AsList``; it holds only short lines that passed the threshold, so it is
-    small even for a large run.
+    Every step is keyed by publisher or by (publisher, line), so no collection of the run
+    is held by one worker or handed out as a side input; a publisher's group holds only
+    its lines already seen in ``min_articles`` stories.
     """
 
     def __init__(self, config: BoilerplateConfig = BoilerplateConfig()):
         super().__init__()
         self._config = config
 
-    def expand(self, texts):
+    def expand(self, articles):
         config = self._config
-        total = texts | "CountArticles" >> beam.combiners.Count.Globally()
-        return (
-            texts
-            | "ShortLines" >> beam.ParDo(_ShortLinesWithSignature(config))
+        lines = articles | "ShortLines" >> beam.ParDo(_LinesOfArticle(config)).with_outputs(
+            _LinesOfArticle.STORIES, main="lines"
+        )
+        stories = (
+            lines[_LinesOfArticle.STORIES]
             | "OncePerStory" >> beam.Distinct()
-            | "LineOnly" >> beam.Keys()
-            | "CountStories" >> beam.combiners.Count.PerElement()
-            | "KeepCommon"
-            >> beam.Filter(
-                lambda pair, total: pair[1] >= common_line_threshold(total, config),
-                total=beam.pvalue.AsSingleton(total),
-            )
-            | "Lines" >> beam.Keys()
+            | "StoriesPerPublisher" >> beam.combiners.Count.PerKey()
+        )
+        counts = (
+            lines.lines
+            | "LineInStory" >> beam.MapTuple(lambda key, found: (key, found[0]))
+            | "OncePerLineAndStory" >> beam.Distinct()
+            | "StoriesPerLine" >> beam.combiners.Count.PerKey()
+            # No threshold is lower, and most lines occur once: they stop here.
+            | "SeenEnough" >> beam.Filter(lambda pair: pair[1] >= config.min_articles)
+            | "ByPublisher" >> beam.MapTuple(lambda key, count: (key[0], (key[1], count)))
+        )
+        common = (
+            {"stories": stories, "lines": counts}
+            | "JoinPublisherStories" >> beam.CoGroupByKey()
+            | "KeepCommon" >> beam.FlatMapTuple(_common_of_publisher, config=config)
+        )
+        occurrences = lines.lines | "LineInArticle" >> beam.MapTuple(lambda key, found: (key, found[1]))
+        return (
+            {"common": common, "articles": occurrences}
+            | "JoinVerdicts" >> beam.CoGroupByKey()
+            | "ToArticles" >> beam.FlatMapTuple(_to_articles)
         )

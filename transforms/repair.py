@@ -3,7 +3,8 @@
 Two passes. ``clean_text`` fixes characters (line breaks, control characters, mojibake,
 bidi overrides, zero-width junk, spacing) and needs nothing but the article. ``finish_text``
 removes boilerplate, stray foreign-script fragments and the headline, and needs the lines
-that recur across the run, which ``RepairText`` counts in Beam between the two passes.
+each publisher repeats, which ``RepairText`` counts per publisher in Beam between the two
+passes and joins back to each article by its id.
 ``repair_text`` runs both for callers without a run (the streaming worker, eval).
 """
 
@@ -21,7 +22,12 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.records import Article, Reject, Repair
-from transforms.boilerplate import BoilerplateConfig, FindCommonLines, remove_boilerplate
+from transforms.boilerplate import (
+    BoilerplateConfig,
+    FindCommonLines,
+    publisher_key,
+    remove_boilerplate,
+)
 from transforms.mojibake import fix_mojibake
 from transforms.scripts import (
     COMMON,
@@ -428,8 +434,9 @@ class CleanCharacters(beam.DoFn):
 
 
 class FinishRepair(beam.DoFn):
-    """Second pass: boilerplate (with the run's common lines), stray script, headline;
-    an article with nothing left goes to the ``rejects`` output."""
+    """Second pass: boilerplate (with the lines its publisher repeats), stray script,
+    headline; an article with nothing left goes to the ``rejects`` output. Takes an
+    article id joined with its articles and their common lines."""
 
     REJECTS = "rejects"
 
@@ -438,20 +445,15 @@ class FinishRepair(beam.DoFn):
         self._rejected = Metrics.counter("repair", "rejected_empty")
         self._boilerplate = Metrics.counter("repair", "boilerplate_lines_removed")
         self._stray = Metrics.counter("repair", "stray_script_fragments_removed")
-        self._common_source: object = None
-        self._common: frozenset[str] = frozenset()
 
-    def _common_lines(self, lines: list[str]) -> frozenset[str]:
-        # The side input is the same list for a whole bundle; build the set once.
-        if lines is not self._common_source:
-            self._common_source = lines
-            self._common = frozenset(lines)
-        return self._common
+    def process(self, element: tuple[str, dict]) -> Iterator[object]:
+        _, joined = element
+        common_lines = frozenset(joined["common"])
+        for article in joined["article"]:
+            yield from self._finish(article, common_lines)
 
-    def process(self, article: Article, common_lines: list[str]) -> Iterator[object]:
-        title, text, edits = finish_text(
-            article.text, self._config, self._common_lines(common_lines), article.title
-        )
+    def _finish(self, article: Article, common_lines: frozenset[str]) -> Iterator[object]:
+        title, text, edits = finish_text(article.text, self._config, common_lines, article.title)
         self._boilerplate.inc(sum(1 for kind, _, _ in edits if kind == "boilerplate"))
         self._stray.inc(sum(1 for kind, _, _ in edits if kind == "stray_script"))
         if not text.strip():
@@ -485,10 +487,19 @@ class RepairText(beam.PTransform):
         cleaned = articles | "CleanCharacters" >> beam.ParDo(CleanCharacters())
         common = (
             cleaned
-            | "Texts" >> beam.Map(lambda article: article.text)
+            | "ForCounting" >> beam.Map(_counted)
             | "FindCommonLines" >> FindCommonLines(self._config.boilerplate)
         )
-        finished = cleaned | "FinishRepair" >> beam.ParDo(
-            FinishRepair(self._config), common_lines=beam.pvalue.AsList(common)
-        ).with_outputs(FinishRepair.REJECTS, main="articles")
+        finished = (
+            {"article": cleaned | "ById" >> beam.Map(lambda article: (article.id, article)),
+             "common": common}
+            | "JoinCommonLines" >> beam.CoGroupByKey()
+            | "FinishRepair"
+            >> beam.ParDo(FinishRepair(self._config)).with_outputs(FinishRepair.REJECTS, main="articles")
+        )
         return {"articles": finished.articles, "rejects": finished[FinishRepair.REJECTS]}
+
+
+def _counted(article: Article) -> tuple[str, str, str]:
+    """What recurrence is counted on: the article, its publisher, its text."""
+    return article.id, publisher_key(article.publisher_id, article.url, article.source), article.text

@@ -1,5 +1,6 @@
-"""Boilerplate: generated page furniture goes, article lines that merely look similar stay,
-and run-wide recurrence is counted per story, not per copy."""
+"""Boilerplate: generated page furniture goes, article lines that merely look similar stay
+(names, bylines, datelines, quotes, list items, table rows), and recurrence is counted per
+publisher and per story, not per copy."""
 
 from __future__ import annotations
 
@@ -18,8 +19,11 @@ from transforms.boilerplate import (
     FindCommonLines,
     boilerplate_reason,
     common_line_threshold,
+    content_shape,
     find_common_lines,
+    is_recurrence_candidate,
     normalise_line,
+    publisher_key,
     remove_boilerplate,
     strip_trailing_cta,
 )
@@ -103,6 +107,41 @@ ARTICLE_LINES = [
     "Subscribers to the service will be refunded, the company said.",
     "1. Sanctions",
     "2022",
+    # Lists of names, in a row or one to a line, with or without bullets.
+    "Лавров | Шойгу | Песков",
+    "Сергей Лавров · Сергей Шойгу · Дмитрий Песков",
+    "Анна Иванова • Мария Петрова • Ольга Сидорова",
+    "Лавров / Шойгу / Песков / Мишустин",
+    "Jan Nowak | Anna Kowalska | Piotr Wiśniewski",
+    "• Telegram",
+    "— Сергей Лавров, министр иностранных дел;",
+    "2) Home Office",
+    # Bylines, datelines, captions, quotes, tables.
+    "Posted by Jane Doe",
+    "Published by Jane Doe",
+    "By Jane Doe, Reuters",
+    "Автор: Иван Петров",
+    "KYIV, March 3 (Reuters) -",
+    "МОСКВА, 3 марта — РИА Новости",
+    "Photo: Protesters gather in central Kyiv on the first day of the talks",
+    "Source: Ministry of Health",
+    "“Sign up for our daily newsletter,” the advert read.",
+    "« Nous ne voulons pas la guerre », a dit le président.",
+    "Team | P | W | D | L | Pts",
+    "Spain 3 1 0 2",
+    "Ukraine 2-1 Sweden",
+]
+
+# Lines an article repeats on purpose: they are never counted as a publisher's template.
+NEVER_COMMON = [
+    "Владимир Путин",
+    "Jean-Luc de la Tour",
+    "By Jane Doe",
+    "MOSCOW (AP) —",
+    "The Kremlin did not respond to a request for comment.",
+    "• Сергей Лавров",
+    "“We will not give up.”",
+    "Spain 3 1 0 2 5",
 ]
 
 
@@ -114,6 +153,37 @@ def test_unseen_boilerplate_is_recognised(line):
 @pytest.mark.parametrize("line", ARTICLE_LINES)
 def test_article_lines_are_kept(line):
     assert boilerplate_reason(line) is None
+
+
+@pytest.mark.parametrize("line", NEVER_COMMON)
+def test_content_that_recurs_is_never_counted(line):
+    assert not is_recurrence_candidate(line)
+
+
+@pytest.mark.parametrize(
+    "line, shape",
+    [
+        ("“We do not want war,” Putin said.", "quote"),
+        ("« Previous post", None),
+        ("By Jane Doe", "byline"),
+        ("By continuing to browse you agree", None),
+        ("LONDON — The government said", "dateline"),
+        ("ADVERTISEMENT - SCROLL TO CONTINUE", None),
+        ("• Анна Иванова", "list_item"),
+        ("Spain | 3 | 1 | 0", "table_row"),
+        ("Posted by admin on 3 March 2021", None),
+    ],
+)
+def test_content_shapes(line, shape):
+    assert content_shape(line) == shape
+
+
+def test_a_russian_list_of_names_survives():
+    names = ["• Сергей Лавров", "• Сергей Шойгу", "• Telegram", "• Дмитрий Песков"]
+    text = "В список вошли:\n" + "\n".join(names) + "\n\nПоделиться\n\nShare this:"
+    kept, edits = remove_boilerplate(text)
+    assert [fragment for _, fragment, _ in edits] == ["Share this:"]
+    assert all(name in kept for name in names)
 
 
 @settings(max_examples=200, deadline=None)
@@ -169,10 +239,20 @@ def test_common_lines_are_removed_unless_they_are_most_of_the_article():
     assert remove_boilerplate(mostly_common, common_lines=common)[0] == mostly_common
 
 
-def test_threshold_grows_with_the_run():
+def test_threshold_is_per_publisher():
     config = BoilerplateConfig()
-    assert common_line_threshold(5, config) == 3
-    assert common_line_threshold(10_000, config) == 50
+    assert common_line_threshold(2, config) == 3
+    assert common_line_threshold(7, config) == 4
+    assert common_line_threshold(10_000, config) == 5000
+
+
+def test_publisher_key():
+    assert publisher_key("Kyiv Post ", "https://other.example/a", "x/a.txt") == "publisher:kyiv post"
+    assert publisher_key(None, "https://www.Example.com:8080/a?b", "x/a.txt") == "host:example.com"
+    assert publisher_key("", "example.org/news/1", "x/a.txt") == "host:example.org"
+    assert publisher_key(None, "not a url", "site/2024/a.txt") == "folder:site/2024"
+    assert publisher_key(None, None, "dump/all.jsonl#12") == "folder:dump"
+    assert publisher_key(None, None, "kafka://news/3/120") == "topic:news"
 
 
 def _story(rng: random.Random, footer: str) -> str:
@@ -182,13 +262,54 @@ def _story(rng: random.Random, footer: str) -> str:
     return f"{heading}\n\n{body}\n\n{footer}"
 
 
-def test_find_common_lines_counts_distinct_stories():
+def test_find_common_lines_counts_distinct_stories_per_publisher():
     rng = random.Random(3)
     footer = "Independent journalism since 1821"
-    stories = [_story(rng, footer) for _ in range(6)]
-    copied = _story(rng, "Unique closing line of one story")
-    texts = stories + [copied] * 5
+    site = [("site", _story(rng, footer)) for _ in range(6)]
+    copied = ("site", _story(rng, "unique closing line of one story"))
+    # The same line at five other publishers, once each: wire copy, not a template.
+    wire = [(f"other{n}", _story(rng, "unique closing line of one story")) for n in range(5)]
+    items = site + [copied] * 5 + wire
+    rows = [(f"id{n}", publisher, text) for n, (publisher, text) in enumerate(items)]
     with TestPipeline() as pipeline:
-        common = pipeline | beam.Create(texts) | FindCommonLines()
-        assert_that(common, equal_to([normalise_line(footer)]))
-    assert find_common_lines(texts) == {normalise_line(footer)}
+        common = pipeline | beam.Create(rows) | FindCommonLines()
+        assert_that(common, equal_to([(f"id{n}", normalise_line(footer)) for n in range(6)]))
+    assert find_common_lines(items) == {"site": {normalise_line(footer)}}
+
+
+def test_a_publishers_template_is_found_whatever_the_size_of_the_run():
+    rng = random.Random(5)
+    site = [("small site", _story(rng, "Наши новости в Телеграме")) for _ in range(4)]
+    others = [(f"site{n % 500}", _story(rng, f"line {n}")) for n in range(5000)]
+    alone = find_common_lines(site)
+    assert alone == {"small site": {normalise_line("Наши новости в Телеграме")}}
+    assert find_common_lines(site + others)["small site"] == alone["small site"]
+
+
+def test_widget_words_in_a_list_of_names_stay_and_a_share_bar_goes():
+    text = "Banned apps:\nTelegram\nWhatsApp\nSignal\n\nBody.\n\nShare\nTweet\nEmail\n\nText.\nAdvertisement"
+    kept, edits = remove_boilerplate(text)
+    assert [fragment for _, fragment, _ in edits] == ["Share", "Tweet", "Email", "Advertisement"]
+    assert "Telegram\nWhatsApp\nSignal" in kept
+
+
+def test_a_table_head_stays_even_when_its_publisher_repeats_it():
+    head = "Candidate | Votes | Share"
+    text = f"Results:\n\n{head}\nIvanov | 1,204 | 45%\nPetrov | 1,100 | 40%\n\nA sentence of the story."
+    assert remove_boilerplate(text, common_lines={normalise_line(head)}) == (text, [])
+    alone = f"A sentence of the story.\n\n{head}"
+    assert remove_boilerplate(alone, common_lines={normalise_line(head)})[1] != []
+
+
+@pytest.mark.parametrize(
+    "line, credit",
+    [
+        ("Photo: Reuters", True),
+        ("Photo: Jane Doe for AP", True),
+        ("Image credit: Getty Images/AFP", True),
+        ("Photo: Putin in the Kremlin", False),
+        ("Photo: Rescue workers search the rubble of a building in Dnipro", False),
+    ],
+)
+def test_a_credit_goes_and_a_caption_stays(line, credit):
+    assert (boilerplate_reason(line) is not None) == credit

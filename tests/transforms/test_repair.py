@@ -3,6 +3,8 @@ and the Beam composite with its rejects and run-wide boilerplate."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import random
 from datetime import datetime, timezone
 from pathlib import Path
@@ -429,6 +431,25 @@ def test_repair_text_transform_repairs_rejects_and_uses_the_run():
             result["rejects"],
             equal_to([Reject("id9", "src9", REJECT_EMPTY, inputs[4].raw, NOW)]),
             label="Rejects",
+        )
+
+
+def test_recurring_lines_are_counted_per_publisher():
+    promo = "Наши новости в Дзене"
+    texts = [f"Городской совет собрался в {day}.\n\n{promo}" for day in ("понедельник", "среду", "пятницу")]
+    inputs = [
+        dataclasses.replace(article(i, text), url=f"https://www.site.example/{i}")
+        for i, text in enumerate(texts)
+    ]
+    # The same line once at each of three other publishers: not anyone's template.
+    inputs += [
+        dataclasses.replace(article(10 + i, text), publisher_id=f"other {i}") for i, text in enumerate(texts)
+    ]
+    with TestPipeline() as pipeline:
+        result = pipeline | beam.Create(inputs) | RepairText()
+        assert_that(
+            result["articles"] | beam.Map(lambda a: (a.id, promo in a.text)),
+            equal_to([(f"id{i}", False) for i in range(3)] + [(f"id{10 + i}", True) for i in range(3)]),
         )
 
 
