@@ -9,6 +9,7 @@ only breaks ties (``bench/eval_decoding.py`` measures both).
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,8 @@ NEWS_ENCODINGS = (
     "shift_jis", "cp932", "euc_jp",
     "euc_kr", "cp949",
 )
+WESTERN_FIRST = ("cp1252", "latin_1")
+WESTERN_ALONE = 0.9
 # Plausibility is measured on the first characters only: a long article says enough early.
 _SAMPLE_CHARS = 65536
 _ASCII_WORD = re.compile(rb"(?<![\x80-\xff])\b[A-Za-z]{2,}\b(?![\x80-\xff])")
@@ -67,16 +70,39 @@ def guess(raw: bytes) -> Guess | None:
     language = ascii_language(raw)
     matches = from_bytes(raw, cp_isolation=list(NEWS_ENCODINGS), threshold=MAX_MESS,
                          preemptive_behaviour=False)
+    proposals = [(match.encoding, str(match)) for match in matches]
+    # The Western readings are always weighed: charset-normalizer drops Latin-1 as soon as
+    # one byte in 0x80-0x9F reads as a control code, and finds some short Western texts a
+    # mess. They go first, so a text several encodings read alike is named after them.
+    western = [(encoding, text) for encoding in WESTERN_FIRST if (text := _strict(raw, encoding))]
     readings: dict[str, _Reading] = {}
-    for match in matches:
-        text = str(match)
+    for encoding, text in western + proposals:
         if text not in readings:
-            readings[text] = _Reading(match.encoding, text, plausibility(text[:_SAMPLE_CHARS], language))
+            readings[text] = _Reading(encoding, text, plausibility(text[:_SAMPLE_CHARS], language))
+    if not proposals:
+        # Only the Western readings are left: one must be nearly all sound, alphabets aside,
+        # to be text (random bytes of 50 or more score under 0.7 as Windows-1252).
+        readings = {t: r for t, r in readings.items()
+                    if plausibility(t[:_SAMPLE_CHARS], alphabets=False) >= WESTERN_ALONE}
     if not readings:
         return None
-    # Python's sort is stable: equally plausible readings keep charset-normalizer's order.
-    ranked = sorted(readings.values(), key=lambda r: -round(r.plausibility, 3))
-    return Guess(ranked[0].encoding, ranked[0].text, confidence(ranked[0], ranked[1:]))
+    # Equally plausible readings: Windows-1252 then Latin-1 first (the commonest legacy
+    # encodings, and browsers' default for unlabelled Western pages), then
+    # charset-normalizer's order (Python's sort is stable).
+    ranked = sorted(readings.values(), key=lambda r: (-round(r.plausibility, 3), _prior(r.encoding)))
+    best = ranked[0]
+    return Guess(codecs.lookup(best.encoding).name, best.text, confidence(best, ranked[1:]))
+
+
+def _strict(raw: bytes, encoding: str) -> str | None:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _prior(encoding: str) -> int:
+    return WESTERN_FIRST.index(encoding) if encoding in WESTERN_FIRST else len(WESTERN_FIRST)
 
 
 def ascii_language(raw: bytes) -> str | None:

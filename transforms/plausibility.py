@@ -84,7 +84,7 @@ def _is_letter(char: str) -> bool:
     return char.isalpha() or unicodedata.category(char).startswith("M")
 
 
-def odd_characters(text: str, language: str | None = None) -> tuple[int, int]:
+def odd_characters(text: str, language: str | None = None, alphabets: bool = True) -> tuple[int, int]:
     """(odd characters, non-ASCII characters) of ``text``. With ``language`` (the language
     of the text's ASCII words, the same in every reading), Latin letters outside that
     language's alphabet count once more: ``élčves`` fits Czech, but not a French text."""
@@ -114,7 +114,7 @@ def odd_characters(text: str, language: str | None = None) -> tuple[int, int]:
         if token.isascii():
             continue
         odd += _odd_in_token(token, dominant)
-    if latin:
+    if latin and alphabets:
         odd += sum(latin.values()) - max(
             sum(n for char, n in latin.items() if char in letters) for letters in _ALPHABET_SETS.values()
         )
@@ -146,8 +146,9 @@ def _odd_in_token(token: str, dominant: str) -> int:
     return odd
 
 
-def plausibility(text: str, language: str | None = None) -> float:
+def plausibility(text: str, language: str | None = None, alphabets: bool = True) -> float:
     """1.0 when no non-ASCII character of ``text`` is odd, falling with the share that is
-    (floored at 0)."""
-    odd, non_ascii = odd_characters(text, language)
+    (floored at 0). ``alphabets=False`` leaves out the one-language alphabet test, which
+    tells Western code pages apart but also flags a French name in a German text."""
+    odd, non_ascii = odd_characters(text, language, alphabets)
     return max(0.0, 1.0 - odd / non_ascii) if non_ascii else 1.0

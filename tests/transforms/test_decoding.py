@@ -47,7 +47,7 @@ def test_latin1_with_bytes_cp1252_leaves_undefined():
     text = "Caf\xe9 \x81 na\xefve"
     decoded = decode(text.encode("latin-1"))
     assert decoded.text == text
-    assert decoded.encoding == "latin-1"
+    assert decoded.encoding == "iso8859-1"
 
 
 def test_cp1251_russian_is_not_read_as_western():
