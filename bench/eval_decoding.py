@@ -1,0 +1,122 @@
+"""``make eval`` section: legacy encodings, before (the three-code-page guess copydesk used
+until the charset-normalizer decoder) and after (``transforms.decoding.decode``).
+
+How the case set is made: ``tests/transforms/cases/encodings.json`` holds news paragraphs
+written for copydesk in 19 languages, each with the encodings its newsrooms publish in.
+Each text is encoded at run time into each of its encodings: the whole text is a *long*
+case (two or three paragraphs), each sentence alone a *short* one. Where an encoding lacks
+a punctuation mark (curly quotes in Latin-1), the plain one a newsroom would type stands in.
+Cases whose bytes are still valid UTF-8 (pure ASCII sentences) are left out: they never
+reach detection. A decode is right when its text equals the original exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+
+CASES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                     "tests", "transforms", "cases", "encodings.json")
+# What a newsroom types when its encoding lacks the typographic mark.
+PLAIN = {"«": '"', "»": '"', "„": '"', "“": '"', "”": '"', "—": "-", "–": "-", "’": "'", "…": "..."}
+
+
+@dataclass(frozen=True)
+class Case:
+    language: str
+    encoding: str
+    size: str  # "short" (one sentence) or "long" (the whole text)
+    text: str
+
+    @property
+    def raw(self) -> bytes:
+        return self.text.encode(self.encoding)
+
+
+def fitted(text: str, encoding: str) -> str:
+    """``text`` with the marks ``encoding`` cannot write replaced by plain ones."""
+    return "".join(c if c.encode(encoding, "ignore") else PLAIN.get(c, c) for c in text)
+
+
+def encoding_cases(path: str = CASES) -> list[Case]:
+    with open(path, encoding="utf-8") as handle:
+        languages = json.load(handle)["languages"]
+    cases = []
+    for entry in languages:
+        sentences = [s for paragraph in entry["paragraphs"] for s in paragraph]
+        whole = "\n\n".join(entry["joiner"].join(p) for p in entry["paragraphs"])
+        for encoding in entry["encodings"]:
+            for size, text in [("long", whole)] + [("short", s) for s in sentences]:
+                case = Case(entry["language"], encoding, size, fitted(text, encoding))
+                if encoding != "utf-8" and case.raw.isascii():
+                    continue
+                cases.append(case)
+    return cases
+
+
+def before(raw: bytes) -> str:
+    """The decoder before detection: UTF-8, else cp1251 for long runs of high bytes,
+    latin-1 when a byte cp1252 leaves undefined appears, else cp1252 (BOMs and UTF-16 are
+    unchanged and left out here)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    high = [b for b in raw if b >= 0x80]
+    runs = run = 0
+    for b in raw:
+        if b >= 0xC0:
+            run += 1
+            continue
+        runs += run >= 4
+        run = 0
+    runs += run >= 4
+    if runs >= 3 and runs * 4 >= len(high) / 6:
+        return raw.decode("cp1251", errors="replace")
+    if any(b in b"\x81\x8d\x8f\x90\x9d" for b in high):
+        return raw.decode("latin-1")
+    return raw.decode("cp1252", errors="replace")
+
+
+def evaluate_decoding() -> tuple[list, dict]:
+    from bench.eval import Row, pct
+    from transforms.decoding import CONFIDENT, BinaryInput, decode
+
+    tally: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    wrong = []
+    for case in encoding_cases():
+        try:
+            decoded = decode(case.raw)
+        except BinaryInput:
+            decoded = None
+        right = decoded is not None and decoded.text == case.text
+        keys = [(case.encoding, case.size), (case.encoding, "all")]
+        if case.encoding != "utf-8":
+            keys.append(("all", case.size))
+        for key in keys:
+            counts = tally[key]
+            counts["n"] += 1
+            counts["before"] += before(case.raw) == case.text
+            counts["after"] += right
+            counts["confident"] += decoded is not None and decoded.confident
+            counts["wrong_confident"] += not right and decoded is not None and decoded.confident
+            counts["rejected"] += decoded is None
+        if not right:
+            wrong.append({"language": case.language, "encoding": case.encoding, "size": case.size,
+                          "got": decoded.encoding if decoded else "rejected",
+                          "confidence": decoded.confidence if decoded else None})
+    rows = []
+    for (encoding, size), c in sorted(tally.items(), key=lambda kv: (kv[0][0] == "all", kv[0])):
+        if size != "all" and encoding != "all":
+            continue
+        label = f"all non-UTF-8, {size}" if encoding == "all" else encoding
+        rows.append(Row("Decoding (legacy encodings)", f"{label}: before -> after; confident", c["n"],
+                        f"{pct(c['before'] / c['n'])} -> {pct(c['after'] / c['n'])}; "
+                        f"{pct(c['confident'] / c['n'])} (wrong and confident: {c['wrong_confident']})",
+                        "wrong and confident: 0" if encoding == "all" else ""))
+    report = {"threshold": CONFIDENT, "cases": {f"{e}/{s}": dict(c) for (e, s), c in sorted(tally.items())},
+              "wrong": wrong,
+              "case_set": "tests/transforms/cases/encodings.json; long = whole text, short = each sentence"}
+    return rows, report
