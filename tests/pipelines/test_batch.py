@@ -160,13 +160,15 @@ def test_options_keep_one_view_per_class_and_views_share_their_values():
 def test_legacy_encodings_land_decoded_and_unsure_guesses_keep_raw(tmp_path):
     from bench.eval_decoding import encoding_cases
 
-    russian = next(c for c in encoding_cases() if (c.language, c.encoding, c.size) == ("ru", "koi8-r", "long"))
+    russian = next(c for c in encoding_cases()
+                   if (c.language, c.encoding, c.size) == ("ru", "koi8-r", "long"))
     hebrew = "ועדת הכספים של הכנסת תדון בפרטים בשבוע הבא.".encode("cp1255")
     source = tmp_path / "in"
     source.mkdir()
     (source / "koi8.txt").write_bytes(russian.raw)
     (source / "hebrew.txt").write_bytes(hebrew)
-    (source / "utf8.txt").write_text("A plain UTF-8 article about the budget vote in Prague.", encoding="utf-8")
+    (source / "utf8.txt").write_text("A plain UTF-8 article about the budget vote in Prague.",
+                                     encoding="utf-8")
     output = tmp_path / "out"
     run([source], output)
     rows = {r["source"]: r for r in read(output, "articles")}
