@@ -80,6 +80,14 @@ def before(raw: bytes) -> str:
     return raw.decode("cp1252", errors="replace")
 
 
+def charset_normalizer_alone(raw: bytes) -> str | None:
+    """charset-normalizer's best reading with its defaults, for comparison."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    return None if best is None else str(best)
+
+
 def evaluate_decoding() -> tuple[list, dict]:
     from bench.eval import Row, pct
     from transforms.decoding import CONFIDENT, BinaryInput, decode
@@ -92,6 +100,7 @@ def evaluate_decoding() -> tuple[list, dict]:
         except BinaryInput:
             decoded = None
         right = decoded is not None and decoded.text == case.text
+        alone = case.encoding == "utf-8" or charset_normalizer_alone(case.raw) == case.text
         keys = [(case.encoding, case.size), (case.encoding, "all")]
         if case.encoding != "utf-8":
             keys.append(("all", case.size))
@@ -100,6 +109,7 @@ def evaluate_decoding() -> tuple[list, dict]:
             counts["n"] += 1
             counts["before"] += before(case.raw) == case.text
             counts["after"] += right
+            counts["charset_normalizer_alone"] += alone
             counts["confident"] += decoded is not None and decoded.confident
             counts["wrong_confident"] += not right and decoded is not None and decoded.confident
             counts["rejected"] += decoded is None
@@ -112,8 +122,10 @@ def evaluate_decoding() -> tuple[list, dict]:
         if size != "all" and encoding != "all":
             continue
         label = f"all non-UTF-8, {size}" if encoding == "all" else encoding
-        rows.append(Row("Decoding (legacy encodings)", f"{label}: before -> after; confident", c["n"],
-                        f"{pct(c['before'] / c['n'])} -> {pct(c['after'] / c['n'])}; "
+        rows.append(Row("Decoding (legacy encodings)",
+                        f"{label}: before -> charset-normalizer alone -> after; confident", c["n"],
+                        f"{pct(c['before'] / c['n'])} -> {pct(c['charset_normalizer_alone'] / c['n'])} -> "
+                        f"{pct(c['after'] / c['n'])}; "
                         f"{pct(c['confident'] / c['n'])} (wrong and confident: {c['wrong_confident']})",
                         "wrong and confident: 0" if encoding == "all" else ""))
     report = {"threshold": CONFIDENT, "cases": {f"{e}/{s}": dict(c) for (e, s), c in sorted(tally.items())},
