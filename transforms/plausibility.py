@@ -51,6 +51,18 @@ ALPHABETS: dict[str, str] = {
 _ALPHABET_SETS = {language: frozenset(letters) for language, letters in ALPHABETS.items()}
 # Symbols that are written against a letter in real text (°C, ©Reuters, l·l, €m).
 _GLUED_SYMBOLS = frozenset("°©®·€£¥§№")
+# Russian, Ukrainian, Belarusian and Bulgarian spelling: ь and ы never start a word or
+# follow a vowel (or ь, ъ, й). Hebrew read as KOI8-R breaks this in nearly every sentence.
+_CYRILLIC_NEVER_FIRST = frozenset("ьыЬЫ")
+_CYRILLIC_VOWELS = frozenset("аеёиоуыэюяіїєьъйАЕЁИОУЫЭЮЯІЇЄЬЪЙ")
+# Vowels for the no-vowel test (ъ is one in Bulgarian).
+_CYRILLIC_TRUE_VOWELS = frozenset("аеёиоуыэюяіїєъ")
+# Lowercase news abbreviations without a vowel (million, billion, trillion).
+_NO_VOWEL = frozenset({"млн", "млрд", "трлн"})
+# Chinese and Japanese put no space between words; Korean does, so Korean read as Chinese
+# or Japanese shows spaces between ideographs.
+_IDEOGRAPH_OR_KANA = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]"
+_SPACED_IDEOGRAPHS = re.compile(rf"(?<={_IDEOGRAPH_OR_KANA}) (?={_IDEOGRAPH_OR_KANA})")
 _TOKEN = re.compile(r"[^\s.,;:!?()\[\]{}\"'«»“”„‘’‚‹›—–\-/…、。，．！？：；「」『』（）【】《》〈〉]+")
 
 
@@ -114,6 +126,7 @@ def odd_characters(text: str, language: str | None = None, alphabets: bool = Tru
         if token.isascii():
             continue
         odd += _odd_in_token(token, dominant)
+    odd += len(_SPACED_IDEOGRAPHS.findall(text))
     if latin and alphabets:
         odd += sum(latin.values()) - max(
             sum(n for char, n in latin.items() if char in letters) for letters in _ALPHABET_SETS.values()
@@ -135,6 +148,8 @@ def _odd_in_token(token: str, dominant: str) -> int:
                     odd += 1  # counted twice: inside a word of another script is worse
                 elif char.isupper() and previous.islower():
                     odd += 1
+                elif char in _CYRILLIC_NEVER_FIRST and (not previous or previous in _CYRILLIC_VOWELS):
+                    odd += 1
             elif char not in _GLUED_SYMBOLS and not _always_odd(char):
                 following = token[index + 1: index + 2]
                 # A symbol before a letter, or between letters, is a misread letter.
@@ -143,6 +158,17 @@ def _odd_in_token(token: str, dominant: str) -> int:
         elif char.isupper() and previous.islower() and ord(previous) > 127:
             odd += 1
         previous = char
+    if letter_groups == {"Cyrillic"}:
+        odd += _odd_cyrillic_word(token)
+    return odd
+
+
+def _odd_cyrillic_word(word: str) -> int:
+    """Spelling no Cyrillic news language allows: a word ending in ъ, or a lowercase word of
+    three letters or more without a vowel (abbreviations are capitals, or in ``_NO_VOWEL``)."""
+    odd = word[-1] in "ъЪ"
+    if len(word) >= 3 and word.islower() and word not in _NO_VOWEL:
+        odd += not any(char in _CYRILLIC_TRUE_VOWELS for char in word)
     return odd
 
 
