@@ -17,8 +17,11 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 
-CASES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                     "tests", "transforms", "cases", "encodings.json")
+_CASE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                         "tests", "transforms", "cases")
+CASES = os.path.join(_CASE_DIR, "encodings.json")
+# Written after the rules were settled on CASES, to see whether they carry over.
+HELD_OUT = os.path.join(_CASE_DIR, "encodings_heldout.json")
 # What a newsroom types when its encoding lacks the typographic mark.
 PLAIN = {"«": '"', "»": '"', "„": '"', "“": '"', "”": '"', "—": "-", "–": "-", "’": "'", "…": "..."}
 
