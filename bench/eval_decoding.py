@@ -91,13 +91,14 @@ def charset_normalizer_alone(raw: bytes) -> str | None:
     return None if best is None else str(best)
 
 
-def evaluate_decoding() -> tuple[list, dict]:
-    from bench.eval import Row, pct
-    from transforms.decoding import CONFIDENT, BinaryInput, decode
+def score(cases: list[Case]) -> tuple[dict[tuple[str, str], dict[str, int]], list[dict]]:
+    """Counts per (encoding, size), per (encoding, "all") and per ("all", size) over the
+    non-UTF-8 cases; and the cases decoded wrong."""
+    from transforms.decoding import BinaryInput, decode
 
     tally: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     wrong = []
-    for case in encoding_cases():
+    for case in cases:
         try:
             decoded = decode(case.raw)
         except BinaryInput:
@@ -120,18 +121,33 @@ def evaluate_decoding() -> tuple[list, dict]:
             wrong.append({"language": case.language, "encoding": case.encoding, "size": case.size,
                           "got": decoded.encoding if decoded else "rejected",
                           "confidence": decoded.confidence if decoded else None})
-    rows = []
-    for (encoding, size), c in sorted(tally.items(), key=lambda kv: (kv[0][0] == "all", kv[0])):
-        if size != "all" and encoding != "all":
-            continue
-        label = f"all non-UTF-8, {size}" if encoding == "all" else encoding
-        rows.append(Row("Decoding (legacy encodings)",
-                        f"{label}: before -> charset-normalizer alone -> after; confident", c["n"],
-                        f"{pct(c['before'] / c['n'])} -> {pct(c['charset_normalizer_alone'] / c['n'])} -> "
-                        f"{pct(c['after'] / c['n'])}; "
-                        f"{pct(c['confident'] / c['n'])} (wrong and confident: {c['wrong_confident']})",
-                        "wrong and confident: 0" if encoding == "all" else ""))
-    report = {"threshold": CONFIDENT, "cases": {f"{e}/{s}": dict(c) for (e, s), c in sorted(tally.items())},
-              "wrong": wrong,
-              "case_set": "tests/transforms/cases/encodings.json; long = whole text, short = each sentence"}
+    return tally, wrong
+
+
+def evaluate_decoding() -> tuple[list, dict]:
+    from bench.eval import Row, pct
+    from transforms.decoding import CONFIDENT
+
+    def row(label: str, c: dict[str, int], target: str = "") -> Row:
+        return Row("Decoding (legacy encodings)",
+                   f"{label}: before -> charset-normalizer alone -> after; confident", c["n"],
+                   f"{pct(c['before'] / c['n'])} -> {pct(c['charset_normalizer_alone'] / c['n'])} -> "
+                   f"{pct(c['after'] / c['n'])}; "
+                   f"{pct(c['confident'] / c['n'])} (wrong and confident: {c['wrong_confident']})",
+                   target)
+
+    tally, wrong = score(encoding_cases())
+    held_tally, held_wrong = score(encoding_cases(HELD_OUT))
+    rows = [row(encoding, c) for (encoding, size), c in sorted(tally.items())
+            if size == "all" and encoding != "all"]
+    rows += [row(f"all non-UTF-8, {size}", tally[("all", size)], "wrong and confident: 0")
+             for size in ("long", "short")]
+    rows += [row(f"held-out non-UTF-8, {size}", held_tally[("all", size)], "wrong and confident: 0")
+             for size in ("long", "short")]
+    report = {"threshold": CONFIDENT,
+              "cases": {f"{e}/{s}": dict(c) for (e, s), c in sorted(tally.items())},
+              "held_out": {f"{e}/{s}": dict(c) for (e, s), c in sorted(held_tally.items())},
+              "wrong": wrong, "held_out_wrong": held_wrong,
+              "case_set": "tests/transforms/cases/encodings.json (held out: encodings_heldout.json); "
+                          "long = whole text, short = each sentence"}
     return rows, report
