@@ -16,6 +16,8 @@ from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
+from langdetect.lang_detect_exception import LangDetectException
+
 from transforms.language import Detector
 from transforms.plausibility import plausibility
 
@@ -44,8 +46,10 @@ _ASCII_WORD = re.compile(rb"(?<![\x80-\xff])\b[A-Za-z]{2,}\b(?![\x80-\xff])")
 # the right reading of some single sentences (a Polish one in ISO-8859-2 in the case set);
 # 0.3 keeps them, and random bytes still get no reading at all.
 MAX_MESS = 0.3
-# langdetect needs a few words to name a language; fewer, and no language is assumed.
-MIN_ASCII_WORDS = 4
+# langdetect needs a few words to name a language; fewer, or a less sure answer, and no
+# language is assumed.
+MIN_ASCII_WORDS = 3
+MIN_LANGUAGE_SCORE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +111,18 @@ def _prior(encoding: str) -> int:
 
 def ascii_language(raw: bytes) -> str | None:
     """The language of the ASCII words of ``raw`` (they read the same in every candidate
-    encoding, so they are evidence no reading can bend), or None when there are too few."""
+    encoding, so they are evidence no reading can bend), or None when there are too few.
+    langdetect's own probabilities are used: ``Detector.detect`` wants 20 letters, and a
+    sentence's ASCII words (``magyar hazai szerezte``) often have fewer."""
     words = _ASCII_WORD.findall(raw[:_SAMPLE_CHARS])
     if len(words) < MIN_ASCII_WORDS:
         return None
-    language, score = _detector().detect(b" ".join(words).decode("ascii"))
-    return language if score >= 0.5 else None
+    try:
+        best = _detector().probabilities(b" ".join(words[:200]).decode("ascii"))[0]
+    except (LangDetectException, IndexError):
+        return None
+    # langdetect names some languages with a region (zh-cn); the alphabets are by language.
+    return best.lang.split("-")[0] if best.prob >= MIN_LANGUAGE_SCORE else None
 
 
 @lru_cache(maxsize=1)
