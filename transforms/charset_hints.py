@@ -45,12 +45,15 @@ _ENVELOPE_ENCODING = re.compile(rb'(?<!\\)"encoding"\s*:\s*"([A-Za-z0-9._:+-]{1,
 
 
 def codec_name(label: str) -> str | None:
-    """Python's name for a charset label, or None when Python has no such codec."""
+    """Python's name for a charset label, or None when Python has no such text codec
+    (``base64`` or ``zlib`` in an ``encoding`` field name a transfer encoding, not a charset)."""
     label = label.strip().lower()
     try:
-        return codecs.lookup(ALIASES.get(label, label)).name
+        name = codecs.lookup(ALIASES.get(label, label)).name
+        b"a".decode(name, "replace")  # raises LookupError for bytes-to-bytes codecs
     except (LookupError, ValueError):
         return None
+    return name
 
 
 def candidates(label: str) -> tuple[str, ...]:

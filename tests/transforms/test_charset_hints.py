@@ -15,6 +15,8 @@ from transforms.charset_hints import (
     ("Shift_JIS", ("shift_jis", "cp932")),
     ("windows-874", ("cp874",)),
     ("no-such-charset", ()),
+    ("base64", ()),
+    ("rot13", ()),
 ])
 def test_labels_resolve_to_codecs_and_their_supersets(label, expected):
     assert candidates(label) == expected
