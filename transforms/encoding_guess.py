@@ -46,8 +46,8 @@ _ASCII_WORD = re.compile(rb"(?<![\x80-\xff])\b[A-Za-z]{2,}\b(?![\x80-\xff])")
 # the right reading of some single sentences (a Polish one in ISO-8859-2 in the case set);
 # 0.3 keeps them, and random bytes still get no reading at all.
 MAX_MESS = 0.3
-# langdetect needs a few words to name a language; fewer, or a less sure answer, and no
-# language is assumed.
+# langdetect needs a few different words to name a language; fewer, or a less sure
+# answer, and no language is assumed.
 MIN_ASCII_WORDS = 3
 MIN_LANGUAGE_SCORE = 0.9
 
@@ -115,7 +115,7 @@ def ascii_language(raw: bytes) -> str | None:
     langdetect's own probabilities are used: ``Detector.detect`` wants 20 letters, and a
     sentence's ASCII words (``magyar hazai szerezte``) often have fewer."""
     words = _ASCII_WORD.findall(raw[:_SAMPLE_CHARS])
-    if len(words) < MIN_ASCII_WORDS:
+    if len(set(words)) < MIN_ASCII_WORDS:
         return None
     try:
         best = _detector().probabilities(b" ".join(words[:200]).decode("ascii"))[0]

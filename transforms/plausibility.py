@@ -93,7 +93,7 @@ def _always_odd(char: str) -> bool:
 
 
 def _is_letter(char: str) -> bool:
-    return char.isalpha() or unicodedata.category(char).startswith("M")
+    return char.isalpha() or (len(char) == 1 and unicodedata.category(char).startswith("M"))
 
 
 def odd_characters(text: str, language: str | None = None, alphabets: bool = True) -> tuple[int, int]:
@@ -150,10 +150,12 @@ def _odd_in_token(token: str, dominant: str) -> int:
                     odd += 1
                 elif char in _CYRILLIC_NEVER_FIRST and (not previous or previous in _CYRILLIC_VOWELS):
                     odd += 1
-            elif char not in _GLUED_SYMBOLS and not _always_odd(char):
+            elif not _always_odd(char):
                 following = token[index + 1: index + 2]
-                # A symbol before a letter, or between letters, is a misread letter.
-                if following and _is_letter(following):
+                before_letter = bool(following) and _is_letter(following)
+                # A symbol between letters is a misread letter (Catalan l·l aside); so is one
+                # before a letter, unless it is written that way (°C, ©Reuters, №5).
+                if before_letter and (_is_letter(previous) and char != "·" or char not in _GLUED_SYMBOLS):
                     odd += 1
         elif char.isupper() and previous.islower() and ord(previous) > 127:
             odd += 1

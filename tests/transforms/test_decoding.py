@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.eval_decoding import HELD_OUT as HELD_OUT_CASES
 from bench.eval_decoding import encoding_cases
 from transforms.decoding import BinaryInput, decode
 
@@ -105,11 +106,14 @@ def test_long_articles_decode_exactly_and_say_how(case):
     assert f"confidence {decoded.confidence:.2f}" in decoded.notes[-1]
 
 
+HELD_OUT = [c for c in encoding_cases(HELD_OUT_CASES) if c.encoding != "utf-8"]
+
+
 @pytest.mark.parametrize("encoding", sorted({c.encoding for c in LEGACY}))
-def test_every_wrong_short_decode_is_unsure(encoding):
-    """Short texts may be misread (two Hebrew sentences read as KOI8-R), but never with
-    confidence: the original bytes are then kept."""
-    for case in (c for c in LEGACY if c.encoding == encoding and c.size == "short"):
+def test_every_wrong_decode_is_unsure(encoding):
+    """Short texts may be misread (a Polish sentence in ISO-8859-2 as Windows-1250), but
+    never with confidence: the original bytes are then kept."""
+    for case in (c for c in LEGACY + HELD_OUT if c.encoding == encoding):
         decoded = decode(case.raw)
         assert decoded.text == case.text or not decoded.confident, case.text
 
@@ -187,3 +191,8 @@ def test_western_words_in_cp1252_round_trips(words):
     raw = text.encode("cp1252")
     if not raw.isascii():
         assert decode(raw).text == text
+
+
+def test_a_transfer_encoding_in_the_hint_is_no_charset():
+    decoded = decode(RUSSIAN_KOI8, hint="base64")
+    assert decoded.text == RUSSIAN and "unknown" in decoded.notes[0]
