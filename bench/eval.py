@@ -15,6 +15,7 @@ Sections (each a function returning rows of the report and a JSON-able dict):
 * repair cases and stray script: ``bench.eval_repair`` (case files of text a fixer must
   fix or leave alone, compared with ftfy's answers; precision and recall of stray-script
   removal on the generated ``bench.stray_cases``).
+* decoding: legacy encodings before and after detection (``bench.eval_decoding``).
 
 Prints one markdown table, writes ``bench/results/eval.json`` and the table into
 ``bench/RESULTS.md``. Run: ``python -m bench.eval`` (``--only repair,language`` for some).
@@ -698,6 +699,12 @@ def evaluate_canonical() -> tuple[list[Row], dict]:
     return rows, {"resolver": resolved, "as_written": baseline}
 
 
+def evaluate_decoding() -> tuple[list[Row], dict]:
+    from bench.eval_decoding import evaluate_decoding as evaluate
+
+    return evaluate()
+
+
 # ---------------------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------------------
@@ -730,6 +737,7 @@ SECTIONS: dict[str, Callable[[], tuple[list[Row], dict]]] = {
     "near_copies": evaluate_near_copies,
     "entities": evaluate_entities,
     "canonical": evaluate_canonical,
+    "decoding": evaluate_decoding,
 }
 
 

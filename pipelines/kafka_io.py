@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, TypeVar
 
 from schemas.records import RawInput
+from transforms.charset_hints import content_type_charset
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,8 @@ def to_raw_input(message: Any, value_format: str = "text") -> RawInput:
     The value is the article as raw bytes (``text``) or a batch-style JSON envelope
     (``json``); the key is the publisher's id; the headers ``title``, ``url``,
     ``published_at`` and ``language`` carry metadata, the record timestamp standing in
-    for ``published_at``. Tombstones (null values) never get here.
+    for ``published_at``; a ``content-type`` header's charset declares the value's
+    encoding. Tombstones (null values) never get here.
     """
     headers = header_map(message.headers)
     key = message.key.decode("utf-8", errors="replace").strip() if message.key else None
@@ -209,6 +211,7 @@ def to_raw_input(message: Any, value_format: str = "text") -> RawInput:
         publisher_id=key or None,
         kind="envelope" if value_format == "json" else "text",
         order=message_order(message.partition, message.offset),
+        encoding=content_type_charset(headers.get("content-type")),
     )
 
 

@@ -1,6 +1,7 @@
 """The explicit Arrow schemas of copydesk's three output tables.
 
-``articles`` and ``duplicates`` share one schema; ``rejects`` keeps the original bytes.
+``articles`` and ``duplicates`` share one schema; ``rejects`` keeps the original bytes, and
+so does ``articles.raw`` when the decode was an unsure guess.
 ``date`` is the Hive partition column: it is in the schema a reader sees, and it is
 written as the ``date=YYYY-MM-DD`` folder rather than inside each file.
 """
@@ -49,6 +50,8 @@ ARTICLE_FIELDS = [
     pa.field("similarity", pa.float32()),
     pa.field("published_at", TIMESTAMP),
     pa.field("ingested_at", TIMESTAMP, nullable=False),
+    # The original bytes when the decode was an unsure guess; null otherwise.
+    pa.field("raw", pa.binary()),
 ]
 
 REJECT_FIELDS = [
@@ -105,6 +108,7 @@ def article_row(article: Article) -> dict[str, Any]:
         "similarity": article.similarity,
         "published_at": article.published_at,
         "ingested_at": article.ingested_at,
+        "raw": article.raw if article.keep_raw else None,
     }
 
 

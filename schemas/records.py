@@ -70,6 +70,8 @@ class RawInput:
     kind: str = "text"
     # Position of the input in the run; breaks ties between copies deterministically.
     order: str = ""
+    # Charset declared by the transport (a Kafka content-type header), if any.
+    encoding: str | None = None
 
 
 @pickled_by_position
@@ -93,6 +95,9 @@ class Article:
     duplicate_of: str | None = None
     similarity: float | None = None
     order: str = ""
+    # The decode was a guess below ``decoding.CONFIDENT``: ``raw`` survives Repair and is
+    # written to ``articles.raw`` so the original can always be decoded again.
+    keep_raw: bool = False
 
     @property
     def date(self) -> str:

@@ -19,6 +19,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from schemas.records import Article, RawInput, Reject, Repair, stable_id
+from transforms.charset_hints import declared_in_envelope, declared_in_markup
 from transforms.decoding import BinaryInput, decode
 
 log = logging.getLogger(__name__)
@@ -195,20 +196,20 @@ class DecodeInput(beam.DoFn):
         if not item.raw.strip():
             raise InvalidInput("The input is empty or only whitespace, so there is no article.")
         try:
-            decoded = decode(item.raw)
+            decoded = decode(item.raw, _hint(item))
         except BinaryInput as binary:
             raise InvalidInput(str(binary)) from None
         repairs = []
         if decoded.bom:
             repairs.append(Repair("encoding", "\ufeff", f"removed the {decoded.encoding} byte order mark"))
-        if decoded.guessed:
-            repairs.append(Repair("encoding", "", f"the bytes are not UTF-8; decoded as {decoded.encoding}"))
+        repairs += [Repair("encoding", "", note) for note in decoded.notes]
         article = Article(
             id=stable_id(item.source, item.raw),
             source=item.source,
             text=decoded.text,
             ingested_at=self.ingested_at,
             raw=item.raw,
+            keep_raw=not decoded.confident,
             title=item.title,
             url=item.url,
             publisher_id=item.publisher_id,
@@ -226,6 +227,16 @@ class DecodeInput(beam.DoFn):
 
 class InvalidInput(ValueError):
     """Why an input cannot become an article, as one sentence."""
+
+
+def _hint(item: RawInput) -> str | None:
+    """The charset declared for ``item``: by its transport (a Kafka content-type), else by
+    its envelope's ``encoding`` field, else by an HTML or XML declaration at its top."""
+    if item.encoding:
+        return item.encoding
+    if item.kind == "envelope":
+        return declared_in_envelope(item.raw)
+    return declared_in_markup(item.raw)
 
 
 def _apply_envelope(article: Article, text: str) -> None:

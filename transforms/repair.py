@@ -470,9 +470,11 @@ class FinishRepair(beam.DoFn):
             )
             return
         # No later stage rejects an article, so its raw bytes (kept for the rejects table)
-        # stop here instead of travelling through every stage and shuffle.
+        # stop here instead of travelling through every stage and shuffle, unless the
+        # decode was an unsure guess and they go to ``articles.raw``.
         yield dataclasses.replace(
-            article, title=title, text=text, repairs=list(article.repairs) + tally(edits), raw=b""
+            article, title=title, text=text, repairs=list(article.repairs) + tally(edits),
+            raw=article.raw if article.keep_raw else b"",
         )
 
 

@@ -155,3 +155,26 @@ def test_options_keep_one_view_per_class_and_views_share_their_values():
     assert "_views" not in copy.__dict__
     assert copy.view_as(DirectOptions).direct_num_workers == 2
     assert copy.view_as(DirectOptions).direct_running_mode == "multi_processing"
+
+
+def test_legacy_encodings_land_decoded_and_unsure_guesses_keep_raw(tmp_path):
+    from bench.eval_decoding import encoding_cases
+
+    russian = next(c for c in encoding_cases()
+                   if (c.language, c.encoding, c.size) == ("ru", "koi8-r", "long"))
+    hebrew = "ועדת הכספים של הכנסת תדון בפרטים בשבוע הבא.".encode("cp1255")
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "koi8.txt").write_bytes(russian.raw)
+    (source / "hebrew.txt").write_bytes(hebrew)
+    (source / "utf8.txt").write_text("A plain UTF-8 article about the budget vote in Prague.",
+                                     encoding="utf-8")
+    output = tmp_path / "out"
+    run([source], output)
+    rows = {r["source"]: r for r in read(output, "articles")}
+    assert sorted(rows) == ["hebrew.txt", "koi8.txt", "utf8.txt"]
+    assert russian.text.split("\n\n")[1] in rows["koi8.txt"]["text"]
+    assert rows["koi8.txt"]["language"] == "ru" and rows["koi8.txt"]["raw"] is None
+    assert rows["utf8.txt"]["raw"] is None
+    assert rows["hebrew.txt"]["raw"] == hebrew
+    assert any(r["kind"] == "encoding" and "confidence" in r["detail"] for r in rows["hebrew.txt"]["repairs"])

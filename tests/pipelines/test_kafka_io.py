@@ -216,3 +216,13 @@ def test_every_codec_and_headers_from_a_second_client(kafka_broker, kafka_topic)
     assert first.publisher_id == "pub-none"
     assert first.published_at == datetime(2022, 2, 22, 8, tzinfo=timezone.utc)
     assert first.source == f"kafka://{topic}/0/0"
+
+
+@pytest.mark.parametrize("header,expected", [
+    (b"text/plain; charset=KOI8-R", "KOI8-R"),
+    (b'text/html; charset="windows-1251"', "windows-1251"),
+    (b"text/plain", None),
+])
+def test_content_type_charset_becomes_the_encoding_hint(header, expected):
+    raw = to_raw_input(record(headers=[("Content-Type", header)]))
+    assert raw.encoding == expected

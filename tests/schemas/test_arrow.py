@@ -46,3 +46,11 @@ def test_date_is_the_utc_date_of_published_at_else_ingested_at():
 def test_ids_are_stable_and_depend_on_source_and_bytes():
     assert stable_id("a", b"x") == stable_id("a", b"x")
     assert len({stable_id("a", b"x"), stable_id("b", b"x"), stable_id("a", b"y")}) == 3
+
+
+def test_articles_raw_holds_the_bytes_of_unsure_decodes_only():
+    sure = Article(id="1", source="a", text="t", ingested_at=NOW, raw=b"\xe9t\xe9")
+    unsure = Article(id="2", source="b", text="t", ingested_at=NOW, raw=b"\xd7\xe2", keep_raw=True)
+    table = to_table("articles", [sure, unsure])
+    assert table.schema.field("raw").type == pa.binary() and table.schema.field("raw").nullable
+    assert table.column("raw").to_pylist() == [None, b"\xd7\xe2"]

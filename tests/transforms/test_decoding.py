@@ -1,9 +1,12 @@
 import codecs
+import random
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.eval_decoding import HELD_OUT as HELD_OUT_CASES
+from bench.eval_decoding import encoding_cases
 from transforms.decoding import BinaryInput, decode
 
 TEXT = "Zelenskiy said “no” — the café in Kyiv (Київ) stays open.\n"
@@ -47,7 +50,7 @@ def test_latin1_with_bytes_cp1252_leaves_undefined():
     text = "Caf\xe9 \x81 na\xefve"
     decoded = decode(text.encode("latin-1"))
     assert decoded.text == text
-    assert decoded.encoding == "latin-1"
+    assert decoded.encoding == "iso8859-1"
 
 
 def test_cp1251_russian_is_not_read_as_western():
@@ -82,11 +85,114 @@ def test_any_utf8_text_round_trips(text):
     assert decode(text.encode("utf-8")).text.lstrip("\ufeff") == text.lstrip("\ufeff")
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet="abcdefghij éèàçüößñ’“”—–…«»", min_size=1, max_size=200))
-def test_western_text_in_cp1252_round_trips(text):
+CASES = encoding_cases()
+LEGACY = [c for c in CASES if c.encoding != "utf-8"]
+
+
+def test_the_case_set_covers_every_encoding_of_the_issue():
+    wanted = {"koi8-r", "koi8-u", "cp1250", "cp1251", "cp1252", "cp1254", "cp1255", "cp1256",
+              "iso-8859-2", "iso-8859-7", "gbk", "gb18030", "big5", "shift_jis", "euc-jp",
+              "euc-kr", "latin-1", "utf-8"}
+    assert {c.encoding for c in CASES} == wanted
+    assert {c.size for c in LEGACY} == {"short", "long"}
+
+
+@pytest.mark.parametrize("case", [c for c in LEGACY if c.size == "long"],
+                         ids=lambda c: f"{c.language}-{c.encoding}")
+def test_long_articles_decode_exactly_and_say_how(case):
+    decoded = decode(case.raw)
+    assert decoded.text == case.text
+    assert decoded.guessed and decoded.notes
+    assert f"confidence {decoded.confidence:.2f}" in decoded.notes[-1]
+
+
+HELD_OUT = [c for c in encoding_cases(HELD_OUT_CASES) if c.encoding != "utf-8"]
+
+
+@pytest.mark.parametrize("encoding", sorted({c.encoding for c in LEGACY}))
+def test_every_wrong_decode_is_unsure(encoding):
+    """Short texts may be misread (a Polish sentence in ISO-8859-2 as Windows-1250), but
+    never with confidence: the original bytes are then kept."""
+    for case in (c for c in LEGACY + HELD_OUT if c.encoding == encoding):
+        decoded = decode(case.raw)
+        assert decoded.text == case.text or not decoded.confident, case.text
+
+
+def test_short_decodes_are_mostly_right():
+    right = sum(decode(c.raw).text == c.text for c in LEGACY if c.size == "short")
+    assert right / sum(c.size == "short" for c in LEGACY) >= 0.95
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.encoding == "utf-8"][:40],
+                         ids=lambda c: c.language)
+def test_utf8_is_never_sent_to_detection(case):
+    decoded = decode(case.raw, hint="koi8-r")
+    assert (decoded.text, decoded.encoding, decoded.guessed) == (case.text, "utf-8", False)
+
+
+RUSSIAN_KOI8 = RUSSIAN.encode("koi8-r")
+
+
+def test_a_hint_wins_when_the_bytes_decode_under_it():
+    # Read alone, these bytes are Russian in KOI8-R; declared as KOI8-U they are read so.
+    decoded = decode(RUSSIAN_KOI8, hint="KOI8-U")
+    assert decoded.encoding == "koi8-u" and decoded.text == RUSSIAN
+    assert "as declared (KOI8-U)" in decoded.notes[0]
+
+
+def test_a_latin1_hint_reads_windows_1252_punctuation():
+    decoded = decode(WESTERN.encode("cp1252"), hint="iso-8859-1")
+    assert decoded.text == WESTERN and decoded.encoding == "cp1252" and decoded.confident
+
+
+def test_a_wrong_hint_that_decodes_is_kept_but_unsure():
+    decoded = decode(RUSSIAN.encode("cp1251"), hint="iso-8859-1")
+    assert decoded.encoding == "cp1252"
+    assert not decoded.confident
+
+
+def test_a_hint_that_fails_is_recorded_and_detection_takes_over():
+    # A Cyrillic letter followed by a space is no GB2312, GBK or GB18030 sequence.
+    decoded = decode(RUSSIAN.encode("cp1251"), hint="gb2312")
+    assert decoded.text == RUSSIAN and decoded.encoding == "cp1251"
+    assert any("does not decode these bytes" in n for n in decoded.notes)
+
+
+def test_an_unknown_hint_is_recorded():
+    decoded = decode(RUSSIAN_KOI8, hint="x-no-such-charset")
+    assert decoded.text == RUSSIAN
+    assert "unknown" in decoded.notes[0]
+
+
+def test_a_hint_against_valid_utf8_is_noted_and_ignored():
+    decoded = decode(RUSSIAN.encode(), hint="cp1251")
+    assert decoded.text == RUSSIAN and decoded.encoding == "utf-8"
+    assert "valid UTF-8" in decoded.notes[0]
+
+
+def test_random_high_bytes_are_rejected_with_a_reason():
+    rng = random.Random(7)
+    payload = bytes(rng.randrange(128, 256) for _ in range(400))
+    with pytest.raises(BinaryInput, match="not text in any encoding"):
+        decode(payload)
+
+
+WESTERN_WORDS = {
+    c.language: sorted({w.strip(".,;:!?¿¡«»\"'") for w in c.text.split()} - {""})
+    for c in CASES if c.encoding == "cp1252" and c.size == "long"
+}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(sorted(WESTERN_WORDS)).flatmap(
+    lambda language: st.lists(st.sampled_from(WESTERN_WORDS[language]), min_size=4, max_size=40)))
+def test_western_words_in_cp1252_round_trips(words):
+    text = " ".join(words)
     raw = text.encode("cp1252")
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
+    if not raw.isascii():
         assert decode(raw).text == text
+
+
+def test_a_transfer_encoding_in_the_hint_is_no_charset():
+    decoded = decode(RUSSIAN_KOI8, hint="base64")
+    assert decoded.text == RUSSIAN and "unknown" in decoded.notes[0]

@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import datetime, timezone
 
 import apache_beam as beam
@@ -124,3 +125,48 @@ def test_published_at(value, expected, noted):
     parsed, note = parse_timestamp(value)
     assert parsed == expected
     assert bool(note) is noted
+
+
+RUSSIAN = "Правительство объявило о новой программе ремонта школ в понедельник."
+HEBREW = "ועדת הכספים של הכנסת תדון בפרטים בשבוע הבא."
+
+
+def _how(detail: str) -> str:
+    declared = re.search(r"decoded as (\S+), as declared", detail)
+    return f"declared {declared.group(1)}" if declared else detail.split(";")[-1].split()[0]
+
+
+def test_hints_and_guesses_are_audited_and_unsure_guesses_keep_their_bytes():
+    envelope = json.dumps({"text": RUSSIAN, "encoding": "koi8-u"}, ensure_ascii=False)
+    page = f'<html><head><meta charset="koi8-u"></head><body>{RUSSIAN}</body></html>'
+    records = [
+        # Read alone, KOI8 bytes are KOI8-R; each hint says KOI8-U and is followed.
+        RawInput("kafka", RUSSIAN.encode("koi8-r"), encoding="koi8-u"),
+        RawInput("envelope", envelope.encode("koi8-r"), kind="envelope"),
+        RawInput("page", page.encode("koi8-r")),
+        # One Hebrew sentence with no hint is read, but not surely: its bytes stay.
+        RawInput("unsure", HEBREW.encode("cp1255")),
+        RawInput("utf8", RUSSIAN.encode()),
+    ]
+    with TestPipeline() as p:
+        decoded = p | beam.Create(records) | DecodeInputs(NOW)
+        out = decoded["articles"] | beam.Map(lambda a: (
+            a.source, RUSSIAN in a.text, [_how(r.detail) for r in a.repairs if r.kind == "encoding"],
+            a.keep_raw))
+        assert_that(out, equal_to([
+            ("kafka", True, ["declared koi8-u"], False),
+            ("envelope", True, ["declared koi8-u"], False),
+            ("page", True, ["declared koi8-u"], False),
+            ("unsure", False, ["detected"], True),
+            ("utf8", True, [], False),
+        ]))
+
+
+def test_an_unsure_guess_says_its_confidence_and_keeps_its_bytes():
+    raw = HEBREW.encode("cp1255")
+    with TestPipeline() as p:
+        decoded = p | beam.Create([RawInput("unsure", raw)]) | DecodeInputs(NOW)
+        out = decoded["articles"] | beam.Map(lambda a: (
+            [bool(re.fullmatch(r"the bytes are not UTF-8; detected \S+ \(confidence 0\.[0-6]\d\)", r.detail))
+             for r in a.repairs], a.raw == raw, a.keep_raw))
+        assert_that(out, equal_to([([True], True, True)]))

@@ -1,0 +1,142 @@
+"""Which legacy encoding bytes that are not UTF-8 are in: charset-normalizer proposes the
+encodings whose reading is not a mess, and ``transforms.plausibility`` picks among them.
+
+charset-normalizer alone is weak on a sentence or two: Spanish ``ñ`` comes out as Polish
+``ń`` (Windows-1250 ties with Windows-1252), Czech in ISO-8859-2 as Windows-1250. Its
+proposals are therefore re-ranked by how plausible each one's text is, and its own order
+only breaks ties (``bench/eval_decoding.py`` measures both).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from charset_normalizer import from_bytes
+
+from langdetect.lang_detect_exception import LangDetectException
+
+from transforms.language import Detector
+from transforms.plausibility import plausibility
+
+# The encodings news sources and archives publish in (Python codec names). Leaving out
+# DOS, Mac and rare ISO tables keeps them from winning ties on short texts.
+NEWS_ENCODINGS = (
+    "cp1252", "latin_1", "iso8859_15",
+    "cp1250", "iso8859_2",
+    "cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp866",
+    "cp1253", "iso8859_7",
+    "cp1254", "iso8859_9",
+    "cp1255", "iso8859_8",
+    "cp1256", "iso8859_6",
+    "cp1257", "iso8859_13",
+    "cp874",
+    "gb18030", "big5", "big5hkscs",
+    "shift_jis", "cp932", "euc_jp",
+    "euc_kr", "cp949",
+)
+WESTERN_FIRST = ("cp1252", "latin_1")
+WESTERN_ALONE = 0.9
+# Plausibility is measured on the first characters only: a long article says enough early.
+_SAMPLE_CHARS = 65536
+_ASCII_WORD = re.compile(rb"(?<![\x80-\xff])\b[A-Za-z]{2,}\b(?![\x80-\xff])")
+# charset-normalizer's mess ratio above which a reading is dropped. Its default (0.2) drops
+# the right reading of some single sentences (a Polish one in ISO-8859-2 in the case set);
+# 0.3 keeps them, and random bytes still get no reading at all.
+MAX_MESS = 0.3
+# langdetect needs a few different words to name a language; fewer, or a less sure
+# answer, and no language is assumed.
+MIN_ASCII_WORDS = 3
+MIN_LANGUAGE_SCORE = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Guess:
+    encoding: str
+    text: str
+    # How sure the guess is (0-1): its text's plausibility, scaled down when a different
+    # reading of the same bytes is nearly as plausible. See ``confidence``.
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    encoding: str
+    text: str
+    plausibility: float
+
+
+def guess(raw: bytes) -> Guess | None:
+    """The most plausible reading of ``raw`` in a news encoding; None when charset-normalizer
+    finds every reading a mess (random or binary bytes)."""
+    language = ascii_language(raw)
+    matches = from_bytes(raw, cp_isolation=list(NEWS_ENCODINGS), threshold=MAX_MESS,
+                         preemptive_behaviour=False)
+    proposals = [(match.encoding, str(match)) for match in matches]
+    # The Western readings are always weighed: charset-normalizer drops Latin-1 as soon as
+    # one byte in 0x80-0x9F reads as a control code, and finds some short Western texts a
+    # mess. They go first, so a text several encodings read alike is named after them.
+    western = [(encoding, text) for encoding in WESTERN_FIRST if (text := _strict(raw, encoding))]
+    readings: dict[str, _Reading] = {}
+    for encoding, text in western + proposals:
+        if text not in readings:
+            readings[text] = _Reading(encoding, text, plausibility(text[:_SAMPLE_CHARS], language))
+    if not proposals:
+        # Only the Western readings are left: one must be nearly all sound, alphabets aside,
+        # to be text (random bytes of 50 or more score under 0.7 as Windows-1252).
+        readings = {t: r for t, r in readings.items()
+                    if plausibility(t[:_SAMPLE_CHARS], alphabets=False) >= WESTERN_ALONE}
+    if not readings:
+        return None
+    # Equally plausible readings: Windows-1252 then Latin-1 first (the commonest legacy
+    # encodings, and browsers' default for unlabelled Western pages), then
+    # charset-normalizer's order (Python's sort is stable).
+    ranked = sorted(readings.values(), key=lambda r: (-round(r.plausibility, 3), _prior(r.encoding)))
+    best = ranked[0]
+    return Guess(codecs.lookup(best.encoding).name, best.text, confidence(best, ranked[1:]))
+
+
+def _strict(raw: bytes, encoding: str) -> str | None:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _prior(encoding: str) -> int:
+    return WESTERN_FIRST.index(encoding) if encoding in WESTERN_FIRST else len(WESTERN_FIRST)
+
+
+def ascii_language(raw: bytes) -> str | None:
+    """The language of the ASCII words of ``raw`` (they read the same in every candidate
+    encoding, so they are evidence no reading can bend), or None when there are too few.
+    langdetect's own probabilities are used: ``Detector.detect`` wants 20 letters, and a
+    sentence's ASCII words (``magyar hazai szerezte``) often have fewer."""
+    words = _ASCII_WORD.findall(raw[:_SAMPLE_CHARS])
+    if len(set(words)) < MIN_ASCII_WORDS:
+        return None
+    try:
+        best = _detector().probabilities(b" ".join(words[:200]).decode("ascii"))[0]
+    except (LangDetectException, IndexError):
+        return None
+    # langdetect names some languages with a region (zh-cn); the alphabets are by language.
+    return best.lang.split("-")[0] if best.prob >= MIN_LANGUAGE_SCORE else None
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Detector:
+    return Detector()
+
+
+def confidence(best: _Reading, others: list[_Reading]) -> float:
+    """The best reading's plausibility, times how far ahead of the next different reading it
+    is (a lead of ``DECISIVE_LEAD`` or more counts fully)."""
+    if not others:
+        return round(best.plausibility, 3)
+    lead = best.plausibility - others[0].plausibility
+    return round(best.plausibility * (0.5 + 0.5 * min(1.0, lead / DECISIVE_LEAD)), 3)
+
+
+DECISIVE_LEAD = 0.1
