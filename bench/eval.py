@@ -9,7 +9,8 @@ Sections (each a function returning rows of the report and a JSON-able dict):
 * near-copies: the real ``FindNearCopies`` transform in a Beam pipeline, pairwise and
   B-cubed precision and recall, recall per kind of copy, false merges per hard negative;
 * entities: spaCy (``transforms.entities``) against the hand-labelled seed spans;
-* canonical entities: ``bench.entity_gold``.
+* canonical entities: ``bench.entity_gold``;
+* entities in headlines and knowledge-assisted recognition: ``bench.eval_entities``.
 
 Prints one markdown table, writes ``bench/results/eval.json`` and the table into
 ``bench/RESULTS.md``. Run: ``python -m bench.eval`` (``--only repair,language`` for some).
@@ -693,6 +694,18 @@ def evaluate_canonical() -> tuple[list[Row], dict]:
     return rows, {"resolver": resolved, "as_written": baseline}
 
 
+def evaluate_entity_titles() -> tuple[list[Row], dict]:
+    from bench.eval_entities import evaluate_titles
+
+    return evaluate_titles()
+
+
+def evaluate_entity_knowledge() -> tuple[list[Row], dict]:
+    from bench.eval_entities import evaluate_knowledge
+
+    return evaluate_knowledge()
+
+
 # ---------------------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------------------
@@ -704,6 +717,8 @@ SECTIONS: dict[str, Callable[[], tuple[list[Row], dict]]] = {
     "near_copies": evaluate_near_copies,
     "entities": evaluate_entities,
     "canonical": evaluate_canonical,
+    "entity_titles": evaluate_entity_titles,
+    "entity_knowledge": evaluate_entity_knowledge,
 }
 
 

@@ -76,8 +76,9 @@ COMMON_NOUNS = frozenset({
     "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "police", "batman", "will", "big", "makes", "split", "nice", "mobile", "orange",
 })
-STRONG_KINDS = frozenset({"country", "continent", "region"})
-_WORDLIKE_SAFE = frozenset({"country", "continent"})
+# Kinds whose names are names wherever they stand; a region ("Rivers", a Nigerian state)
+# or a town needs its place in the sentence to say so.
+STRONG_KINDS = frozenset({"country", "continent"})
 # Spans of the text handed to ``find`` that count as places a name can be listed with.
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 
@@ -195,7 +196,7 @@ class Recogniser:
             entry = self._known(fold_key(name))
             if entry is not None:
                 # Countries and curated names are names even when also words (Japan).
-                common = (last == i and not (entry.curated or entry.kind in _WORDLIKE_SAFE)
+                common = (last == i and not (entry.curated or entry.kind in STRONG_KINDS)
                           and self._common(name))
                 return _Candidate(i, last, start, end, entry, True, common)
         return None
@@ -229,7 +230,7 @@ class Recogniser:
         return None
 
     def _qualifies(self, entry: KbEntry) -> bool:
-        if entry.curated or entry.kind in STRONG_KINDS:
+        if entry.curated or entry.kind in STRONG_KINDS or entry.kind == "region":
             return True
         return entry.kind == "city" and entry.population >= self.config.min_population
 
