@@ -344,7 +344,7 @@ def _clear_before(text: str, tokens: list[_Token], first: int) -> bool:
     gap = text[previous.end:tokens[first].start]
     if gap.strip() or not previous.capitalised:
         return True
-    return _sentence_initial(text, previous.start) and previous.text.lower() in _STOP_WORDS
+    return _sentence_initial(text, previous.start) and previous.text.lower() in _stop_words()
 
 
 def _clear_after(text: str, tokens: list[_Token], last: int) -> bool:
@@ -384,13 +384,13 @@ def _is_common(word: str, common_words: frozenset[str]) -> bool:
     return any(form in common_words for form in _lemmas(word))
 
 
+@lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
+    # Imported on first use: building a pipeline imports this module, and spaCy is slow
+    # to import where no tagging happens.
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS)
-
-
-_STOP_WORDS = _stop_words()
 
 
 def english_common_words(model_path: str) -> frozenset[str]:
