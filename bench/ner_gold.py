@@ -1,9 +1,10 @@
 """Hand-labelled named entities of the five seed articles (PERSON, ORG, GPE, LOC, NORP).
 
 Labelled by reading the repaired body of each seed, and its headline (``TITLE_GOLD``; the
-repair stage moves it to ``title``, which is tagged too). Conventions follow OntoNotes, which the spaCy model was
-trained on: countries, cities and self-proclaimed republics are GPE, also as modifiers ("US
-envoy"); regions that are not states are LOC (Donbass, Europe, "the West"); nationalities and
+repair stage moves it to ``title``, which is tagged too). Conventions follow OntoNotes,
+which the spaCy model was trained on: countries, cities and self-proclaimed republics are
+GPE, also as modifiers ("US envoy"); regions that are not states are LOC (Donbass, Europe,
+"the West"); nationalities and
 political groups are NORP ("Russian", "Western", "Eastern European"); governments, agencies,
 councils, media and alliances are ORG ("the Kremlin", "the White House"). A leading "the" is
 never part of a name. Dates, events (the Cold War), products (Javelin) and facilities are
