@@ -21,6 +21,7 @@ sets of words and no index of its own.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from dataclasses import dataclass
@@ -143,7 +144,7 @@ class Recogniser:
         tokens = _tokens(text)
         if not tokens:
             return []
-        taken = sorted((s, e) for s, e, _ in entities)
+        taken = _Spans((s, e) for s, e, _ in entities)
         places = [(s, e) for s, e, label in entities if label in PLACE_LABELS]
         headline = _title_case(tokens)
         exact, near = [], []
@@ -165,20 +166,22 @@ class Recogniser:
                 accepted.append(candidate)
             else:
                 waiting.append(candidate)
-        places += [(c.start, c.end) for c in accepted if c.entry.label in PLACE_LABELS]
+        found_places = [(c.start, c.end) for c in accepted if c.entry.label in PLACE_LABELS]
         # A place that needs context may get it from another found one ("Bath and Bristol").
+        listed = _Spans(places + found_places)
         for candidate in waiting:
-            if self._in_context(text, tokens, candidate, places, headline):
+            if self._in_context(text, tokens, candidate, listed, headline):
                 accepted.append(candidate)
-        places += [(c.start, c.end) for c in accepted if c.entry.label in PLACE_LABELS]
+        listed = _Spans(places + [(c.start, c.end) for c in accepted
+                                  if c.entry.label in PLACE_LABELS])
         for i in near:
-            candidate = self._near_at(text, tokens, i, taken, places, headline)
+            candidate = self._near_at(text, tokens, i, taken, listed, headline)
             if candidate is not None:
                 accepted.append(candidate)
         return [Entity(text[c.start:c.end], c.entry.label, c.start, c.end, field=field)
                 for c in sorted(accepted, key=lambda c: c.start)]
 
-    def _exact_at(self, tokens: list[_Token], i: int, taken: list[tuple[int, int]],
+    def _exact_at(self, tokens: list[_Token], i: int, taken: _Spans,
                   headline: bool) -> _Candidate | None:
         """The longest knowledge name starting at token ``i`` (at most four words)."""
         if not tokens[i].capitalised:
@@ -188,7 +191,7 @@ class Recogniser:
             if not words[-1].capitalised or not _one_name(words):
                 continue
             start, end = words[0].start, words[-1].end
-            if _overlaps(taken, start, end):
+            if taken.overlaps(start, end):
                 continue
             name = " ".join(t.text for t in words)
             if not self._plausible_surface(name, headline):
@@ -201,13 +204,13 @@ class Recogniser:
                 return _Candidate(i, last, start, end, entry, True, common)
         return None
 
-    def _near_at(self, text: str, tokens: list[_Token], i: int, taken: list[tuple[int, int]],
-                 places: list[tuple[int, int]], headline: bool) -> _Candidate | None:
+    def _near_at(self, text: str, tokens: list[_Token], i: int, taken: _Spans,
+                 places: _Spans, headline: bool) -> _Candidate | None:
         token = tokens[i]
         folded = fold_key(token.text)
         if (not token.capitalised or len(folded) < self.config.near_min_letters
                 or " " in folded or self._common(token.text)
-                or _overlaps(taken, token.start, token.end)
+                or taken.overlaps(token.start, token.end)
                 or self.knowledge.lookup(folded)):
             return None
         candidate = _Candidate(i, i, token.start, token.end, None, False, False)
@@ -272,26 +275,19 @@ class Recogniser:
         return not _sentence_initial(text, tokens[candidate.first].start)
 
     def _in_context(self, text: str, tokens: list[_Token], candidate: _Candidate,
-                    places: list[tuple[int, int]], headline: bool) -> bool:
-        """A place-name pattern around the name, or a place listed with it."""
+                    places: _Spans, headline: bool) -> bool:
+        """A place-name pattern around the name ("in X", "X region", "X-based"), or a
+        place listed with it ("Donetsk and Lukansk")."""
         if not headline and not (_clear_before(text, tokens, candidate.first)
                                  and _clear_after(text, tokens, candidate.last)):
             return False
         first, last = candidate.first, candidate.last
-        # Widen to the list the name is in ("the Donetsk and Lukansk administrations").
-        start, end = candidate.start, candidate.end
-        listed = False
-        for s, e in sorted(places):
-            if e <= start and _LIST_GAP.fullmatch(text[e:start]):
-                listed, start = True, s
-            elif s >= end and _LIST_GAP.fullmatch(text[end:s]):
-                listed, end = True, e
-        if listed:
+        if places.listed_with(text, candidate.start, candidate.end):
             return True
         if tokens[last].hyphen_place:
             return True
-        before = _word_before(tokens, start, first)
-        after = _word_after(tokens, end, last)
+        before = tokens[first - 1].text.lower() if first else ""
+        after = tokens[last + 1].text.lower() if last + 1 < len(tokens) else ""
         return before in LOCATIVES or after in PLACE_NOUNS
 
 
@@ -316,8 +312,26 @@ def _one_name(words: Sequence[_Token]) -> bool:
     return all(w.capitalised or w.text in NAME_JOINERS for w in words[1:-1])
 
 
-def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in taken)
+class _Spans:
+    """Non-overlapping (start, end) spans, searched by bisection: an article has hundreds
+    of entities and thousands of capitalised words to check against them."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.ends = sorted(e for _, e in ordered)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.ends, start)
+        return i < len(self.ends) and self.starts[i] < end
+
+    def listed_with(self, text: str, start: int, end: int) -> bool:
+        """Whether the span just before or just after is joined to this one as a list."""
+        i = bisect.bisect_right(self.ends, start) - 1
+        if i >= 0 and _LIST_GAP.fullmatch(text, self.ends[i], start):
+            return True
+        j = bisect.bisect_left(self.starts, end)
+        return j < len(self.starts) and bool(_LIST_GAP.fullmatch(text, end, self.starts[j]))
 
 
 def _title_case(tokens: list[_Token]) -> bool:
@@ -353,20 +367,6 @@ def _clear_after(text: str, tokens: list[_Token], last: int) -> bool:
     following = tokens[last + 1]
     gap = text[tokens[last].end:following.start]
     return bool(gap.strip()) or not following.capitalised
-
-
-def _word_before(tokens: list[_Token], start: int, first: int) -> str:
-    for token in reversed(tokens[:first]):
-        if token.end <= start:
-            return token.text.lower()
-    return ""
-
-
-def _word_after(tokens: list[_Token], end: int, last: int) -> str:
-    for token in tokens[last + 1:]:
-        if token.start >= end:
-            return token.text.lower()
-    return ""
 
 
 @lru_cache(maxsize=1 << 14)
