@@ -26,7 +26,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from schemas.records import Entity
 from transforms.knowledge import (
@@ -84,7 +84,6 @@ STRONG_KINDS = frozenset({"country", "continent"})
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 
 _TOKEN = re.compile(r"\w+(?:['’.\-]\w+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s)\s*$", re.IGNORECASE)
 _OPENERS = "\"'“‘([«"
 _SENTENCE_ENDS = ".!?:;•|–—"
@@ -106,16 +105,12 @@ class RecogniserConfig:
     near_min_letters: int = 6
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     start: int
     end: int
     text: str
-    hyphen_place: bool = False
-
-    @property
-    def capitalised(self) -> bool:
-        return self.text[:1].isupper()
+    hyphen_place: bool
+    capitalised: bool
 
 
 @dataclass(slots=True)
@@ -150,6 +145,9 @@ class Recogniser:
         exact, near = [], []
         i = 0
         while i < len(tokens):
+            if not tokens[i].capitalised:
+                i += 1
+                continue
             found = self._exact_at(tokens, i, taken, headline)
             if found is not None:
                 exact.append(found)
@@ -295,12 +293,14 @@ def _tokens(text: str) -> list[_Token]:
     tokens = []
     for match in _TOKEN.finditer(text):
         start, word = match.start(), match.group()
-        word = _POSSESSIVE.sub("", word)
+        if len(word) > 2 and word[-1] == "s" and word[-2] in "'’":
+            word = word[:-2]
         hyphen_place = False
-        head, _, tail = word.rpartition("-")
-        if head and tail in PLACE_SUFFIXES:
-            word, hyphen_place = head, True
-        tokens.append(_Token(start, start + len(word), word, hyphen_place))
+        if "-" in word:
+            head, _, tail = word.rpartition("-")
+            if tail in PLACE_SUFFIXES:
+                word, hyphen_place = head, True
+        tokens.append(_Token(start, start + len(word), word, hyphen_place, word[:1].isupper()))
     return tokens
 
 
