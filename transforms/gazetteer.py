@@ -15,8 +15,10 @@ regions and curated names of ``transforms.knowledge`` that stand where a name st
 Common words that are also towns (Reading, Bath, Nice, Mobile, Split) need the context
 too: a capitalised "Reading" is a name only in "in Reading" or "Reading, England". Words
 that look like a person (a speech verb or a title beside them) are left alone, and nothing
-found ever overlaps an entity of spaCy's. The knowledge base is shared; this adds a few
-sets of words and no index of its own.
+found ever overlaps an entity of spaCy's. One of spaCy's PERSON or ORG spans that is a
+known place in a stricter pattern ("in Kharkiv", "the Horlivka administration") keeps its
+span and gets the place's label. The knowledge base is shared; this adds a few sets of
+words and no index of its own.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ LOCATIVES = frozenset({
     "in", "near", "from", "outside", "to", "into", "across", "around", "towards", "toward",
     "via", "throughout", "at", "of", "between", "inside", "within", "beyond", "through",
 })
+# Spans the model labelled a person or an organisation may be a place it did not know;
+# only these prepositions say so ("a letter from Austin", "talk to Lincoln" do not).
+RELABEL_FROM = frozenset({"PERSON", "ORG"})
+RELABEL_LOCATIVES = frozenset({"in", "near", "outside", "across", "around", "throughout",
+                               "inside"})
 # Nouns that make the name before them a place ("the Lukansk administration").
 PLACE_NOUNS = frozenset({
     "region", "regions", "oblast", "oblasts", "province", "provinces", "administration",
@@ -135,7 +142,9 @@ class Recogniser:
 
     def find(self, text: str, entities: Sequence[Span], field: str = "text") -> list[Entity]:
         """Entities the knowledge adds to ``entities`` (spaCy's spans, any label), none
-        overlapping them; offsets into ``text``."""
+        overlapping them, and those of spaCy's PERSON and ORG spans that are places by
+        their context ("in Kherson"), with the same span and the place's label; offsets
+        into ``text``."""
         tokens = _tokens(text)
         if not tokens:
             return []
@@ -176,6 +185,8 @@ class Recogniser:
             candidate = self._near_at(text, tokens, i, taken, listed, headline)
             if candidate is not None:
                 accepted.append(candidate)
+        accepted += self._relabelled(text, tokens, entities, places + [
+            (c.start, c.end) for c in accepted if c.entry.label in PLACE_LABELS])
         return [Entity(text[c.start:c.end], c.entry.label, c.start, c.end, field=field)
                 for c in sorted(accepted, key=lambda c: c.start)]
 
@@ -223,6 +234,37 @@ class Recogniser:
             return None
         candidate.entry = found[0][0]
         return candidate
+
+    def _relabelled(self, text: str, tokens: list[_Token], entities: Sequence[Span],
+                    places: list[tuple[int, int]]) -> list[_Candidate]:
+        """spaCy's PERSON and ORG spans that are a known place in a place-name pattern or
+        listed with a place ("Kherson and Mykolaiv regions"); a second pass lets a
+        relabelled place vouch for its neighbour."""
+        suspects = [(s, e) for s, e, label in entities if label in RELABEL_FROM]
+        if not suspects:
+            return []
+        index = {token.start: n for n, token in enumerate(tokens)}
+        found: dict[int, _Candidate] = {}
+        for _ in range(2):
+            listed = _Spans(places + [(c.start, c.end) for c in found.values()])
+            for start, end in suspects:
+                first = index.get(start)
+                if first is None or start in found:
+                    continue
+                last = first
+                while last + 1 < len(tokens) and tokens[last].end < end:
+                    last += 1
+                # "in Austin's office" is a person's office.
+                if tokens[last].end != end or text[end:end + 2] in ("'s", "’s"):
+                    continue
+                entry = self._known(fold_key(text[start:end]))
+                if entry is None or entry.label not in PLACE_LABELS:
+                    continue
+                candidate = _Candidate(first, last, start, end, entry, True, False)
+                if not self._person_like(tokens, candidate) and self._place_pattern(
+                        text, tokens, candidate, listed, RELABEL_LOCATIVES):
+                    found[start] = candidate
+        return list(found.values())
 
     def _known(self, folded: str) -> KbEntry | None:
         for entry in self.knowledge.lookup(folded):
@@ -279,6 +321,10 @@ class Recogniser:
         if not headline and not (_clear_before(text, tokens, candidate.first)
                                  and _clear_after(text, tokens, candidate.last)):
             return False
+        return self._place_pattern(text, tokens, candidate, places, LOCATIVES)
+
+    def _place_pattern(self, text: str, tokens: list[_Token], candidate: _Candidate,
+                       places: _Spans, locatives: frozenset[str]) -> bool:
         first, last = candidate.first, candidate.last
         if places.listed_with(text, candidate.start, candidate.end):
             return True
@@ -286,7 +332,7 @@ class Recogniser:
             return True
         before = tokens[first - 1].text.lower() if first else ""
         after = tokens[last + 1].text.lower() if last + 1 < len(tokens) else ""
-        return before in LOCATIVES or after in PLACE_NOUNS
+        return before in locatives or after in PLACE_NOUNS
 
 
 def _tokens(text: str) -> list[_Token]:

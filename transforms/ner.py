@@ -24,7 +24,8 @@ NAMED_LABELS = frozenset(
 # boundary: spaCy refuses texts over its max_length, and memory grows with the chunk.
 MAX_CHUNK_CHARS = 20_000
 
-# (field text, the model's spans of every label, field name) -> entities to add.
+# (field text, the model's spans of every label, field name) -> entities to add, or to
+# put in place of the model's entity with the same span.
 Recognise = Callable[[str, list[tuple[int, int, str]], str], list[Entity]]
 
 _MODELS: dict[str, Any] = {}
@@ -78,7 +79,7 @@ def tag_articles(nlp, articles: Sequence[tuple[str | None, str]], batch_size: in
     which of the two its offsets point into. Titles go through the same ``nlp.pipe`` batch
     as the texts: a headline costs a few tokens, a second call would cost a pass.
     ``recogniser(text, spaCy spans of every label, field)`` may add entities the model
-    missed; they never overlap the model's."""
+    missed, never overlapping the model's, or give one of the model's spans a new label."""
     fields = [(i, name, value) for i, (title, text) in enumerate(articles)
               for name, value in (("title", title), ("text", text)) if value]
     pieces = [(n, offset, piece) for n, (_, _, value) in enumerate(fields)
@@ -90,11 +91,14 @@ def tag_articles(nlp, articles: Sequence[tuple[str | None, str]], batch_size: in
                         for ent in doc.ents)
     found: list[list[Entity]] = [[] for _ in articles]
     for (i, name, value), field_spans in zip(fields, spans):
-        found[i].extend(Entity(value[s:e], label, s, e, field=name)
-                        for s, e, label in field_spans if label in NAMED_LABELS)
+        entities = [Entity(value[s:e], label, s, e, field=name)
+                    for s, e, label in field_spans if label in NAMED_LABELS]
         if recogniser is not None:
             added = recogniser(value, field_spans, name)
             if added:
-                found[i].extend(added)
-                found[i].sort(key=lambda e: (e.field != "title", e.start))
+                # An entity on one of the model's own spans replaces it (a new label).
+                spans_found = {(e.start, e.end) for e in added}
+                entities = [e for e in entities if (e.start, e.end) not in spans_found] + added
+                entities.sort(key=lambda e: e.start)
+        found[i].extend(entities)
     return found

@@ -37,7 +37,12 @@ def test_cases(recogniser, case):
     assert [(e.text, e.label) for e in found] == [tuple(x) for x in case["expect"]]
     for entity in found:
         assert text[entity.start:entity.end] == entity.text and entity.field == field
-        assert not any(s < entity.end and entity.start < e for s, e, _ in taken)
+        # Either a new span clear of the model's, or one of its spans with a place label.
+        same = [label for s, e, label in taken if (s, e) == (entity.start, entity.end)]
+        if same:
+            assert same[0] in ("PERSON", "ORG") and entity.label in ("GPE", "LOC")
+        else:
+            assert not any(s < entity.end and entity.start < e for s, e, _ in taken)
 
 
 def test_model_lexicon_knows_common_words_but_not_places():
@@ -70,8 +75,13 @@ def test_seed_000_donetsk_and_lukansk_with_the_model(recogniser):
     phrase = [(e.text, e.label) for e in found if at <= e.start < at + 40]
     assert phrase == [("Donetsk", "GPE"), ("Lukansk", "GPE")]
     assert not [e for e in without if at <= e.start < at + 40]
-    # Additions only: every entity of the model's is still there, unchanged.
-    assert {(e.start, e.end, e.label) for e in without} <= {(e.start, e.end, e.label)
-                                                           for e in found}
+    # Every span of the model's is still there; only person and organisation labels of
+    # places in a place-name pattern change ("separatists in Donbass").
+    labels = {(e.start, e.end): e.label for e in found}
+    for entity in without:
+        label = labels[(entity.start, entity.end)]
+        assert label == entity.label or (entity.label in ("PERSON", "ORG")
+                                         and label in ("GPE", "LOC"))
+    assert labels[(text.index("in Donbass") + 3, text.index("in Donbass") + 10)] == "LOC"
     spans = sorted((e.start, e.end) for e in found)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
