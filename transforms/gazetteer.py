@@ -74,8 +74,10 @@ TITLES = frozenset({
 # Lower-case words that may sit inside a multi-word name ("Bosnia and Herzegovina").
 NAME_JOINERS = frozenset({"of", "and", "de", "du", "la", "le", "on", "upon", "am", "der",
                           "del", "da", "el", "al", "the"})
-# Nouns no lexicon flags as common that are also cities (and month names, which the
-# tagger marks as dates but a headline may not).
+# Common words that are also towns: nouns the model's lexicon cannot tell from place
+# names (its nouns include Moscow), month and day names (the tagger marks them as dates,
+# a headline may not), and the best known towns named like words, so that the guard holds
+# even without the lexicon.
 COMMON_NOUNS = frozenset({
     "reading", "bath", "sale", "derby", "deal", "independence", "paradise", "surprise",
     "mission", "temple", "concord", "providence", "enterprise", "aurora", "mesa", "sunrise",
@@ -102,8 +104,8 @@ class RecogniserConfig:
 
     ``min_population`` (100000): smaller cities are left to the tagger; their names are
     too often also surnames and words.
-    ``standalone_population`` (500000): a city this large is a name even at the start of a
-    headline word run; smaller ones need a place-name pattern there.
+    ``standalone_population`` (500000): a city this large is a name even in a Title Case
+    headline, where capitals say nothing; smaller ones need a place-name pattern there.
     ``near_min_letters`` (6): shorter words are never read as misspellings.
     """
 
@@ -126,8 +128,7 @@ class _Candidate:
     last: int
     start: int
     end: int
-    entry: KbEntry
-    exact: bool
+    entry: KbEntry | None
     common: bool
 
 
@@ -151,19 +152,7 @@ class Recogniser:
         taken = _Spans((s, e) for s, e, _ in entities)
         places = [(s, e) for s, e, label in entities if label in PLACE_LABELS]
         headline = _title_case(tokens)
-        exact, near = [], []
-        i = 0
-        while i < len(tokens):
-            if not tokens[i].capitalised:
-                i += 1
-                continue
-            found = self._exact_at(tokens, i, taken, headline)
-            if found is not None:
-                exact.append(found)
-                i = found.last + 1
-                continue
-            near.append(i)
-            i += 1
+        exact, near = self._scan(tokens, taken, headline)
         accepted: list[_Candidate] = []
         waiting: list[_Candidate] = []
         for candidate in exact:
@@ -190,6 +179,25 @@ class Recogniser:
         return [Entity(text[c.start:c.end], c.entry.label, c.start, c.end, field=field)
                 for c in sorted(accepted, key=lambda c: c.start)]
 
+    def _scan(self, tokens: list[_Token], taken: _Spans,
+              headline: bool) -> tuple[list[_Candidate], list[int]]:
+        """Knowledge names clear of the model's spans, and the capitalised words that are
+        none (which may be near spellings)."""
+        exact, near = [], []
+        i = 0
+        while i < len(tokens):
+            if not tokens[i].capitalised:
+                i += 1
+                continue
+            found = self._exact_at(tokens, i, taken, headline)
+            if found is not None:
+                exact.append(found)
+                i = found.last + 1
+                continue
+            near.append(i)
+            i += 1
+        return exact, near
+
     def _exact_at(self, tokens: list[_Token], i: int, taken: _Spans,
                   headline: bool) -> _Candidate | None:
         """The longest knowledge name starting at token ``i`` (at most four words)."""
@@ -210,7 +218,7 @@ class Recogniser:
                 # Countries and curated names are names even when also words (Japan).
                 common = (last == i and not (entry.curated or entry.kind in STRONG_KINDS)
                           and self._common(name))
-                return _Candidate(i, last, start, end, entry, True, common)
+                return _Candidate(i, last, start, end, entry, common)
         return None
 
     def _near_at(self, text: str, tokens: list[_Token], i: int, taken: _Spans,
@@ -222,7 +230,7 @@ class Recogniser:
                 or taken.overlaps(token.start, token.end)
                 or self.knowledge.lookup(folded)):
             return None
-        candidate = _Candidate(i, i, token.start, token.end, None, False, False)
+        candidate = _Candidate(i, i, token.start, token.end, None, False)
         # Context first: it is cheap and rules out nearly every capitalised word.
         if self._person_like(tokens, candidate) or not self._in_context(
                 text, tokens, candidate, places, headline):
@@ -260,7 +268,7 @@ class Recogniser:
                 entry = self._known(fold_key(text[start:end]))
                 if entry is None or entry.label not in PLACE_LABELS:
                     continue
-                candidate = _Candidate(first, last, start, end, entry, True, False)
+                candidate = _Candidate(first, last, start, end, entry, False)
                 if not self._person_like(tokens, candidate) and self._place_pattern(
                         text, tokens, candidate, listed, RELABEL_LOCATIVES):
                     found[start] = candidate
