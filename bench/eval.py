@@ -16,6 +16,7 @@ Sections (each a function returning rows of the report and a JSON-able dict):
   fix or leave alone, compared with ftfy's answers; precision and recall of stray-script
   removal on the generated ``bench.stray_cases``).
 * decoding: legacy encodings before and after detection (``bench.eval_decoding``).
+* entities in headlines and knowledge-assisted recognition: ``bench.eval_entities``.
 
 Prints one markdown table, writes ``bench/results/eval.json`` and the table into
 ``bench/RESULTS.md``. Run: ``python -m bench.eval`` (``--only repair,language`` for some).
@@ -705,6 +706,18 @@ def evaluate_decoding() -> tuple[list[Row], dict]:
     return evaluate()
 
 
+def evaluate_entity_titles() -> tuple[list[Row], dict]:
+    from bench.eval_entities import evaluate_titles
+
+    return evaluate_titles()
+
+
+def evaluate_entity_knowledge() -> tuple[list[Row], dict]:
+    from bench.eval_entities import evaluate_knowledge
+
+    return evaluate_knowledge()
+
+
 # ---------------------------------------------------------------------------------------
 # Output
 # ---------------------------------------------------------------------------------------
@@ -738,6 +751,8 @@ SECTIONS: dict[str, Callable[[], tuple[list[Row], dict]]] = {
     "entities": evaluate_entities,
     "canonical": evaluate_canonical,
     "decoding": evaluate_decoding,
+    "entity_titles": evaluate_entity_titles,
+    "entity_knowledge": evaluate_entity_knowledge,
 }
 
 

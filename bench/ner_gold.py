@@ -1,9 +1,10 @@
 """Hand-labelled named entities of the five seed articles (PERSON, ORG, GPE, LOC, NORP).
 
-Labelled by reading the repaired body of each seed (the text the tagger sees; the headline
-is in ``title`` and is not tagged). Conventions follow OntoNotes, which the spaCy model was
-trained on: countries, cities and self-proclaimed republics are GPE, also as modifiers ("US
-envoy"); regions that are not states are LOC (Donbass, Europe, "the West"); nationalities and
+Labelled by reading the repaired body of each seed, and its headline (``TITLE_GOLD``; the
+repair stage moves it to ``title``, which is tagged too). Conventions follow OntoNotes,
+which the spaCy model was trained on: countries, cities and self-proclaimed republics are
+GPE, also as modifiers ("US envoy"); regions that are not states are LOC (Donbass, Europe,
+"the West"); nationalities and
 political groups are NORP ("Russian", "Western", "Eastern European"); governments, agencies,
 councils, media and alliances are ORG ("the Kremlin", "the White House"). A leading "the" is
 never part of a name. Dates, events (the Cold War), products (Javelin) and facilities are
@@ -96,6 +97,16 @@ GOLD: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+# The headlines of seeds 001-004 (seed 000 has none), labelled the same way; title-case
+# words are names only where they would be in running text.
+TITLE_GOLD: dict[str, tuple[tuple[str, str], ...]] = {
+    "001": (("Putin", "PERSON"), ("West", "LOC"), ("Ukrainian", "NORP")),
+    "002": (("Putin", "PERSON"), ("Ukraine", "GPE")),
+    "003": (("Moscow", "GPE"), ("Russia", "GPE"), ("Donetsk", "GPE"), ("Lugansk", "GPE"),
+            ("EU", "ORG"), ("Russian", "NORP"), ("Donbass", "LOC")),
+    "004": (("Putin", "PERSON"), ("Russian", "NORP"), ("Ukraine", "GPE")),
+}
+
 Span = tuple[int, int, str]
 
 
@@ -113,18 +124,33 @@ def gold_spans(text: str, gold: tuple[tuple[str, str], ...]) -> list[Span]:
 
 
 @lru_cache(maxsize=1)
-def seed_bodies() -> dict[str, str]:
-    """seed number -> the repaired body text the tagger sees."""
+def seed_articles() -> dict[str, tuple[str | None, str]]:
+    """seed number -> (headline, repaired body), as the repair stage leaves them."""
     from transforms.repair import repair_text
 
-    bodies = {}
+    found = {}
     for path in sorted(glob.glob(os.path.join(SEEDS_DIR, "*.txt"))):
         with open(path, encoding="utf-8") as handle:
-            _, text, _ = repair_text(handle.read())
-        bodies[os.path.basename(path)[:3]] = text
-    return bodies
+            title, text, _ = repair_text(handle.read())
+        found[os.path.basename(path)[:3]] = (title, text)
+    return found
+
+
+def seed_bodies() -> dict[str, str]:
+    """seed number -> the repaired body text the tagger sees."""
+    return {seed: text for seed, (_, text) in seed_articles().items()}
 
 
 def gold_set() -> dict[str, tuple[str, list[Span]]]:
     """seed number -> (body text, gold spans)."""
     return {seed: (text, gold_spans(text, GOLD[seed])) for seed, text in seed_bodies().items()}
+
+
+def gold_fields() -> dict[str, dict[str, tuple[str, list[Span]]]]:
+    """seed number -> {"title": (headline, spans), "text": (body, spans)}; a seed without a
+    headline has an empty title."""
+    return {
+        seed: {"title": (title or "", gold_spans(title or "", TITLE_GOLD.get(seed, ()))),
+               "text": (text, gold_spans(text, GOLD[seed]))}
+        for seed, (title, text) in seed_articles().items()
+    }

@@ -68,7 +68,7 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
         repaired["articles"]
         | "Language" >> DetectLanguage()
         | "NearCopies" >> FindNearCopies(**_near_copy_state(state_dir))
-        | "Entities" >> TagEntities()
+        | "Entities" >> TagEntities(aliases=config.aliases)
         | "CanonicalEntities" >> ResolveEntities(
             fix_names=config.fix_names, aliases=config.aliases, **_entity_state(state_dir, stem)
         )

@@ -2,9 +2,10 @@
 and why.
 
 Reads the ``entities`` column of DIR/articles (and DIR/duplicates with
-``--include-duplicates``), counts mentions per canonical entity and lists the spellings it
-was written as, each with the reason it was merged (knowledge, alias table, surname,
-spelling variant, corpus evidence, near knowledge name).
+``--include-duplicates``), counts mentions per canonical entity (and how many of them are
+in headlines) and lists the spellings it was written as, each with the reason it was
+merged (knowledge, alias table, surname, spelling variant, corpus evidence, near knowledge
+name). ``--field title`` or ``--field text`` counts only the headlines or only the bodies.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Sequence, TextIO
 from transforms.knowledge import LABEL_GROUPS, clean_name, label_group
 
 FORMATS = ("table", "json")
+FIELDS = ("title", "text")
 
 
 class EntitiesError(Exception):
@@ -33,6 +35,7 @@ class CanonicalEntity:
     labels: Counter = field(default_factory=Counter)
     variants: Counter = field(default_factory=Counter)
     articles: set = field(default_factory=set)
+    in_titles: int = 0
 
     @property
     def label(self) -> str:
@@ -52,6 +55,9 @@ def add_entities_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the N most mentioned entities (default 50; 0 for all)")
     parser.add_argument("--format", choices=FORMATS, default="table",
                         help="table for people, json for programs (default table)")
+    parser.add_argument("--field", choices=FIELDS,
+                        help="only mentions in headlines (title) or in bodies (text); "
+                             "default both")
     parser.add_argument("--include-duplicates", action="store_true",
                         help="also count the near-copies in DIR/duplicates")
     parser.add_argument("--aliases", metavar="FILE",
@@ -83,7 +89,8 @@ def wanted_labels(given: Sequence[str] | None) -> set[str]:
 
 
 def read_entities(dataset: str | Path, include_duplicates: bool = False):
-    """The mentions of a dataset as an Arrow table: article, text, label, canonical, kb_id."""
+    """The mentions of a dataset as an Arrow table: article, text, label, canonical, kb_id,
+    field (``text`` for datasets written before entities said which field they are in)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.dataset as ds
@@ -108,20 +115,27 @@ def read_entities(dataset: str | Path, include_duplicates: bool = False):
         rows = pc.list_parent_indices(entities)
         flat = pc.list_flatten(entities)
         ids = pc.take(data.column("id"), rows)
+        fields = {name: pc.struct_field(flat, name)
+                  for name in ("text", "label", "canonical", "kb_id")}
+        fields["field"] = (pc.struct_field(flat, "field")
+                           if flat.type.get_field_index("field") >= 0
+                           else pa.repeat(pa.scalar("text"), len(flat)))
         parts.append(pa.table({
-            "article": pc.binary_join_element_wise(pa.scalar(table), ids, "/"),
-            **{name: pc.struct_field(flat, name)
-               for name in ("text", "label", "canonical", "kb_id")},
-        }))
+            "article": pc.binary_join_element_wise(pa.scalar(table), ids, "/"), **fields}))
     return pa.concat_tables(parts)
 
 
-def canonical_entities(mentions, labels: set[str]) -> list[CanonicalEntity]:
-    """Mentions grouped by (kb_id, canonical, label group), most mentioned first."""
+def canonical_entities(mentions, labels: set[str],
+                       only_field: str | None = None) -> list[CanonicalEntity]:
+    """Mentions grouped by (kb_id, canonical, label group), most mentioned first;
+    ``only_field`` keeps the mentions of one field ("title" or "text")."""
     import pyarrow.compute as pc
 
     mentions = mentions.filter(pc.is_in(mentions["label"], value_set=_array(sorted(labels))))
-    counted = mentions.group_by(["text", "label", "canonical", "kb_id", "article"]).aggregate(
+    if only_field:
+        mentions = mentions.filter(pc.equal(mentions["field"], only_field))
+    counted = mentions.group_by(
+        ["text", "label", "canonical", "kb_id", "article", "field"]).aggregate(
         [([], "count_all")])
     found: dict[tuple, CanonicalEntity] = {}
     for row in counted.to_pylist():
@@ -134,6 +148,8 @@ def canonical_entities(mentions, labels: set[str]) -> list[CanonicalEntity]:
         entity.labels[row["label"]] += n
         entity.variants[clean_name(row["text"])] += n
         entity.articles.add(row["article"])
+        if row["field"] == "title":
+            entity.in_titles += n
     return sorted(found.values(), key=lambda e: (-e.mentions, e.canonical, e.kb_id or ""))
 
 
@@ -154,6 +170,7 @@ def as_records(entities: list[CanonicalEntity], knowledge=None) -> list[dict]:
             "label": entity.label,
             "kb_id": entity.kb_id,
             "mentions": entity.mentions,
+            "in_titles": entity.in_titles,
             "articles": len(entity.articles),
             "variants": [
                 {"text": text, "mentions": n,
@@ -165,9 +182,11 @@ def as_records(entities: list[CanonicalEntity], knowledge=None) -> list[dict]:
 
 
 def write_table(records: list[dict], out: TextIO) -> None:
-    headers = ("canonical", "label", "kb_id", "mentions", "articles", "variants (why)")
+    headers = ("canonical", "label", "kb_id", "mentions", "in titles", "articles",
+               "variants (why)")
     rows = [
-        (r["canonical"], r["label"], r["kb_id"] or "-", str(r["mentions"]), str(r["articles"]),
+        (r["canonical"], r["label"], r["kb_id"] or "-", str(r["mentions"]), str(r["in_titles"]),
+         str(r["articles"]),
          "; ".join(f"{v['text']} ×{v['mentions']}" + ("" if v["why"] == "as written"
                                                      else f" ({v['why']})")
                    for v in r["variants"]))
@@ -186,7 +205,7 @@ def run_entities(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         labels = wanted_labels(args.label)
         mentions = read_entities(args.dataset, args.include_duplicates)
-        entities = canonical_entities(mentions, labels)
+        entities = canonical_entities(mentions, labels, args.field)
         if args.top:
             entities = entities[:args.top]
         knowledge = None

@@ -32,6 +32,8 @@ ENTITY = pa.struct(
         pa.field("end", pa.int32(), nullable=False),
         pa.field("canonical", pa.string()),
         pa.field("kb_id", pa.string()),
+        # "title" or "text": the column that ``start`` and ``end`` point into.
+        pa.field("field", pa.string(), nullable=False),
     ]
 )
 
@@ -101,6 +103,7 @@ def article_row(article: Article) -> dict[str, Any]:
                 "end": e.end,
                 "canonical": e.canonical,
                 "kb_id": e.kb_id,
+                "field": e.field,
             }
             for e in article.entities
         ],

@@ -43,7 +43,8 @@ class Repair:
 @pickled_by_position
 @dataclass(slots=True)
 class Entity:
-    """A named entity with character offsets into the article's repaired ``text``."""
+    """A named entity with character offsets into the article's ``field``: its repaired
+    ``text`` or its ``title``."""
 
     text: str
     label: str
@@ -51,6 +52,8 @@ class Entity:
     end: int
     canonical: str | None = None
     kb_id: str | None = None
+    # Last, so that records pickled by position before it existed still mean the same.
+    field: str = "text"
 
 
 @pickled_by_position

@@ -286,7 +286,7 @@ class Resolver:
             if resolutions[i] is None:
                 resolutions[i] = self.resolve(entity.text, entity.label, corpus, surnames)
         resolved = [
-            Entity(e.text, r.label, e.start, e.end, r.canonical, r.kb_id)
+            Entity(e.text, r.label, e.start, e.end, r.canonical, r.kb_id, e.field)
             for e, r in zip(entities, resolutions)
         ]
         if not fix_names:
@@ -334,11 +334,31 @@ def _article_surnames(entities: list[Entity], resolutions: list[Resolution | Non
 def _fix_names(article: Article, entities: list[Entity],
                resolutions: list[Resolution | None],
                same_name: Callable[[str, str], bool]) -> Article:
-    """Rewrite misspelt names in the text and shift every entity so that
-    ``text[start:end] == entity.text`` still holds."""
-    text = article.text
+    """Rewrite misspelt names in the title and the text and shift every entity so that
+    ``title`` or ``text`` ``[start:end] == entity.text`` still holds."""
     repairs = list(article.repairs)
-    edits: list[tuple[int, int, str]] = []
+    changed: dict[str, str] = {}
+    for field in ("title", "text"):
+        text = getattr(article, field)
+        if not text:
+            continue
+        chosen = [i for i, e in enumerate(entities) if e.field == field]
+        new_text, moved = _fix_field(text, [entities[i] for i in chosen],
+                                     [resolutions[i] for i in chosen], same_name, repairs,
+                                     len(article.repairs))
+        if new_text != text:
+            changed[field] = new_text
+            for i, entity in zip(chosen, moved):
+                entities[i] = entity
+    return dataclasses.replace(article, entities=entities, repairs=repairs, **changed)
+
+
+def _fix_field(text: str, entities: list[Entity], resolutions: list[Resolution | None],
+               same_name: Callable[[str, str], bool], repairs: list[Repair],
+               earlier: int) -> tuple[str, list[Entity]]:
+    """One field's text with its misspelt names rewritten, and its entities moved; the
+    audit goes to ``repairs`` (whose first ``earlier`` entries were there before)."""
+    edits: list[tuple[int, int, str, str, str]] = []
     for entity, resolution in zip(entities, resolutions):
         if resolution is None or resolution.why not in REPAIRABLE or not resolution.spelling:
             continue
@@ -349,7 +369,7 @@ def _fix_names(article: Article, entities: list[Entity],
             edits.extend(_word_edits(name, entity.start + offset, resolution.spelling,
                                      same_name))
     if not edits:
-        return dataclasses.replace(article, entities=entities)
+        return text, entities
     edits.sort()
     pieces, shifts, position = [], [], 0
     for start, end, spelling, old_name, new_name in edits:
@@ -359,12 +379,11 @@ def _fix_names(article: Article, entities: list[Entity],
         shifts.append((start, end, len(spelling) - (end - start)))
         position = end
         repair = Repair(kind=REPAIR_KIND, text=old_name, detail=new_name)
-        if repair not in repairs[len(article.repairs):]:
+        if repair not in repairs[earlier:]:
             repairs.append(repair)
     pieces.append(text[position:])
     new_text = "".join(pieces)
-    moved = [_shift(entity, shifts, new_text) for entity in entities]
-    return dataclasses.replace(article, text=new_text, entities=moved, repairs=repairs)
+    return new_text, [_shift(entity, shifts, new_text) for entity in entities]
 
 
 _APOSTROPHES = "'’‘ʼ`´"

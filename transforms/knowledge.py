@@ -54,7 +54,7 @@ ALIASES_RESOURCE = "entity_aliases.json"
 
 # Preference between entries that share a name: a country before a city of the same name,
 # a city before a subdivision (Kyiv the city, not the UA-30 subdivision).
-_KIND_RANK = {"alias": 0, "country": 1, "continent": 2, "city": 3, "subdivision": 4}
+_KIND_RANK = {"alias": 0, "country": 1, "continent": 2, "city": 3, "region": 4, "subdivision": 4}
 
 # Words that say what kind of subdivision a name is; the name without them is what
 # articles write ("Moskovskaya oblast'" -> "Moskovskaya").
@@ -412,7 +412,10 @@ def _gazetteer(config: KnowledgeConfig) -> dict[str, tuple[KbEntry, list[str], i
             continue
         words = subdivision.name.split()
         short = " ".join(w for w in words if w.lower() not in _SUBDIVISION_WORDS)
-        entry = KbEntry(f"iso:{subdivision.code}", subdivision.name, "GPE", "subdivision")
+        # A first-level subdivision (a state, an oblast) is a "region": names of those are
+        # worth recognising in text, those of districts and counties are not.
+        kind = "region" if subdivision.parent_code is None else "subdivision"
+        entry = KbEntry(f"iso:{subdivision.code}", subdivision.name, "GPE", kind)
         # Not searched for near spellings: their names are in the local language
         # (Atlántico, Luhanska), one letter from English words and city names.
         found[entry.kb_id] = (entry, [subdivision.name, short], 0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.resources
 import threading
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from schemas.records import Entity
 from transforms.allocator import keep_freed_memory
@@ -23,6 +23,10 @@ NAMED_LABELS = frozenset(
 # Longer texts are cut into chunks of at most this many characters at a line or space
 # boundary: spaCy refuses texts over its max_length, and memory grows with the chunk.
 MAX_CHUNK_CHARS = 20_000
+
+# (field text, the model's spans of every label, field name) -> entities to add, or to
+# put in place of the model's entity with the same span.
+Recognise = Callable[[str, list[tuple[int, int, str]], str], list[Entity]]
 
 _MODELS: dict[str, Any] = {}
 _MODELS_LOCK = threading.Lock()
@@ -63,15 +67,38 @@ def chunks(text: str, limit: int = MAX_CHUNK_CHARS) -> Iterator[tuple[int, str]]
         start = end
 
 
-def tag(nlp, texts: Sequence[str], batch_size: int = 32) -> list[list[Entity]]:
+def tag(nlp, texts: Sequence[str], batch_size: int = 32,
+        recogniser: Recognise | None = None) -> list[list[Entity]]:
     """Entities for each text, with character offsets into that text."""
-    pieces = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in chunks(text)]
-    found: list[list[Entity]] = [[] for _ in texts]
+    return tag_articles(nlp, [(None, text) for text in texts], batch_size, recogniser)
+
+
+def tag_articles(nlp, articles: Sequence[tuple[str | None, str]], batch_size: int = 32,
+                 recogniser: Recognise | None = None) -> list[list[Entity]]:
+    """Entities of each (title, text) pair, title ones first; each entity's ``field`` says
+    which of the two its offsets point into. Titles go through the same ``nlp.pipe`` batch
+    as the texts: a headline costs a few tokens, a second call would cost a pass.
+    ``recogniser(text, spaCy spans of every label, field)`` may add entities the model
+    missed, never overlapping the model's, or give one of the model's spans a new label."""
+    fields = [(i, name, value) for i, (title, text) in enumerate(articles)
+              for name, value in (("title", title), ("text", text)) if value]
+    pieces = [(n, offset, piece) for n, (_, _, value) in enumerate(fields)
+              for offset, piece in chunks(value)]
+    spans: list[list[tuple[int, int, str]]] = [[] for _ in fields]
     docs = nlp.pipe((piece for _, _, piece in pieces), batch_size=batch_size)
-    for (i, offset, _), doc in zip(pieces, docs):
-        found[i].extend(
-            Entity(ent.text, ent.label_, offset + ent.start_char, offset + ent.end_char)
-            for ent in doc.ents
-            if ent.label_ in NAMED_LABELS
-        )
+    for (n, offset, _), doc in zip(pieces, docs):
+        spans[n].extend((offset + ent.start_char, offset + ent.end_char, ent.label_)
+                        for ent in doc.ents)
+    found: list[list[Entity]] = [[] for _ in articles]
+    for (i, name, value), field_spans in zip(fields, spans):
+        entities = [Entity(value[s:e], label, s, e, field=name)
+                    for s, e, label in field_spans if label in NAMED_LABELS]
+        if recogniser is not None:
+            added = recogniser(value, field_spans, name)
+            if added:
+                # An entity on one of the model's own spans replaces it (a new label).
+                spans_found = {(e.start, e.end) for e in added}
+                entities = [e for e in entities if (e.start, e.end) not in spans_found] + added
+                entities.sort(key=lambda e: e.start)
+        found[i].extend(entities)
     return found

@@ -90,7 +90,7 @@ def test_entities_point_into_the_text(seeds_run):
     assert ("Vladimir Putin", "PERSON") in found
     for row in rows.values():
         assert row["entities"]
-        assert all(row["text"][e["start"]:e["end"]] == e["text"] for e in row["entities"])
+        assert all(row[e["field"]][e["start"]:e["end"]] == e["text"] for e in row["entities"])
 
 
 def test_ids_are_stable_and_a_rerun_does_not_double_rows(seeds_run, tmp_path):

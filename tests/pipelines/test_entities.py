@@ -139,3 +139,38 @@ def test_unreadable_parquet_is_reported(tmp_path, capsys):
     (folder / "part.parquet").write_bytes(b"not parquet")
     assert main([str(tmp_path)]) == 2
     assert "Cannot read" in capsys.readouterr().err
+
+
+def test_headline_mentions_are_counted_and_can_be_chosen(tmp_path):
+    title, text = "Kyiv braces for winter", "Officials in Kiev said. Kyiv agreed."
+    entities = [Entity("Kyiv", "GPE", 0, 4, *KYIV, field="title"),
+                Entity("Kiev", "GPE", 13, 17, *KYIV), Entity("Kyiv", "GPE", 24, 28, *KYIV)]
+    article = Article(id="h", source="t/h", title=title, text=text, ingested_at=WHEN,
+                      published_at=WHEN, entities=entities)
+    assert all(getattr(article, e.field)[e.start:e.end] == e.text for e in entities)
+    folder = tmp_path / "articles" / "date=2022-02-22"
+    folder.mkdir(parents=True)
+    pq.write_table(to_table("articles", [article]), folder / "part-0.parquet")
+    [kyiv] = _json([str(tmp_path)])
+    assert (kyiv["mentions"], kyiv["in_titles"]) == (3, 1)
+    [only_titles] = _json([str(tmp_path), "--field", "title"])
+    assert (only_titles["mentions"], only_titles["in_titles"]) == (1, 1)
+    assert {v["text"] for v in only_titles["variants"]} == {"Kyiv"}
+    [bodies] = _json([str(tmp_path), "--field", "text"])
+    assert (bodies["mentions"], bodies["in_titles"]) == (2, 0)
+
+
+def test_datasets_written_before_entity_fields_read_as_text(tmp_path):
+    import pyarrow as pa
+
+    old_entity = pa.struct([("text", pa.string()), ("label", pa.string()), ("start", pa.int32()),
+                            ("end", pa.int32()), ("canonical", pa.string()),
+                            ("kb_id", pa.string())])
+    table = pa.table({"id": ["o"], "entities": pa.array(
+        [[{"text": "Kiev", "label": "GPE", "start": 0, "end": 4, "canonical": "Kyiv",
+           "kb_id": KYIV[1]}]], pa.list_(old_entity))})
+    folder = tmp_path / "articles" / "date=2022-02-22"
+    folder.mkdir(parents=True)
+    pq.write_table(table, folder / "part-0.parquet")
+    [kyiv] = _json([str(tmp_path)])
+    assert (kyiv["canonical"], kyiv["mentions"], kyiv["in_titles"]) == ("Kyiv", 1, 0)

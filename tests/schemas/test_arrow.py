@@ -16,7 +16,8 @@ def test_article_round_trips_through_arrow():
                       published_at=NOW - timedelta(hours=1))
     row = to_table("articles", [article]).to_pylist()[0]
     assert row["entities"] == [{"text": "Kyiv", "label": "GPE", "start": 0, "end": 4,
-                                "canonical": "Kyiv", "kb_id": "geonames:703448"}]
+                                "canonical": "Kyiv", "kb_id": "geonames:703448",
+                                "field": "text"}]
     assert row["repairs"] == [{"kind": "mojibake", "text": "KÃ¶", "detail": "fixed"}]
     assert row["published_at"] == NOW - timedelta(hours=1)
 

@@ -15,7 +15,8 @@ optional_texts = st.none() | texts
 repairs = st.builds(Repair, kind=texts, text=texts, detail=optional_texts)
 entities = st.builds(Entity, text=texts, label=st.sampled_from(["PERSON", "GPE", "ORG"]),
                      start=st.integers(0, 10_000), end=st.integers(0, 10_000),
-                     canonical=optional_texts, kb_id=optional_texts)
+                     canonical=optional_texts, kb_id=optional_texts,
+                     field=st.sampled_from(["text", "title"]))
 times = st.integers(-10**6, 10**6).map(lambda s: NOW + timedelta(seconds=s))
 articles = st.builds(
     Article, id=texts, source=texts, text=texts, ingested_at=times, raw=st.binary(max_size=20),

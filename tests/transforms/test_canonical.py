@@ -418,3 +418,22 @@ def test_a_bad_alias_file_stops_the_transform_before_the_run(tmp_path):
     path.write_text('{"entities": [{"canonical": "X"}]}', encoding="utf-8")
     with pytest.raises(ValueError, match="is not valid"):
         ResolveEntities(aliases=str(path))
+
+
+def test_fix_names_edits_the_field_each_entity_is_in():
+    known = KnowledgeBase([(KbEntry("alias:a", "Velmora Kastenbridge", "PERSON", "alias",
+                                    curated=True), ["Velmora Kastenbridge"], 1)])
+    title, text = "Velmora Kastenbrigde wins", "Yes. Velmora Kastenbrigde spoke."
+    before = Article(id="t", source="t", title=title, text=text,
+                     ingested_at=datetime(2022, 2, 22, tzinfo=timezone.utc), entities=[
+        Entity("Velmora Kastenbrigde", "PERSON", 0, 20, field="title"),
+        Entity("Velmora Kastenbrigde", "PERSON", 5, 25, field="text"),
+    ])
+    (after,) = resolve_all(Resolver(known), [before], fix_names=True)
+    assert after.title == "Velmora Kastenbridge wins"
+    assert after.text == "Yes. Velmora Kastenbridge spoke."
+    assert [e.field for e in after.entities] == ["title", "text"]
+    for entity in after.entities:
+        assert getattr(after, entity.field)[entity.start:entity.end] == entity.text
+    assert [(r.text, r.detail) for r in after.repairs] == [
+        ("Velmora Kastenbrigde", "Velmora Kastenbridge")]

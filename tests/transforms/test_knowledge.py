@@ -194,7 +194,14 @@ def test_a_city_outranks_a_smaller_namesake(kb):
 def test_generic_subdivision_names_are_not_indexed(kb):
     assert kb.lookup(fold_key("West")) == []
     for generic in ("Central", "Western", "North East", "Littoral"):
-        assert all(e.kind != "subdivision" for e in kb.lookup(fold_key(generic)))
+        assert all(e.kind not in ("subdivision", "region") for e in kb.lookup(fold_key(generic)))
+
+
+def test_first_level_subdivisions_are_regions(kb):
+    kinds = {e.kb_id: e.kind for name in ("Texas", "Rhône", "Auvergne-Rhône-Alpes")
+             for e in kb.lookup(fold_key(name))}
+    assert (kinds["iso:US-TX"], kinds["iso:FR-ARA"]) == ("region", "region")
+    assert kinds["iso:FR-69"] == "subdivision"
 
 
 def test_near_finds_misspelt_knowledge_names(kb):
