@@ -12,16 +12,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from bench import reprints
 from schemas.records import Article
 from transforms import minhash
-from transforms.near_copies import (
-    COPY,
-    FOLLOW,
-    FindNearCopies,
-    NearCopyConfig,
-    Pair,
-    cluster,
-    rank,
-    resolve,
-)
+from transforms.near_copies import FindNearCopies, NearCopyConfig, rank
 
 SEEDS = sorted(glob.glob(os.path.join(reprints.SEEDS_DIR, "*.txt")))
 T0 = datetime(2022, 2, 21, 12, tzinfo=timezone.utc)
@@ -46,16 +37,16 @@ def make(
     )
 
 
-def run(articles, config=NearCopyConfig(), index=None, check=None):
+def run(articles, config=NearCopyConfig(), check=None):
     """Runs the transform; ``check`` gets the output articles as a list, sorted by id."""
     with TestPipeline() as p:
-        out = p | beam.Create(articles) | FindNearCopies(config, index)
+        out = p | beam.Create(articles) | FindNearCopies(config)
         assert_that(
             out | beam.combiners.ToList(), lambda lists: check(sorted(lists[0], key=lambda a: a.id))
         )
 
 
-def outcome_of(articles, folder, config=NearCopyConfig(), index=None) -> dict:
+def outcome_of(articles, folder, config=NearCopyConfig()) -> dict:
     """id -> (duplicate_of, similarity), read back from a file the pipeline writes."""
     path = os.path.join(str(folder), "outcome.json")
 
@@ -65,7 +56,7 @@ def outcome_of(articles, folder, config=NearCopyConfig(), index=None) -> dict:
 
     run_with = TestPipeline()
     with run_with as p:
-        out = p | beam.Create(articles) | FindNearCopies(config, index)
+        out = p | beam.Create(articles) | FindNearCopies(config)
         assert_that(out | beam.combiners.ToList(), save)
     with open(path, encoding="utf-8") as handle:
         rows = json.load(handle)
@@ -297,27 +288,3 @@ def test_generated_corpus_recall_precision_and_real_similarities():
             assert a.similarity >= config.threshold
 
     run(corpus.articles, config, check=check)
-
-
-def _pair(a, b, value, pinned=()):
-    rank_a, rank_b = (a not in pinned, False, 0.0, "", a), (b not in pinned, False, 0.0, "", b)
-    return tuple(Pair(a, b, value, rank_a, rank_b))
-
-
-def test_cluster_asks_for_a_direct_check_when_only_a_path_links_to_the_canonical():
-    copies, unchecked = cluster([_pair("a", "b", 0.9), _pair("b", "c", 0.8), _pair("x", "y", 0.75)])
-    assert copies == {"b": (COPY, "a", 0.9), "y": (COPY, "x", 0.75)}
-    assert unchecked == [("c", "a")]
-
-
-def test_cluster_never_makes_an_indexed_article_a_duplicate():
-    copies, unchecked = cluster([_pair("a", "b", 0.9, pinned={"b"}), _pair("b", "c", 0.8, pinned={"b", "c"})])
-    assert copies == {"a": (COPY, "b", 0.9)}
-    assert unchecked == []
-
-
-def test_exact_copies_follow_their_representative():
-    mapping = {"r": (COPY, "c", 0.8), "f": (FOLLOW, "r", None), "g": (FOLLOW, "c", None)}
-    assert resolve("f", mapping) == ("c", 0.8)
-    assert resolve("g", mapping) == ("c", 1.0)
-    assert resolve("c", mapping) == (None, None)
