@@ -79,9 +79,13 @@ def add_processing_arguments(parser: argparse.ArgumentParser) -> None:
 def batch_config(args: argparse.Namespace):
     """The ``BatchConfig`` of ``add_processing_arguments``' flags, checked before any work."""
     from pipelines.batch import BatchConfig
+    from transforms.canonical import read_alias_file
 
-    if args.aliases and not os.path.isfile(args.aliases):
-        raise UsageError(f"Alias table {args.aliases!r} does not exist; give a JSON file.")
+    if args.aliases:
+        try:
+            read_alias_file(args.aliases)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     return BatchConfig(max_bytes=args.max_bytes, fix_names=args.fix_names, aliases=args.aliases)
 
 
@@ -102,16 +106,17 @@ def check_output(output: str) -> None:
 def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     from pipelines.batch import batch_stem, run_files
     from pipelines.summary import summarise
-    from transforms.read import InputError, list_inputs
+    from transforms.read import InputError, input_roots
 
     config = batch_config(args)
     try:
-        files = list_inputs(args.inputs)
+        # Only that each input exists: the workers list the folders.
+        input_roots(args.inputs)
     except InputError as error:
         raise UsageError(str(error)) from None
     check_output(args.output)
-    logging.getLogger(__name__).info("reading %d files into %s", len(files), args.output)
-    result = run_files(files, args.output, batch_stem(args.inputs), config, beam_args)
+    logging.getLogger(__name__).info("reading %s into %s", ", ".join(args.inputs), args.output)
+    result = run_files(args.inputs, args.output, batch_stem(args.inputs), config, beam_args)
     print(summarise(result, args.output))
     return 0
 

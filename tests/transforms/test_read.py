@@ -50,9 +50,8 @@ def test_missing_input_is_a_clear_error(tmp_path):
 
 
 def test_every_input_lands_once_with_reasons(folder):
-    files = list_inputs([str(folder)])
     with TestPipeline() as p:
-        decoded = p | ReadInputs(files) | DecodeInputs(NOW)
+        decoded = p | ReadInputs([str(folder), str(folder / "a.txt")]) | DecodeInputs(NOW)
         articles = decoded["articles"] | "A" >> beam.Map(
             lambda a: (a.source, a.title, a.text, a.publisher_id, a.published_at))
         rejects = decoded["rejects"] | "R" >> beam.Map(lambda r: (r.source, _kind(r.reason)))
