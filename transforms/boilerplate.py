@@ -10,8 +10,6 @@ does not read as a sentence (over-removal is worse than under-removal):
   (``FindCommonLines``) and handed to the repair step as a side input.
 """
 
-from __future__ import annotations
-
 import hashlib
 import math
 import re

@@ -18,8 +18,6 @@ the resolver as a side input, and with a stats store adds the counts of earlier 
 stores this batch's counts after.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import re
 import weakref

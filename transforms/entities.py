@@ -4,8 +4,6 @@ The handler batches whole articles through ``transforms.ner.tag``, which loads o
 components NER needs.
 """
 
-from __future__ import annotations
-
 from typing import Any, Iterable, Sequence
 
 import resource

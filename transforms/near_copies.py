@@ -34,8 +34,6 @@ Jaccard 0.3 with 20 bands of 3 rows). Micro-batches running at the same time on 
 workers do not see each other's articles until they are written.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import hashlib
 from collections import defaultdict
@@ -214,7 +212,8 @@ def template_of(element: tuple[str, list[tuple]], config: NearCopyConfig):
         yield site, common.astype("<u8").tobytes()
 
 
-def _sample_key(fp: tuple) -> tuple[str, tuple[int, bytes]]:
+def _sample_key(fp: tuple) -> tuple[str, tuple]:
+    # No ``int`` in the hint: Beam would encode the unsigned 64-bit digest as a signed one.
     # Deterministic sample: the articles whose ids hash lowest, so replays agree.
     digest = int.from_bytes(hashlib.blake2b(fp[0].encode("utf-8"), digest_size=8).digest(), "big")
     return fp[5], (digest, fp[3])

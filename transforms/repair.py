@@ -7,8 +7,6 @@ that recur across the run, which ``RepairText`` counts in Beam between the two p
 ``repair_text`` runs both for callers without a run (the streaming worker, eval).
 """
 
-from __future__ import annotations
-
 import bisect
 import dataclasses
 import re
@@ -444,7 +442,7 @@ class FinishRepair(beam.DoFn):
             self._common = frozenset(lines)
         return self._common
 
-    def process(self, article: Article, common_lines: list[str]) -> Iterator[object]:
+    def process(self, article: Article, common_lines: list[str]) -> Iterator[Article]:
         title, text, edits = finish_text(
             article.text, self._config, self._common_lines(common_lines), article.title
         )
