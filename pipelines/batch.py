@@ -20,7 +20,7 @@ from apache_beam.runners.runner import PipelineResult
 
 from pipelines.summary import BatchResult, CountForSummary, tally
 from schemas.records import RawInput
-from transforms import dofn_specs
+from transforms import dofn_specs, progress
 from transforms.canonical import ResolveEntities
 from transforms.entities import TagEntities
 from transforms.language import DetectLanguage
@@ -62,6 +62,7 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
         | "Language" >> DetectLanguage()
         | "NearCopies" >> FindNearCopies(**_near_copy_state(state_dir))
         | "Entities" >> TagEntities()
+        | "Tagged" >> beam.ParDo(progress.Tick(progress.DONE))
         | "CanonicalEntities" >> ResolveEntities(
             fix_names=config.fix_names, aliases=config.aliases, **_entity_state(state_dir, stem)
         )

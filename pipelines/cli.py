@@ -105,6 +105,7 @@ def check_output(output: str) -> None:
 
 def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     from pipelines.batch import batch_stem, run_files
+    from pipelines.progress import ProgressDisplay
     from pipelines.summary import summarise
     from transforms.read import InputError, input_roots
 
@@ -116,7 +117,8 @@ def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
         raise UsageError(str(error)) from None
     check_output(args.output)
     logging.getLogger(__name__).info("reading %s into %s", ", ".join(args.inputs), args.output)
-    result = run_files(args.inputs, args.output, batch_stem(args.inputs), config, beam_args)
+    with ProgressDisplay():
+        result = run_files(args.inputs, args.output, batch_stem(args.inputs), config, beam_args)
     print(summarise(result, args.output))
     return 0
 
@@ -234,6 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = parser(command)
     args, beam_args = root.parse_known_args(argv)
     logging.getLogger().setLevel(args.log_level)
+    if args.log_level == "INFO":
+        # copydesk's progress, not Beam's own INFO lines (DEBUG shows them).
+        logging.getLogger("apache_beam").setLevel(logging.WARNING)
     try:
         check_leftovers(args.command, beam_args, _subparser(root, args.command))
         if args.command == "batch":

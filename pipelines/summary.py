@@ -14,6 +14,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.metrics.metric import MetricsFilter
 
 from schemas.records import Article, Reject
+from transforms import progress
 
 TOP_ENTITIES = 8
 TABLES = ("articles", "duplicates", "rejects")
@@ -65,6 +66,7 @@ class CountArticle(beam.DoFn):
 
 def count_reject(reject: Reject) -> None:
     Metrics.counter(REJECTS, reason_kind(reject.reason)).inc()
+    progress.add(progress.DONE)
 
 
 def report_top(top: list[tuple[int, tuple[str, str]]]) -> None:

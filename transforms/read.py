@@ -24,6 +24,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from schemas.records import Article, RawInput, Reject, Repair, stable_id
+from transforms import progress
 from transforms.decoding import BinaryInput, decode
 
 log = logging.getLogger(__name__)
@@ -150,9 +151,12 @@ class ReadFiles(beam.DoFn):
 
     def process(self, item: InputFile) -> Iterator[RawInput]:
         self.files.inc()
+        progress.add(progress.FILES_READ)
         name = item.source.lower()
         if is_lines(name):
-            yield from self._lines(item)
+            for line in self._lines(item):
+                progress.add(progress.INPUTS)
+                yield line
             return
         kind = "envelope" if name.endswith(ENVELOPE_SUFFIXES) else "text"
         if not name.endswith(SUPPORTED):
@@ -160,6 +164,7 @@ class ReadFiles(beam.DoFn):
         with FileSystems.open(item.path, compression_type="uncompressed") as handle:
             # One byte past the limit is enough to know the input is too large.
             raw = handle.read(self.max_bytes + 1)
+        progress.add(progress.INPUTS)
         yield RawInput(source=item.source, raw=raw, kind=kind, order=item.source)
 
     def _lines(self, item: InputFile) -> Iterator[RawInput]:
@@ -229,6 +234,7 @@ class LineRange:
     source: str
     start: int
     end: int
+    size: int
     newlines_before: int = -1
 
 
@@ -243,12 +249,14 @@ class PlanReads(beam.DoFn):
 
     def process(self, item: InputFile) -> Iterator[InputFile]:
         self.files.inc()
+        progress.add(progress.FILES_FOUND)
         if not is_lines(item.source) or item.size <= self.range_bytes or self._utf16(item):
             yield item
             return
         for start in range(0, item.size, self.range_bytes):
             end = min(start + self.range_bytes, item.size)
-            yield beam.pvalue.TaggedOutput(self.RANGES, LineRange(item.path, item.source, start, end))
+            yield beam.pvalue.TaggedOutput(
+                self.RANGES, LineRange(item.path, item.source, start, end, item.size))
 
     @staticmethod
     def _utf16(item: InputFile) -> bool:
@@ -276,7 +284,7 @@ def number_ranges(element: tuple[str, Iterable[tuple[int, int, LineRange]]]) -> 
     _, counted = element
     before = 0
     for _start, newlines, part in sorted(counted, key=lambda c: c[0]):
-        yield LineRange(part.path, part.source, part.start, part.end, before)
+        yield LineRange(part.path, part.source, part.start, part.end, part.size, before)
         before += newlines
 
 
@@ -292,7 +300,10 @@ class ReadLineRange(beam.DoFn):
         with FileSystems.open(part.path, compression_type="uncompressed") as handle:
             for number, line in lines_in_range(handle, part.start, part.end,
                                                part.newlines_before, self.max_bytes):
+                progress.add(progress.INPUTS)
                 yield line_input(part.source, number, line)
+        if part.end >= part.size:
+            progress.add(progress.FILES_READ)
 
 
 class ReadInputs(beam.PTransform):
