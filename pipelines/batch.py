@@ -2,31 +2,32 @@
 
 ``build`` wires the stages; ``run_files`` runs them over files and folders (``copydesk
 batch``); ``run_records`` runs them over records already in memory (the streaming worker's
-micro-batches). Both write the same dataset.
+micro-batches). Both write the same dataset, and report what they wrote from the
+pipeline's metrics.
 """
-
-from __future__ import annotations
 
 import hashlib
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Sequence
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.runners.runner import PipelineResult
 
+from pipelines.summary import BatchResult, CountForSummary, tally
 from schemas.records import RawInput
-from transforms import dofn_specs
+from transforms import dofn_specs, progress
 from transforms.canonical import ResolveEntities
 from transforms.entities import TagEntities
 from transforms.language import DetectLanguage
 from transforms.near_copies import FindNearCopies
-from transforms.read import DEFAULT_MAX_BYTES, DecodeInputs, InputFile, ReadInputs
+from transforms.read import DEFAULT_MAX_BYTES, DecodeInputs, ReadInputs
 from transforms.repair import RepairText
-from transforms.write import WriteDatePartitions, count_rows, read_columns, written_files
+from transforms.write import WriteDatePartitions, written_files
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +52,6 @@ class BatchConfig:
     aliases: str | None = None
 
 
-@dataclass
-class BatchResult:
-    files: list[str]
-    counts: dict[str, int] = field(default_factory=dict)
-    rejects_by_reason: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-
 def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetime,
           state_dir: str | None = None):
     """Every stage after reading; ``raw`` is a PCollection of ``RawInput``."""
@@ -69,11 +62,13 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
         | "Language" >> DetectLanguage()
         | "NearCopies" >> FindNearCopies(**_near_copy_state(state_dir))
         | "Entities" >> TagEntities(aliases=config.aliases)
+        | "Tagged" >> beam.ParDo(progress.Tick(progress.DONE))
         | "CanonicalEntities" >> ResolveEntities(
             fix_names=config.fix_names, aliases=config.aliases, **_entity_state(state_dir, stem)
         )
     )
     rejects = (decoded["rejects"], repaired["rejects"]) | "AllRejects" >> beam.Flatten()
+    _ = {"articles": articles, "rejects": rejects} | "Summary" >> CountForSummary()
     return {"articles": articles, "rejects": rejects} | "Write" >> WriteDatePartitions(output, stem)
 
 
@@ -133,15 +128,16 @@ def pipeline_options(pipeline_args: Sequence[str]) -> PipelineOptions:
     return SharedViewOptions([*defaults, *pipeline_args])
 
 
-def run_files(files: list[InputFile], output: str, stem: str, config: BatchConfig,
+def run_files(inputs: Sequence[str], output: str, stem: str, config: BatchConfig,
               pipeline_args: Sequence[str] = (), ingested_at: datetime | None = None) -> BatchResult:
-    """``copydesk batch``: files in, the dataset out, replacing what this stem wrote before."""
+    """``copydesk batch``: files and folders in (as given: the workers list them), the
+    dataset out, replacing what this stem wrote before."""
     ingested_at = ingested_at or datetime.now(timezone.utc)
     started = time.monotonic()
     with beam.Pipeline(options=pipeline_options(pipeline_args)) as p:
-        raw = p | "ReadInputs" >> ReadInputs(files, config.max_bytes)
+        raw = p | "ReadInputs" >> ReadInputs(inputs, config.max_bytes)
         build(raw, config, output, stem, ingested_at)
-    return _result(output, stem, time.monotonic() - started)
+    return _result(p.result, time.monotonic() - started)
 
 
 def run_records(records: list[RawInput], output: str, file_stem: str, config: BatchConfig,
@@ -157,36 +153,15 @@ def run_records(records: list[RawInput], output: str, file_stem: str, config: Ba
     with beam.Pipeline(options=pipeline_options(pipeline_args)) as p:
         raw = p | "Records" >> beam.Create(records, reshuffle=False)
         build(raw, config, output, file_stem, ingested_at, state_dir=state_dir)
-    return _result(output, file_stem, time.monotonic() - started)
+    # The streaming worker reads its rejects back for the dead-letter topic.
+    return _result(p.result, time.monotonic() - started, written_files(output, file_stem))
 
 
-def _result(output: str, stem: str, seconds: float) -> BatchResult:
-    files = written_files(output, stem)
-    result = BatchResult(files=files, seconds=seconds)
-    for path in files:
-        table = _table_of_path(path)
-        result.counts[table] = result.counts.get(table, 0) + count_rows(output, path)
-        if table == "rejects":
-            reasons = read_columns(output, path, ["reason"]).column("reason").to_pylist()
-            for reason in reasons:
-                kind = reason_kind(reason)
-                result.rejects_by_reason[kind] = result.rejects_by_reason.get(kind, 0) + 1
-    for table in ("articles", "duplicates", "rejects"):
-        result.counts.setdefault(table, 0)
-    return result
-
-
-def _table_of_path(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/date=", 1)[0].rsplit("/", 1)[-1]
-
-
-def reason_kind(reason: str) -> str:
-    """The first clause of a reject reason, which names its kind without the details."""
-    for stop in (" (", ";", "."):
-        head, found, _ = reason.partition(stop)
-        if found:
-            reason = head
-    return reason.strip()
+def _result(result: PipelineResult, seconds: float, files: Sequence[str] = ()) -> BatchResult:
+    """What the run wrote, from its committed metrics: nothing written is read back."""
+    found = tally(result.metrics(), seconds)
+    found.files = list(files)
+    return found
 
 
 def batch_stem(inputs: Sequence[str]) -> str:

@@ -1,12 +1,14 @@
 """The ``copydesk`` command: ``batch``, ``stream``, ``produce``, ``broker``, ``entities``.
 
-Flags copydesk does not know are handed to Beam's ``PipelineOptions`` (``--runner``,
-``--direct_num_workers``, ``--direct_running_mode``, ``--project``, ...).
+``batch`` and ``stream`` hand Beam the flags its ``PipelineOptions`` define (``--runner``,
+``--direct_num_workers``, ``--direct_running_mode``, ``--project``, ...); any other flag is
+an error naming the closest valid one, since Beam would drop it with only a warning.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import os
 import sys
@@ -19,7 +21,6 @@ from typing import Sequence
 QUIET_WARNINGS = (
     "apitools not found",
     "No semi_persistent_directory found",
-    "Discarding unparseable args",
 )
 
 
@@ -78,9 +79,13 @@ def add_processing_arguments(parser: argparse.ArgumentParser) -> None:
 def batch_config(args: argparse.Namespace):
     """The ``BatchConfig`` of ``add_processing_arguments``' flags, checked before any work."""
     from pipelines.batch import BatchConfig
+    from transforms.canonical import read_alias_file
 
-    if args.aliases and not os.path.isfile(args.aliases):
-        raise UsageError(f"Alias table {args.aliases!r} does not exist; give a JSON file.")
+    if args.aliases:
+        try:
+            read_alias_file(args.aliases)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     return BatchConfig(max_bytes=args.max_bytes, fix_names=args.fix_names, aliases=args.aliases)
 
 
@@ -100,17 +105,20 @@ def check_output(output: str) -> None:
 
 def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     from pipelines.batch import batch_stem, run_files
+    from pipelines.progress import ProgressDisplay
     from pipelines.summary import summarise
-    from transforms.read import InputError, list_inputs
+    from transforms.read import InputError, input_roots
 
     config = batch_config(args)
     try:
-        files = list_inputs(args.inputs)
+        # Only that each input exists: the workers list the folders.
+        input_roots(args.inputs)
     except InputError as error:
         raise UsageError(str(error)) from None
     check_output(args.output)
-    logging.getLogger(__name__).info("reading %d files into %s", len(files), args.output)
-    result = run_files(files, args.output, batch_stem(args.inputs), config, beam_args)
+    logging.getLogger(__name__).info("reading %s into %s", ", ".join(args.inputs), args.output)
+    with ProgressDisplay():
+        result = run_files(args.inputs, args.output, batch_stem(args.inputs), config, beam_args)
     print(summarise(result, args.output))
     return 0
 
@@ -130,19 +138,36 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="copydesk",
         description="Clean, deduplicated, entity-tagged news as Parquet partitioned by date.",
-        epilog="Flags not listed here go to Apache Beam (for example --runner, "
-               "--direct_num_workers 2 --direct_running_mode multi_processing).",
+        epilog="batch and stream also take Apache Beam's pipeline options (for example "
+               "--runner, --direct_num_workers 2 --direct_running_mode multi_processing); "
+               "any other flag is an error.",
     )
-    root.add_argument("--log-level", default="WARNING",
-                      choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="default WARNING")
+    _add_log_level(root, "WARNING")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    add_batch_arguments(commands.add_parser(
-        "batch", help="a folder of raw articles in, the dataset out"))
+    batch = commands.add_parser("batch", help="a folder of raw articles in, the dataset out")
+    add_batch_arguments(batch)
+    _add_log_level(batch, argparse.SUPPRESS)
     for name, _, help_text in OTHER_COMMANDS:
         sub = commands.add_parser(name, help=help_text)
         if command in (None, name):
             getattr(_module(name), f"add_{name}_arguments")(sub)
+            # Also after the command, where it would otherwise be an unknown flag.
+            _add_log_level(sub, argparse.SUPPRESS)
     return root
+
+
+def _add_log_level(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument("--log-level", default=default,
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="INFO shows progress (default WARNING)")
+
+
+def _subparser(root: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    # argparse exposes a command's parser only through its _SubParsersAction.
+    for action in root._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[command]
+    raise LookupError(command)
 
 
 def _module(command: str):
@@ -163,19 +188,61 @@ def command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
+# Commands that run a Beam pipeline, so also take Beam's own flags.
+BEAM_COMMANDS = ("batch", "stream")
+
+
+def beam_parser() -> argparse.ArgumentParser:
+    """The parser Beam reads its options with: every registered ``PipelineOptions`` class's
+    flags, exactly as Beam will accept them."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    captured: list[argparse.ArgumentParser] = []
+    PipelineOptions([]).get_all_options(add_extra_args_fn=captured.append)
+    return captured[0]
+
+
+def check_leftovers(command: str, leftovers: Sequence[str], ours: argparse.ArgumentParser) -> None:
+    """Fail on anything neither copydesk nor (for a pipeline command) Beam understands."""
+    if not leftovers:
+        return
+    known: list[str] = _flags(ours)
+    if command in BEAM_COMMANDS:
+        beam = beam_parser()
+        _, leftovers = beam.parse_known_args(list(leftovers))
+        known += _flags(beam)
+    flags = [word.split("=", 1)[0] for word in leftovers if word.startswith("-")]
+    if flags:
+        close = difflib.get_close_matches(flags[0], known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else f"; see copydesk {command} -h"
+        raise UsageError(f"error: unknown flag {flags[0]}{hint}")
+    if leftovers:
+        raise UsageError(f"error: unexpected argument {leftovers[0]!r}; see copydesk {command} -h")
+
+
+def _flags(parser: argparse.ArgumentParser) -> list[str]:
+    # argparse keeps its options only in _actions; there is no public list of them.
+    return [flag for action in parser._actions for flag in action.option_strings
+            if flag.startswith("--")]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
     from transforms.allocator import keep_freed_memory
 
     keep_freed_memory()
     argv = list(sys.argv[1:] if argv is None else argv)
-    args, beam_args = parser(command_of(argv)).parse_known_args(argv)
+    command = command_of(argv)
+    root = parser(command)
+    args, beam_args = root.parse_known_args(argv)
     logging.getLogger().setLevel(args.log_level)
+    if args.log_level == "INFO":
+        # copydesk's progress, not Beam's own INFO lines (DEBUG shows them).
+        logging.getLogger("apache_beam").setLevel(logging.WARNING)
     try:
+        check_leftovers(args.command, beam_args, _subparser(root, args.command))
         if args.command == "batch":
             return run_batch(args, beam_args)
-        if beam_args and args.command != "stream":
-            raise UsageError(f"Unknown arguments {' '.join(beam_args)}; see copydesk {args.command} -h.")
         args.pipeline_args = beam_args
         return getattr(_module(args.command), f"run_{args.command}")(args)
     except UsageError as error:

@@ -18,8 +18,6 @@ the resolver as a side input, and with a stats store adds the counts of earlier 
 stores this batch's counts after.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import re
 import weakref
@@ -27,12 +25,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from schemas.records import Article, Entity, Repair
 from transforms.entity_stats import EntityStatsStore, MentionCounts
 from transforms.name_evidence import ArticleEvidence, GatherNameEvidence, pick_neighbour
 from transforms.knowledge import (
+    AliasEntry,
     KbEntry,
     KnowledgeBase,
     KnowledgeConfig,
@@ -46,6 +46,7 @@ from transforms.knowledge import (
     max_edits,
     merged_aliases,
     name_key,
+    read_alias_table,
 )
 
 # Why a mention got its canonical name; ``entities`` shows these to the reader.
@@ -517,6 +518,17 @@ def _store_batch(_resolved: int, batch: MentionCounts, store: EntityStatsStore,
     return len(batch)
 
 
+def read_alias_file(path: str) -> tuple[AliasEntry, ...]:
+    """A user's alias table, local or on object storage (through Beam's FileSystems)."""
+    try:
+        with FileSystems.open(path, compression_type="uncompressed") as handle:
+            text = handle.read().decode("utf-8")
+    except OSError as error:
+        raise ValueError(
+            f"Cannot read the alias table {path} ({error}); check the --aliases path.") from error
+    return tuple(read_alias_table(text, path))
+
+
 class ResolveEntities(beam.PTransform):
     """Gives every entity of every article its canonical name, kb_id and corrected label.
 
@@ -536,7 +548,9 @@ class ResolveEntities(beam.PTransform):
         super().__init__(label)
         self._batch_key = batch_key
         if aliases:
-            knowledge_config = dataclasses.replace(knowledge_config, aliases_path=aliases)
+            # Read here, where the run starts: the entries travel with the job, so a
+            # worker needs no access to the launching machine's files.
+            knowledge_config = dataclasses.replace(knowledge_config, aliases=read_alias_file(aliases))
         # A bad alias file should stop the run here, not in every worker's setup().
         merged_aliases(knowledge_config.aliases_path)
         self._resolver_config = resolver_config

@@ -6,8 +6,6 @@ the knowledge base the model missed. Each entity's ``field`` says whether its of
 into the title or the text.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import resource
 from typing import Any, Iterable, Sequence

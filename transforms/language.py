@@ -1,7 +1,5 @@
 """Language: langdetect, seeded so the same text gets the same answer on every run."""
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 from typing import Iterator

@@ -1,25 +1,31 @@
 """Read: files and folders in, one ``RawInput`` per article; then decode each into an
 ``Article`` or a ``Reject`` with a reason a person understands.
 
-Listing happens on the launching machine; reading and decoding happen on workers, so a
-large folder is read in parallel.
+The launcher only checks that each input exists; the workers list the folders (Beam's
+``fileio.MatchAll``, local or object-store paths alike) and read the files, so the job
+graph holds the inputs as given, not one entry per file. A large JSON Lines file is read
+as byte ranges by several workers.
 """
-
-from __future__ import annotations
 
 import json
 import logging
 import os
+import posixpath
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator, Sequence
 
 import apache_beam as beam
+from apache_beam.io import fileio
+from apache_beam.io.filesystem import FileMetadata
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
 
 from schemas.records import Article, RawInput, Reject, Repair, stable_id
 from transforms.charset_hints import declared_in_envelope, declared_in_markup
+from transforms import progress
 from transforms.decoding import BinaryInput, decode
 
 log = logging.getLogger(__name__)
@@ -29,7 +35,11 @@ ENVELOPE_SUFFIXES = (".json",)
 LINES_SUFFIXES = (".jsonl", ".ndjson")
 SUPPORTED = TEXT_SUFFIXES + ENVELOPE_SUFFIXES + LINES_SUFFIXES
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# A JSON Lines file larger than this is read as ranges of this size by several workers.
+LINE_RANGE_BYTES = 64 * 1024 * 1024
 ENVELOPE_KEYS = ("text", "title", "url", "source", "published_at", "language")
+GLOB = re.compile(r"[*?\[\]]")
+METRICS = "copydesk"
 
 
 class InputError(ValueError):
@@ -42,54 +52,95 @@ class InputFile:
 
     path: str
     source: str
+    size: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class InputRoot:
+    """One input as the user gave it: the pattern the workers match, and how a matched
+    path gets its ``source``. ``folder``: a folder, prefix or glob, whose hidden entries
+    (a name starting with ``.`` or ``_``) are skipped; otherwise the one file ``root``."""
+
+    pattern: str
+    root: str
+    folder: bool
+    remote: bool = False
+
+    def source_of(self, path: str) -> str | None:
+        if not self.folder:
+            if path != self.root:
+                return None
+            return path if self.remote else os.path.basename(path)
+        if not path.startswith(self.root.rstrip("/" + os.sep) + ("/" if self.remote else os.sep)):
+            return None
+        relative = path[len(self.root.rstrip("/" + os.sep)) + 1:]
+        if not self.remote:
+            relative = relative.replace(os.sep, "/")
+        if any(part.startswith((".", "_")) for part in relative.split("/")):
+            return None
+        return relative
+
+
+def input_roots(inputs: Iterable[str]) -> list[InputRoot]:
+    """Check each input exists (cheaply: nothing is listed) and say how to match it."""
+    return [_remote_root(given) if "://" in given else _local_root(given) for given in inputs]
+
+
+def _local_root(given: str) -> InputRoot:
+    path = os.path.abspath(given)
+    # Beam's patterns cannot quote *, ? or [: a "?" in their place matches them, and
+    # ``source_of`` keeps only the paths really under this input.
+    literal = GLOB.sub("?", path)
+    if os.path.isfile(path):
+        return InputRoot(literal, path, folder=False)
+    if os.path.isdir(path):
+        return InputRoot(os.path.join(literal, "**"), path, folder=True)
+    raise InputError(f"Input {given!r} does not exist; give a file or a folder of articles.")
+
+
+def _remote_root(given: str) -> InputRoot:
+    """Object-store inputs (gs://, s3://): a glob, one object, or a prefix read recursively."""
+    if GLOB.search(given):
+        root = posixpath.dirname(GLOB.split(given, 1)[0])
+        pattern = given
+        root_input = InputRoot(pattern, root, folder=True, remote=True)
+    elif not given.endswith("/") and FileSystems.exists(given):
+        return InputRoot(given, given, folder=False, remote=True)
+    else:
+        root = given.rstrip("/")
+        root_input = InputRoot(root + "/**", root, folder=True, remote=True)
+    found = FileSystems.match([root_input.pattern], limits=[1])[0].metadata_list
+    if not found:
+        raise InputError(f"Input {given!r} matches no files; give a file, a prefix or a glob.")
+    return root_input
+
+
+def matched_file(meta: FileMetadata, roots: Sequence[InputRoot]) -> Iterator[tuple[str, str, int]]:
+    """A matched path as (path, source, size) under the first input that takes it: two
+    inputs naming one file give it one source, so it is read once."""
+    for root in roots:
+        source = root.source_of(meta.path)
+        if source is not None:
+            yield meta.path, source, meta.size_in_bytes
+            return
 
 
 def list_inputs(inputs: Iterable[str]) -> list[InputFile]:
-    """Expand files and folders (recursively) into input files, each listed once.
-
-    Hidden files and folders are skipped; files of other types inside a folder are listed
-    too, so that they get a row in ``rejects`` instead of vanishing.
-    """
+    """Every input file, listed on this machine (the pipeline lists on its workers)."""
+    roots = input_roots(inputs)
     seen: set[str] = set()
     found: list[InputFile] = []
-    for given in inputs:
-        if "://" in given:
-            found.extend(_list_remote(given, seen))
-            continue
-        path = os.path.abspath(given)
-        if os.path.isfile(path):
-            candidates = [(path, os.path.basename(path))]
-        elif os.path.isdir(path):
-            candidates = sorted(_walk(path))
-        else:
-            raise InputError(f"Input {given!r} does not exist; give a file or a folder of articles.")
-        for file_path, source in candidates:
-            if file_path not in seen:
-                seen.add(file_path)
-                found.append(InputFile(file_path, source))
+    for result in FileSystems.match([r.pattern for r in roots]):
+        for meta in sorted(result.metadata_list, key=lambda m: m.path):
+            for path, source, size in matched_file(meta, roots):
+                if path not in seen:
+                    seen.add(path)
+                    found.append(InputFile(path, source, size))
     return found
 
 
-def _walk(root: str) -> Iterator[tuple[str, str]]:
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
-        for name in files:
-            if name.startswith((".", "_")):
-                continue
-            path = os.path.join(folder, name)
-            yield path, os.path.relpath(path, root).replace(os.sep, "/")
-
-
-def _list_remote(pattern: str, seen: set[str]) -> Iterator[InputFile]:
-    """Object-store inputs (gs://, s3://): a prefix is read recursively."""
-    root = pattern.rstrip("/")
-    glob = pattern if any(c in pattern for c in "*?[") else root + "/**"
-    for result in FileSystems.match([glob]):
-        for meta in result.metadata_list:
-            if meta.path not in seen:
-                seen.add(meta.path)
-                source = meta.path[len(root) + 1:] if meta.path.startswith(root + "/") else meta.path
-                yield InputFile(meta.path, source)
+def is_lines(source: str) -> bool:
+    return source.lower().endswith(LINES_SUFFIXES)
 
 
 class ReadFiles(beam.DoFn):
@@ -97,11 +148,16 @@ class ReadFiles(beam.DoFn):
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
+        self.files = Metrics.counter(METRICS, "files_read")
 
     def process(self, item: InputFile) -> Iterator[RawInput]:
+        self.files.inc()
+        progress.add(progress.FILES_READ)
         name = item.source.lower()
-        if name.endswith(LINES_SUFFIXES):
-            yield from self._lines(item)
+        if is_lines(name):
+            for line in self._lines(item):
+                progress.add(progress.INPUTS)
+                yield line
             return
         kind = "envelope" if name.endswith(ENVELOPE_SUFFIXES) else "text"
         if not name.endswith(SUPPORTED):
@@ -109,58 +165,186 @@ class ReadFiles(beam.DoFn):
         with FileSystems.open(item.path, compression_type="uncompressed") as handle:
             # One byte past the limit is enough to know the input is too large.
             raw = handle.read(self.max_bytes + 1)
+        progress.add(progress.INPUTS)
         yield RawInput(source=item.source, raw=raw, kind=kind, order=item.source)
 
     def _lines(self, item: InputFile) -> Iterator[RawInput]:
         with FileSystems.open(item.path, compression_type="uncompressed") as handle:
-            head = handle.read(4)
-            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            head = handle.read(2)
+            if _utf16(head):
                 # UTF-16 lines cannot be split on the newline byte: decode the whole file.
-                text = decode(head + handle.read()).text
-                lines: Iterable[bytes] = (line.encode("utf-8") for line in text.split("\n"))
-            else:
-                lines = _split_lines(head, handle)
-            for number, line in enumerate(lines, start=1):
-                source = f"{item.source}#{number}"
-                yield RawInput(
-                    source=source,
-                    raw=line.rstrip(b"\r"),
-                    kind="envelope",
-                    order=f"{item.source}#{number:012d}",
-                )
+                text = decode(head + handle.read()).text.removesuffix("\n")
+                for number, line in enumerate(text.split("\n"), start=1):
+                    yield line_input(item.source, number, line.encode("utf-8"))
+                return
+            for number, line in lines_in_range(handle, 0, None, 0, self.max_bytes):
+                yield line_input(item.source, number, line)
 
 
-def _split_lines(head: bytes, handle) -> Iterator[bytes]:
-    """Lines of a file read in blocks, so a large JSON Lines file is never held whole."""
-    buffer = head
+def _utf16(head: bytes) -> bool:
+    return head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def line_input(source: str, number: int, line: bytes) -> RawInput:
+    """Line ``number`` (from 1) of a JSON Lines file: its source and order name the line."""
+    return RawInput(source=f"{source}#{number}", raw=line.rstrip(b"\r"), kind="envelope",
+                    order=f"{source}#{number:012d}")
+
+
+def lines_in_range(handle: BinaryIO, start: int, end: int | None, newlines_before: int,
+                   max_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """(number, line) for each line that starts at a byte in [start, end) (``end`` None:
+    to the end of the file); ``newlines_before`` counts the newlines before ``start``.
+    A line longer than ``max_bytes`` is cut one byte past it (enough to reject it) and the
+    rest skipped unread, so memory stays bounded whatever the file holds."""
+    number = newlines_before + 1
+    handle.seek(max(start - 1, 0))
+    if start > 0 and handle.read(1) != b"\n":
+        # The line under way at ``start`` belongs to the range before this one.
+        if not _skip_line(handle):
+            return
+        number += 1
+    while end is None or handle.tell() < end:
+        line = handle.readline(max_bytes + 2)
+        if not line:
+            return
+        if line.endswith(b"\n"):
+            line = line[:-1]
+        elif len(line) == max_bytes + 2:
+            line = line[:max_bytes + 1]
+            _skip_line(handle)
+        yield number, line
+        number += 1
+
+
+def _skip_line(handle: BinaryIO) -> bool:
+    """Move past the next newline; False at the end of the file."""
     while True:
-        block = handle.read(1 << 20)
+        block = handle.readline(1 << 20)
         if not block:
-            break
-        buffer += block
-        *complete, buffer = buffer.split(b"\n")
-        yield from complete
-    if buffer:
-        yield buffer
+            return False
+        if block.endswith(b"\n"):
+            return True
+
+
+@dataclass(frozen=True, slots=True)
+class LineRange:
+    """Bytes [start, end) of a JSON Lines file; ``newlines_before`` numbers its lines."""
+
+    path: str
+    source: str
+    start: int
+    end: int
+    size: int
+    newlines_before: int = -1
+
+
+class PlanReads(beam.DoFn):
+    """A file read whole, or a large JSON Lines file cut into ranges (``RANGES``)."""
+
+    RANGES = "ranges"
+
+    def __init__(self, range_bytes: int) -> None:
+        self.range_bytes = range_bytes
+        self.files = Metrics.counter(METRICS, "files_found")
+
+    def process(self, item: InputFile) -> Iterator[InputFile]:
+        self.files.inc()
+        progress.add(progress.FILES_FOUND)
+        if not is_lines(item.source) or item.size <= self.range_bytes or self._utf16(item):
+            yield item
+            return
+        for start in range(0, item.size, self.range_bytes):
+            end = min(start + self.range_bytes, item.size)
+            yield beam.pvalue.TaggedOutput(
+                self.RANGES, LineRange(item.path, item.source, start, end, item.size))
+
+    @staticmethod
+    def _utf16(item: InputFile) -> bool:
+        with FileSystems.open(item.path, compression_type="uncompressed") as handle:
+            return _utf16(handle.read(2))
+
+
+def count_newlines(part: LineRange) -> tuple[str, tuple[int, int, LineRange]]:
+    """The newlines in a range, keyed by file so that its ranges can be numbered."""
+    newlines = 0
+    with FileSystems.open(part.path, compression_type="uncompressed") as handle:
+        handle.seek(part.start)
+        left = part.end - part.start
+        while left > 0:
+            block = handle.read(min(left, 1 << 20))
+            if not block:
+                break
+            newlines += block.count(b"\n")
+            left -= len(block)
+    return part.path, (part.start, newlines, part)
+
+
+def number_ranges(element: tuple[str, Iterable[tuple[int, int, LineRange]]]) -> Iterator[LineRange]:
+    """Each range with the newlines of all the ranges before it in its file."""
+    _, counted = element
+    before = 0
+    for _start, newlines, part in sorted(counted, key=lambda c: c[0]):
+        yield LineRange(part.path, part.source, part.start, part.end, part.size, before)
+        before += newlines
+
+
+class ReadLineRange(beam.DoFn):
+    """One ``RawInput`` per line starting in a range of a JSON Lines file."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.ranges = Metrics.counter(METRICS, "line_ranges_read")
+
+    def process(self, part: LineRange) -> Iterator[RawInput]:
+        self.ranges.inc()
+        with FileSystems.open(part.path, compression_type="uncompressed") as handle:
+            for number, line in lines_in_range(handle, part.start, part.end,
+                                               part.newlines_before, self.max_bytes):
+                progress.add(progress.INPUTS)
+                yield line_input(part.source, number, line)
+        if part.end >= part.size:
+            progress.add(progress.FILES_READ)
 
 
 class ReadInputs(beam.PTransform):
-    """Files and folders in, ``RawInput`` out."""
+    """Files and folders in (as given on the command line), ``RawInput`` out.
 
-    def __init__(self, files: list[InputFile], max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    ``range_bytes``: JSON Lines files larger than this are read in ranges of this size.
+    """
+
+    def __init__(self, inputs: Sequence[str], max_bytes: int = DEFAULT_MAX_BYTES,
+                 range_bytes: int = LINE_RANGE_BYTES) -> None:
         super().__init__()
-        self.files = files
+        self.roots = input_roots(inputs)
         self.max_bytes = max_bytes
+        self.range_bytes = range_bytes
 
     def expand(self, pbegin):
-        return (
+        patterns = list(dict.fromkeys(root.pattern for root in self.roots))
+        files = (
             pbegin
-            # Create's own reshuffle would only be followed by this one.
-            | "ListFiles" >> beam.Create(self.files, reshuffle=False)
-            # Spread files over workers before the expensive stages are fused onto them.
-            | "Spread" >> beam.Reshuffle()
-            | "ReadFiles" >> beam.ParDo(ReadFiles(self.max_bytes))
+            | "Patterns" >> beam.Create(patterns, reshuffle=False)
+            | "Match" >> fileio.MatchAll()
+            | "Sources" >> beam.FlatMap(matched_file, self.roots)
+            # A file two inputs name is read once; the grouping also spreads the files
+            # over the workers before the expensive stages are fused onto them.
+            | "Once" >> beam.Distinct()
+            | "Files" >> beam.MapTuple(InputFile)
         )
+        planned = files | "Plan" >> beam.ParDo(PlanReads(self.range_bytes)).with_outputs(
+            PlanReads.RANGES, main="whole")
+        whole = planned.whole | "ReadFiles" >> beam.ParDo(ReadFiles(self.max_bytes))
+        lines = (
+            planned[PlanReads.RANGES]
+            | "Spread ranges" >> beam.Reshuffle()
+            | "Count newlines" >> beam.Map(count_newlines)
+            | "By file" >> beam.GroupByKey()
+            | "Number ranges" >> beam.FlatMap(number_ranges)
+            | "Spread numbered" >> beam.Reshuffle()
+            | "ReadLineRanges" >> beam.ParDo(ReadLineRange(self.max_bytes))
+        )
+        return (whole, lines) | "AllInputs" >> beam.Flatten()
 
 
 class DecodeInput(beam.DoFn):

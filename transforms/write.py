@@ -1,18 +1,19 @@
-"""Write: Parquet (zstd) in Hive-style ``date=YYYY-MM-DD`` folders, one file per table,
-date and run (or micro-batch), appearing atomically.
+"""Write: Parquet (zstd) in Hive-style ``date=YYYY-MM-DD`` folders, appearing atomically;
+per table, date and run (or micro-batch), one file per shard of about ``rows_per_file``
+rows.
 
 File names come from a stem the caller chooses deterministically (the batch inputs, or a
-Kafka offset range), so writing the same input again replaces its files instead of adding
-rows beside them. A file is written under a hidden name (readers skip names starting with
-``.``), flushed to disk, then renamed into place.
+Kafka offset range) and the shard number, and a row's shard from a hash of its id and the
+row count of its (table, date), so writing the same input again replaces its files instead
+of adding rows beside them. A file is written under a hidden name (readers skip names
+starting with ``.``), flushed to disk, then renamed into place.
 """
-
-from __future__ import annotations
 
 import os
 import posixpath
 import re
 import uuid
+import zlib
 from typing import Iterable, Iterator
 
 import apache_beam as beam
@@ -38,8 +39,22 @@ def partition_key(record: Article | Reject) -> tuple[tuple[str, str], Article | 
     return (table_of(record), record.date), record
 
 
-def file_name(stem: str, part: int) -> str:
-    return f"{stem}-{part:05d}.parquet"
+def shard_of(record_id: str, shards: int) -> int:
+    """A row's shard: the same id and shard count give the same shard in every process."""
+    return zlib.crc32(record_id.encode("utf-8", "surrogatepass")) % shards
+
+
+def shard_key(element: tuple[tuple[str, str], Article | Reject], sizes: dict,
+              rows_per_file: int) -> tuple[tuple[str, str, int], Article | Reject]:
+    """(table, date) becomes (table, date, shard), so that no key holds more than about
+    ``rows_per_file`` rows, however many rows one date has."""
+    (table, date), record = element
+    shards = max(1, -(-sizes[(table, date)] // rows_per_file))
+    return (table, date, shard_of(record.id, shards)), record
+
+
+def file_name(stem: str, shard: int) -> str:
+    return f"{stem}-{shard:05d}.parquet"
 
 
 def stem_pattern(stem: str) -> re.Pattern[str]:
@@ -87,61 +102,87 @@ def fsync_path(path: str) -> None:
 
 
 class WritePartition(beam.DoFn):
-    """All rows of one (table, date) of this run, sorted by id, into deterministic files."""
+    """The rows of one (table, date, shard) of this run, sorted by id, into one file."""
 
-    def __init__(self, output: str, stem: str, rows_per_file: int = ROWS_PER_FILE) -> None:
+    def __init__(self, output: str, stem: str) -> None:
         self.output = output
         self.stem = stem
-        self.rows_per_file = rows_per_file
         self.rows = {t: Metrics.counter("rows", t) for t in TABLES}
 
     def setup(self) -> None:
         self.fs, self.root = filesystem(self.output)
 
-    def process(self, element: tuple[tuple[str, str], Iterable[Article | Reject]]) -> Iterator[str]:
-        (table, date), records = element
-        ordered = sorted(records, key=lambda r: (r.id, r.source))
+    def process(self, element: tuple[tuple[str, str, int], Iterable[Article | Reject]]) -> Iterator[str]:
+        (table, date, shard), records = element
+        rows = sorted(records, key=lambda r: (r.id, r.source))
         folder = posixpath.join(self.root, table, f"date={date}")
-        for part, start in enumerate(range(0, len(ordered), self.rows_per_file)):
-            rows = ordered[start:start + self.rows_per_file]
-            yield write_file(self.fs, folder, file_name(self.stem, part), to_table(table, rows))
-            self.rows[table].inc(len(rows))
+        yield write_file(self.fs, folder, file_name(self.stem, shard), to_table(table, rows))
+        self.rows[table].inc(len(rows))
 
 
 class RemoveStale(beam.DoFn):
-    """Delete files of this stem that this run did not write: an input whose date or table
-    changed since the last run must not leave its old rows behind. It runs once every file
-    of the run is in place, so any temporary file of the stem is a crashed writer's."""
+    """In one folder this run wrote to, delete the files of this stem it did not write (a
+    rerun with fewer shards) and the temporary files of the stem: it runs once every file
+    of the folder is in place, so those are a crashed writer's."""
 
     def __init__(self, output: str, stem: str) -> None:
         self.output = output
         self.stem = stem
 
-    def process(self, _unused, written: list[str]) -> Iterator[str]:
-        fs, root = filesystem(self.output)
-        keep = set(written)
-        for path in stale_files(fs, root, self.stem, keep, temporary=True):
+    def process(self, element: tuple[str, Iterable[str]]) -> Iterator[str]:
+        folder, written = element
+        fs, _ = filesystem(self.output)
+        for path in stem_files(fs, folder, self.stem, keep=set(written), temporary=True):
             fs.delete_file(path)
             yield path
+
+
+class RemoveUnwritten(beam.DoFn):
+    """Delete the files of this stem in every folder this run did not write to: an input
+    whose date or table changed since the last run must not leave its old rows behind."""
+
+    def __init__(self, output: str, stem: str) -> None:
+        self.output = output
+        self.stem = stem
+
+    def process(self, _unused: None, folders: list[str]) -> Iterator[str]:
+        fs, root = filesystem(self.output)
+        written = set(folders)
+        for path in stale_files(fs, root, self.stem, keep=set(), temporary=True):
+            if posixpath.dirname(path) not in written:
+                fs.delete_file(path)
+                yield path
+
+
+def stem_files(fs: pafs.FileSystem, folder: str, stem: str, keep: set[str],
+               temporary: bool = False) -> list[str]:
+    """Files of this stem in one folder, apart from those in ``keep``."""
+    return _of_stem(fs.get_file_info(pafs.FileSelector(folder, allow_not_found=True)),
+                    stem, keep, temporary)
 
 
 def stale_files(fs: pafs.FileSystem, root: str, stem: str, keep: set[str],
                 temporary: bool = False) -> list[str]:
     """Files of this stem not in ``keep``; with ``temporary``, also leftover temp files."""
-    pattern = stem_pattern(stem)
-    leftover = temp_pattern(stem)
     found = []
     for table in TABLES:
         base = posixpath.join(root, table)
         if fs.get_file_info(base).type != pafs.FileType.Directory:
             continue
-        for info in fs.get_file_info(pafs.FileSelector(base, recursive=True)):
-            if info.type != pafs.FileType.File or info.path in keep:
-                continue
-            if pattern.fullmatch(info.base_name) or (
-                    temporary and leftover.fullmatch(info.base_name)):
-                found.append(info.path)
+        found += _of_stem(fs.get_file_info(pafs.FileSelector(base, recursive=True)),
+                          stem, keep, temporary)
     return sorted(found)
+
+
+def _of_stem(infos: Iterable[pafs.FileInfo], stem: str, keep: set[str],
+             temporary: bool) -> list[str]:
+    pattern = stem_pattern(stem)
+    leftover = temp_pattern(stem)
+    return sorted(
+        info.path for info in infos
+        if info.type == pafs.FileType.File and info.path not in keep
+        and (pattern.fullmatch(info.base_name) or (temporary and leftover.fullmatch(info.base_name)))
+    )
 
 
 def written_files(output: str, stem: str) -> list[str]:
@@ -177,18 +218,38 @@ class WriteDatePartitions(beam.PTransform):
         # One grouping per input, not a Flatten before one grouping: the local runner
         # writes a Flatten's elements out and reads them back, and every article would
         # pay one more encode and decode for it.
-        written = [
-            tables[name]
-            | f"Key {name}" >> beam.Map(partition_key)
-            | f"Group {name}" >> beam.GroupByKey()
-            | f"Write {name}" >> beam.ParDo(WritePartition(self.output, self.stem, self.rows_per_file))
-            for name in ("articles", "rejects")
-        ] | "AllWritten" >> beam.Flatten()
+        written = [self._write(tables[name], name) for name in ("articles", "rejects")]
+        written = written | "AllWritten" >> beam.Flatten()
+        _ = (
+            written
+            | "By folder" >> beam.Map(lambda path: (posixpath.dirname(path), path))
+            | "Folder files" >> beam.GroupByKey()
+            | "RemoveStale" >> beam.ParDo(RemoveStale(self.output, self.stem))
+        )
+        written_folders = (
+            written
+            | "Folders" >> beam.Map(posixpath.dirname)
+            | "Distinct folders" >> beam.Distinct()
+        )
+        # The list is one folder per (table, date) written: three tables times the dates.
         _ = (
             written.pipeline
             | "Once" >> beam.Create([None])
-            | "RemoveStale" >> beam.ParDo(
-                RemoveStale(self.output, self.stem), written=beam.pvalue.AsList(written)
+            | "RemoveUnwritten" >> beam.ParDo(
+                RemoveUnwritten(self.output, self.stem),
+                folders=beam.pvalue.AsList(written_folders),
             )
         )
         return written
+
+    def _write(self, records, name: str):
+        keyed = records | f"Key {name}" >> beam.Map(partition_key)
+        # One count per (table, date): as many entries as dates, never one per row. The
+        # rows wait for it, which costs the local runner one more encode and decode of each.
+        sizes = keyed | f"Count {name}" >> beam.combiners.Count.PerKey()
+        return (
+            keyed
+            | f"Shard {name}" >> beam.Map(shard_key, beam.pvalue.AsDict(sizes), self.rows_per_file)
+            | f"Group {name}" >> beam.GroupByKey()
+            | f"Write {name}" >> beam.ParDo(WritePartition(self.output, self.stem))
+        )

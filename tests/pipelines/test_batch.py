@@ -12,7 +12,6 @@ from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
 from pipelines.batch import BatchConfig, batch_stem, pipeline_options, run_files
 from schemas.arrow import ARTICLES, REJECTS
-from transforms.read import list_inputs
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 BOILERPLATE = ("Leave a Reply", "Your email address will not be published", "Skip to content",
@@ -31,7 +30,7 @@ def read(output, table):
 
 def run(inputs, output, **config):
     inputs = [str(i) for i in inputs]
-    return run_files(list_inputs(inputs), str(output), batch_stem(inputs), BatchConfig(**config))
+    return run_files(inputs, str(output), batch_stem(inputs), BatchConfig(**config))
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,17 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.records import RawInput
-from transforms.read import DecodeInputs, InputError, ReadInputs, list_inputs, parse_timestamp
+from transforms.read import (
+    DEFAULT_MAX_BYTES,
+    DecodeInputs,
+    InputError,
+    ReadFiles,
+    ReadInputs,
+    input_roots,
+    lines_in_range,
+    list_inputs,
+    parse_timestamp,
+)
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 
@@ -51,9 +61,8 @@ def test_missing_input_is_a_clear_error(tmp_path):
 
 
 def test_every_input_lands_once_with_reasons(folder):
-    files = list_inputs([str(folder)])
     with TestPipeline() as p:
-        decoded = p | ReadInputs(files) | DecodeInputs(NOW)
+        decoded = p | ReadInputs([str(folder), str(folder / "a.txt")]) | DecodeInputs(NOW)
         articles = decoded["articles"] | "A" >> beam.Map(
             lambda a: (a.source, a.title, a.text, a.publisher_id, a.published_at))
         rejects = decoded["rejects"] | "R" >> beam.Map(lambda r: (r.source, _kind(r.reason)))
@@ -170,3 +179,101 @@ def test_an_unsure_guess_says_its_confidence_and_keeps_its_bytes():
             [bool(re.fullmatch(r"the bytes are not UTF-8; detected \S+ \(confidence 0\.[0-6]\d\)", r.detail))
              for r in a.repairs], a.raw == raw, a.keep_raw))
         assert_that(out, equal_to([([True], True, True)]))
+
+
+def _one_reader(inputs, max_bytes=DEFAULT_MAX_BYTES):
+    """(source, raw, kind) of every input, listed and read whole here, without Beam."""
+    reader = ReadFiles(max_bytes)
+    return [(r.source, r.raw, r.kind) for f in list_inputs([str(i) for i in inputs])
+            for r in reader.process(f)]
+
+
+def _assert_read(inputs, expected, **options):
+    with TestPipeline() as p:
+        raw = p | ReadInputs([str(i) for i in inputs], **options)
+        assert_that(raw | beam.Map(lambda r: (r.source, r.raw, r.kind)), equal_to(expected))
+
+
+@pytest.mark.parametrize("range_bytes", [97, 1000, 1 << 20])
+def test_a_large_jsonl_file_read_in_ranges_gives_what_one_reader_gives(tmp_path, range_bytes):
+    lines = [json.dumps({"text": f"Article {i} " + "word " * (i % 17)}) for i in range(200)]
+    lines[40] = ""
+    lines[41] = "{broken"
+    (tmp_path / "feed.jsonl").write_text("\r\n".join(lines), encoding="utf-8")
+    whole = _one_reader([tmp_path])
+    assert len(whole) == 200 and ("feed.jsonl#42", b"{broken", "envelope") in whole
+    _assert_read([tmp_path], whole, range_bytes=range_bytes)
+
+
+def test_a_line_over_max_bytes_is_cut_and_becomes_a_reject(tmp_path):
+    (tmp_path / "big.jsonl").write_bytes(
+        b'{"text": "short"}\n{"text": "' + b"x" * 5000 + b'"}\n{"text": "after"}\n')
+    with TestPipeline() as p:
+        decoded = (p | ReadInputs([str(tmp_path)], max_bytes=1000, range_bytes=1500)
+                   | DecodeInputs(NOW, max_bytes=1000))
+        assert_that(decoded["articles"] | beam.Map(lambda a: (a.source, a.text)),
+                    equal_to([("big.jsonl#1", "short"), ("big.jsonl#3", "after")]), label="articles")
+        assert_that(decoded["rejects"] | beam.Map(lambda r: (r.source, len(r.raw), "larger than" in r.reason)),
+                    equal_to([("big.jsonl#2", 1000, True)]), label="rejects")
+
+
+def test_utf16_lines_have_no_extra_empty_line(tmp_path):
+    text = '{"text": "one"}\n{"text": "two"}\n'
+    (tmp_path / "u16.jsonl").write_bytes(text.encode("utf-16"))
+    _assert_read([tmp_path], [("u16.jsonl#1", b'{"text": "one"}', "envelope"),
+                              ("u16.jsonl#2", b'{"text": "two"}', "envelope")], range_bytes=8)
+
+
+def test_names_with_glob_characters_and_hidden_entries(tmp_path):
+    odd = tmp_path / "we[ir]d*"
+    (odd / ".git").mkdir(parents=True)
+    (odd / ".git" / "config.txt").write_text("not an article")
+    (odd / "_drafts").mkdir()
+    (odd / "_drafts" / "d.txt").write_text("draft")
+    (odd / "a?.txt").write_text("kept")
+    (tmp_path / "weird-sibling").mkdir()
+    (tmp_path / "weird-sibling" / "b.txt").write_text("not under the input")
+    hidden = tmp_path / ".given.txt"
+    hidden.write_text("given by name, so read")
+    expected = [(".given.txt", b"given by name, so read", "text"), ("a?.txt", b"kept", "text")]
+    assert sorted(_one_reader([odd, hidden])) == expected
+    _assert_read([odd, hidden], expected)
+
+
+def test_the_job_graph_holds_the_inputs_not_the_files(tmp_path):
+    def graph_size(count):
+        folder = tmp_path / f"{count:05d}"
+        folder.mkdir()
+        for i in range(count):
+            (folder / f"{i:05d}.txt").write_text("x")
+        p = beam.Pipeline()
+        _ = p | ReadInputs([str(folder)])
+        return len(p.to_runner_api().SerializeToString())
+
+    # Pickled transforms vary by a few bytes; one entry per file would add ~100 KB here.
+    assert abs(graph_size(2000) - graph_size(2)) < 1000
+
+
+@pytest.mark.parametrize("data", [b"", b"\n", b"a", b"a\n", b"\n\nb\n", b"ab\ncd\n\nef", b"x\r\ny"])
+@pytest.mark.parametrize("range_bytes", [1, 2, 3, 64])
+def test_lines_in_ranges_are_the_lines_of_the_file(data, range_bytes):
+    import io
+
+    expected = list(enumerate(data.split(b"\n"), start=1))
+    if data.endswith(b"\n") or not data:
+        expected = expected[:-1]
+    got, before = [], 0
+    for start in range(0, len(data), range_bytes):
+        end = min(start + range_bytes, len(data))
+        got += list(lines_in_range(io.BytesIO(data), start, end, before, max_bytes=100))
+        before += data[start:end].count(b"\n")
+    assert got == expected
+    assert list(lines_in_range(io.BytesIO(data), 0, None, 0, max_bytes=100)) == expected
+
+
+def test_missing_inputs_are_found_without_listing(tmp_path):
+    (tmp_path / "here").mkdir()
+    with pytest.raises(InputError, match="does not exist"):
+        input_roots([str(tmp_path / "here"), str(tmp_path / "gone")])
+    with pytest.raises(InputError, match="does not exist"):
+        ReadInputs([str(tmp_path / "gone")])
