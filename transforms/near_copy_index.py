@@ -260,7 +260,8 @@ def connect_sqlite(path: str, timeout: float) -> sqlite3.Connection:
             "give workers on several machines a PostgreSQL server "
             "(--state-url postgresql://USER@HOST:PORT/DB)."
         )
-    db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    # Beam may run a DoFn's setup and its bundles on different threads (never at once).
+    db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     return db
