@@ -27,6 +27,7 @@ from transforms.language import DetectLanguage
 from transforms.near_copies import FindNearCopies
 from transforms.read import DEFAULT_MAX_BYTES, DecodeInputs, ReadInputs
 from transforms.repair import RepairText
+from transforms.state import DEFAULT_NEAR_COPY_DAYS, StateSpec
 from transforms.write import WriteDatePartitions, written_files
 
 log = logging.getLogger(__name__)
@@ -44,27 +45,36 @@ class BatchConfig:
 
     ``max_bytes``: larger inputs are rejected. ``fix_names``: correct garbled entity names in
     the text itself (recorded in ``repairs``), not only in ``canonical``. ``aliases``: an
-    extra alias table merged over the packaged one.
+    extra alias table merged over the packaged one. ``near_copy_days``: with a state
+    location, how long the near-copy index remembers an article.
     """
 
     max_bytes: int = DEFAULT_MAX_BYTES
     fix_names: bool = False
     aliases: str | None = None
+    near_copy_days: float = DEFAULT_NEAR_COPY_DAYS
 
 
 def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetime,
           state_dir: str | None = None):
-    """Every stage after reading; ``raw`` is a PCollection of ``RawInput``."""
+    """Every stage after reading; ``raw`` is a PCollection of ``RawInput``. ``state_dir``:
+    a state location (a folder or a PostgreSQL URL, see ``transforms.state``)."""
+    state = StateSpec(state_dir, config.near_copy_days) if state_dir else None
     decoded = raw | "Read" >> DecodeInputs(ingested_at, config.max_bytes)
     repaired = decoded["articles"] | "Repair" >> RepairText()
     articles = (
         repaired["articles"]
         | "Language" >> DetectLanguage()
-        | "NearCopies" >> FindNearCopies(**_near_copy_state(state_dir))
+        | "NearCopies" >> FindNearCopies()
+    )
+    if state is not None:
+        articles = articles | "NearCopyIndex" >> _near_copy_state(state, stem)
+    articles = (
+        articles
         | "Entities" >> TagEntities(aliases=config.aliases)
         | "Tagged" >> beam.ParDo(progress.Tick(progress.DONE))
         | "CanonicalEntities" >> ResolveEntities(
-            fix_names=config.fix_names, aliases=config.aliases, **_entity_state(state_dir, stem)
+            fix_names=config.fix_names, aliases=config.aliases, **_entity_state(state, stem)
         )
     )
     rejects = (decoded["rejects"], repaired["rejects"]) | "AllRejects" >> beam.Flatten()
@@ -72,21 +82,16 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
     return {"articles": articles, "rejects": rejects} | "Write" >> WriteDatePartitions(output, stem)
 
 
-def _near_copy_state(state_dir: str | None) -> dict:
-    if state_dir is None:
+def _near_copy_state(state: StateSpec, stem: str) -> beam.PTransform:
+    from transforms.match_index import MatchIndex
+
+    return MatchIndex(state.near_copy_index(), stem, near_copy_days=state.near_copy_days)
+
+
+def _entity_state(state: StateSpec | None, stem: str) -> dict:
+    if state is None:
         return {}
-    from transforms.near_copy_index import SqliteNearCopyIndex
-
-    return {"index": SqliteNearCopyIndex(os.path.join(state_dir, "near_copies.sqlite"))}
-
-
-def _entity_state(state_dir: str | None, stem: str) -> dict:
-    if state_dir is None:
-        return {}
-    from transforms.entity_stats import SqliteEntityStats
-
-    return {"stats_store": SqliteEntityStats(os.path.join(state_dir, "entity_stats.sqlite")),
-            "batch_key": stem}
+    return {"stats_store": state.entity_stats(), "batch_key": stem}
 
 
 class SharedViewOptions(PipelineOptions):
@@ -145,8 +150,9 @@ def run_records(records: list[RawInput], output: str, file_stem: str, config: Ba
                 ingested_at: datetime | None = None) -> BatchResult:
     """One bounded pipeline over records in memory, as the streaming worker's micro-batch.
 
-    With ``state_dir`` the near-copy index and the entity name statistics persist there,
-    so a reprint arriving in a later batch still finds its original.
+    With ``state_dir`` (a folder or a PostgreSQL URL) the near-copy index and the entity
+    name statistics persist there, so a reprint arriving in a later batch, or at the same
+    moment on another worker, still finds its original.
     """
     ingested_at = ingested_at or datetime.now(timezone.utc)
     started = time.monotonic()

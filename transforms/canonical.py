@@ -506,16 +506,14 @@ class ResolveWithEvidence(beam.DoFn):
 
 def _with_stored(batch: MentionCounts, store: EntityStatsStore,
                  batch_key: str | None) -> MentionCounts:
-    merged = dict(store.counts(exclude_batch=batch_key))
-    for key, count in batch.items():
-        merged[key] = merged.get(key, 0) + count
-    return merged
+    # Only the stored names this batch's names can resolve against, not the whole table.
+    return store.evidence(batch, batch_key)
 
 
 def _store_batch(_resolved: int, batch: MentionCounts, store: EntityStatsStore,
                  batch_key: str | None) -> int:
-    store.add(batch, batch=batch_key)
-    return len(batch)
+    # A batch already stored (a replay, on any worker) adds nothing.
+    return len(batch) if store.add(batch, batch=batch_key) else 0
 
 
 def read_alias_file(path: str) -> tuple[AliasEntry, ...]:

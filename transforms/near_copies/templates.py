@@ -46,7 +46,8 @@ def without_template(shingles: np.ndarray, template: np.ndarray | None) -> np.nd
     return np.setdiff1d(shingles, template, assume_unique=True)
 
 
-def _sample_key(fp: tuple) -> tuple[str, tuple[int, bytes]]:
+def _sample_key(fp: tuple) -> tuple[str, tuple]:
+    # No ``int`` in the hint: Beam would encode the unsigned 64-bit digest as a signed one.
     # Deterministic sample: the articles whose ids hash lowest, so replays agree.
     digest = int.from_bytes(hashlib.blake2b(fp[0].encode("utf-8"), digest_size=8).digest(), "big")
     return fp[5], (digest, fp[3])

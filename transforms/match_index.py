@@ -1,0 +1,131 @@
+"""MatchIndex: the near-copy index step of a streaming micro-batch, after ``FindNearCopies``.
+
+``FindNearCopies`` clusters the batch on its own; this step matches each in-batch cluster
+against the articles of every other batch, on any worker, atomically (``near_copy_index.
+decide``: lock the band buckets, look up, insert, commit). The cluster's canonical decides
+first; if it turns out to be a copy of an indexed article, its in-batch copies follow that
+article when they are copies of it too (checked on its stored shingles), else each decides
+on its own. Every article of the batch is stored with its answer, so a replay on any worker
+gets the same answers back and no article ever becomes a copy of itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from schemas.records import Article
+from transforms import minhash
+from transforms.near_copies import Fingerprint, NearCopyConfig, fingerprints, similarity
+from transforms.near_copy_index import (
+    Answer,
+    IndexedArticle,
+    IndexSession,
+    NearCopyIndex,
+    batch_hash,
+    decide,
+    prune_if_due,
+    record,
+)
+from transforms.state import DEFAULT_NEAR_COPY_DAYS
+
+
+def as_row(fp: Fingerprint, batch: int, now: float, canonical_id: str | None = None,
+           value: float | None = None) -> IndexedArticle:
+    return IndexedArticle(fp.id, canonical_id or fp.id, value, fp.content, fp.shingles, fp.bands,
+                          batch, now)
+
+
+def match_cluster(session: IndexSession, canonical_id: str, members: list[Article],
+                  config: NearCopyConfig, hasher: minhash.MinHasher, batch: int, now: float,
+                  hold: Callable[[], None] | None = None) -> dict[str, tuple[str | None, float | None]]:
+    """id -> (duplicate_of, similarity) for one in-batch cluster: its canonical (id
+    ``canonical_id``) and the members ``FindNearCopies`` made its copies."""
+    is_copy = partial(similarity, config=config)
+    prints = fingerprints(members, config, hasher)
+    head = next((fp for fp in prints if fp.id == canonical_id), None)
+    answers: dict[str, Answer] = {}
+    if head is None:
+        # Not a cluster (the canonical is missing): every article stands for itself.
+        for fp in prints:
+            answers[fp.id] = decide(session, as_row(fp, batch, now), is_copy)
+        return _published(answers)
+    target, _ = answers[head.id] = decide(session, as_row(head, batch, now), is_copy, hold=hold)
+    in_batch = {a.id: a.similarity for a in members}
+    for fp in prints:
+        if fp.id == head.id:
+            continue
+        if target == head.id:
+            answers[fp.id] = record(session, as_row(fp, batch, now, head.id, in_batch[fp.id]))
+        else:
+            answers[fp.id] = decide(session, as_row(fp, batch, now), is_copy, prefer=target)
+    return _published(answers)
+
+
+def _published(answers: dict[str, Answer]) -> dict[str, tuple[str | None, float | None]]:
+    # An article whose stored canonical is itself is canonical: never a copy of itself.
+    return {i: (None, None) if target == i else (target, value) for i, (target, value) in answers.items()}
+
+
+class MatchClusterFn(beam.DoFn):
+    """(canonical id, its in-batch cluster) -> the cluster's articles with the index's answers."""
+
+    def __init__(self, index: NearCopyIndex, config: NearCopyConfig, batch_key: str,
+                 near_copy_days: float) -> None:
+        self.index = index
+        self.config = config
+        self.batch = batch_hash(batch_key)
+        self.days = near_copy_days
+        self.from_index = Metrics.counter("near_copies", "index_duplicates")
+        self.pruned = Metrics.counter("near_copies", "index_pruned")
+
+    def setup(self) -> None:
+        self.hasher = minhash.MinHasher(self.config.bands, self.config.rows, self.config.seed)
+        self.session = self.index.open(self.config.scheme())
+        self.pruned.inc(prune_if_due(self.session, self.days))
+
+    def process(self, element: tuple[str, Iterable[Article]]) -> Iterator[Article]:
+        canonical_id, members = element
+        members = sorted({a.id: a for a in members}.values(), key=lambda a: a.id)
+        answers = match_cluster(self.session, canonical_id, members, self.config, self.hasher,
+                                self.batch, time.time())
+        for article in members:
+            duplicate_of, value = answers[article.id]
+            if duplicate_of is not None and duplicate_of != article.duplicate_of:
+                self.from_index.inc()
+            yield dataclasses.replace(article, duplicate_of=duplicate_of, similarity=value)
+
+    def teardown(self) -> None:
+        session = getattr(self, "session", None)
+        if session is not None:
+            session.close()
+
+
+class MatchIndex(beam.PTransform):
+    """Articles marked by ``FindNearCopies`` -> the same articles, matched against the
+    near-copy index of every earlier (or concurrent) batch, and added to it. ``batch_key``
+    names the micro-batch (its file stem): a replay of it gets the same answers.
+    ``near_copy_days``: entries older than this are pruned."""
+
+    def __init__(self, index: NearCopyIndex, batch_key: str,
+                 config: NearCopyConfig = NearCopyConfig(),
+                 near_copy_days: float = DEFAULT_NEAR_COPY_DAYS) -> None:
+        super().__init__()
+        self.index = index
+        self.batch_key = batch_key
+        self.config = config
+        self.near_copy_days = near_copy_days
+
+    def expand(self, articles):
+        return (
+            articles
+            | "KeyByCanonical" >> beam.Map(lambda a: (a.duplicate_of or a.id, a))
+            | "GroupClusters" >> beam.GroupByKey()
+            | "MatchClusters" >> beam.ParDo(
+                MatchClusterFn(self.index, self.config, self.batch_key, self.near_copy_days))
+        )
