@@ -235,8 +235,11 @@ def find_stray_runs(line: str, foreign: frozenset[str]) -> list[tuple[int, int, 
 _NEAR = 80
 
 
+_MARKS = "".join(sorted(OPENERS | CLOSERS)) + ".,;:!?"
+
+
 def _strip_marks(run: str) -> str:
-    return run.strip("".join(OPENERS | CLOSERS) + ".,;:!?")
+    return run.strip(_MARKS)
 
 
 def _is_phrase(line: str, start: int, end: int, script: str) -> bool:
@@ -363,7 +366,8 @@ def remove_stray_script(text: str, config: StrayScriptConfig = StrayScriptConfig
             pieces.append(line[cursor:start])
             removed = line[start:end]
             edits.append(
-                ("stray_script", removed, f"removed a stray {script} fragment from a {dominant} article")
+                ("stray_script", removed, f"removed a stray {script} fragment from a {dominant} article "
+                 "(not quoted, explained, a name, a list item or a phrase)")
             )
             cursor = end
         pieces.append(line[cursor:])

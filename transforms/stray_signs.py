@@ -1,11 +1,13 @@
 """Signs in the words around a foreign-script word that the writer put it there on purpose:
 it is explained ("ВІКІ is Ukrainian for WIKI", "known locally as ...", "від грецького слова
-..."), it is a name (a capital letter in a script with case), or it is an item of a list
-("peace: мир, paix, سلام"). A machine-translation leftover has none of these (seed 001).
+..."), it is a name (a capital letter in a script with case, or a word right after a title
+such as "the poet"), or it is an item of a list ("peace: мир, paix, سلام"). A
+machine-translation leftover has none of these (seed 001).
 
-The cue words cover the languages copydesk reads (English, French, Spanish, German, Italian,
-Portuguese, Russian, Ukrainian); a cue in another language is simply not seen, and the word
-may then be removed, so the lists err towards more cues.
+The cue words cover the languages copydesk reads (English, French, Spanish, German, Russian,
+Ukrainian, Arabic, and some Italian and Portuguese); a cue in another language is not seen,
+and the word may then be removed, so the lists err towards more cues. A name in a script
+without case after a mere preposition ("flights to بيروت") has no sign at all and goes.
 """
 
 from __future__ import annotations
