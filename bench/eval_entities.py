@@ -7,7 +7,10 @@ Two labelled sets, both with headlines:
 * cases: ``bench/ner_cases.json``, 56 short news items written and labelled by hand for
   this: headlines (Title Case and sentence case), place-name patterns with places the
   model rarely saw, misspelt places, common words that are also towns (Reading, Nice,
-  Mobile, Split, Bath: no entity) and city names that are people (Austin, Victoria).
+  Mobile, Split, Bath: no entity) and city names that are people (Austin, Victoria);
+* held-out cases: ``bench/ner_cases_heldout.json``, 26 more written the same way after
+  the recogniser's rules were fixed and scored once, without changing them since (the
+  first cases were written alongside the rules, so they flatter them).
 
 Scores are exact spans after dropping a leading "the" and a possessive (``bench.eval``),
 labelled (PERSON, ORG, GPE, LOC, NORP) and unlabelled. "Before" is what copydesk did
@@ -29,6 +32,7 @@ from bench.eval import Row, add_scores, normalise_span, span_scores
 from bench.ner_gold import LABELS, gold_fields, gold_spans
 
 CASES_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ner_cases.json")
+HELD_OUT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ner_cases_heldout.json")
 FIELDS = ("title", "text")
 
 Span = tuple[int, int, str]
@@ -55,7 +59,8 @@ def case_set(path: str = CASES_PATH) -> tuple[LabelledSet, dict[str, str]]:
 
 
 def labelled_sets() -> dict[str, LabelledSet]:
-    return {"seed gold": gold_fields(), "cases": case_set()[0]}
+    return {"seed gold": gold_fields(), "cases": case_set()[0],
+            "held-out cases": case_set(HELD_OUT_PATH)[0]}
 
 
 def predict(labelled: LabelledSet, titles: bool, knowledge: bool) -> tuple[Predicted, float]:
