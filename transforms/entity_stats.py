@@ -10,7 +10,7 @@ Two promises every store keeps:
   same transaction as its counts, and a key already there adds nothing (a replay after a
   crash or a rebalance, on any worker, at any later time).
 * A batch reads only the rows it can use, not the whole table: the stored names within a
-  few edits of its own names (they share a key of ``knowledge._token_variants``, the same
+  few edits of its own names (they share a key of ``knowledge.token_variants``, the same
   blocking ``NearNames`` searches with) and the full names ending in a surname it mentions.
   So a batch's cost follows its own names, not the stream's history.
 
@@ -27,7 +27,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from transforms.knowledge import _token_variants, fold_key
+from transforms.knowledge import token_variants, fold_key
 from transforms.near_copy_index import chunks, connect_sqlite, sqlite_transaction
 
 # (label group, cleaned name) -> mentions.
@@ -62,10 +62,10 @@ def default_stats_path(state_dir: str | Path) -> Path:
 def name_keys(name: str) -> set[str]:
     """The lookup keys a stored name is found by."""
     folded = fold_key(name)
-    keys = set(_token_variants(folded)) if folded else set()
+    keys = set(token_variants(folded)) if folded else set()
     tokens = folded.split()
     if len(tokens) > 1:
-        keys.update(SURNAME + v for v in _token_variants(tokens[-1]))
+        keys.update(SURNAME + v for v in token_variants(tokens[-1]))
     return keys
 
 
@@ -75,7 +75,7 @@ def wanted_keys(name: str) -> set[str]:
     folded = fold_key(name)
     if not folded:
         return set()
-    keys = set(_token_variants(folded))
+    keys = set(token_variants(folded))
     if " " not in folded:
         keys.update(SURNAME + v for v in keys.copy())
     return keys

@@ -92,7 +92,9 @@ STRONG_KINDS = frozenset({"country", "continent"})
 # Spans of the text handed to ``find`` that count as places a name can be listed with.
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 
-_TOKEN = re.compile(r"\w+(?:['’.\-]\w+)*")
+# A word, with inner apostrophes, dots and hyphens ("Luhans'k", "U.S", "Rostov-on-Don");
+# a possessive "'s" is matched but left out of the word.
+_TOKEN = re.compile(r"(\w+(?:(?:['’](?!s\b)|[.\-])\w+)*)(?:['’]s\b)?")
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s)\s*$", re.IGNORECASE)
 _OPENERS = "\"'“‘([«"
 _SENTENCE_ENDS = ".!?:;•|–—"
@@ -151,7 +153,8 @@ class Recogniser:
             return []
         taken = _Spans((s, e) for s, e, _ in entities)
         places = [(s, e) for s, e, label in entities if label in PLACE_LABELS]
-        headline = _title_case(tokens)
+        # Only a title is read as a headline: a body's capitals are evidence.
+        headline = field == "title" and _title_case(tokens)
         exact, near = self._scan(tokens, taken, headline)
         accepted: list[_Candidate] = []
         waiting: list[_Candidate] = []
@@ -203,9 +206,9 @@ class Recogniser:
         """The longest knowledge name starting at token ``i`` (at most four words)."""
         if not tokens[i].capitalised:
             return None
-        for last in range(min(i + 3, len(tokens) - 1), i - 1, -1):
+        for last in range(_name_end(tokens, i), i - 1, -1):
             words = tokens[i:last + 1]
-            if not words[-1].capitalised or not _one_name(words):
+            if not words[-1].capitalised:
                 continue
             start, end = words[0].start, words[-1].end
             if taken.overlaps(start, end):
@@ -345,25 +348,30 @@ class Recogniser:
 
 def _tokens(text: str) -> list[_Token]:
     tokens = []
+    append = tokens.append
     for match in _TOKEN.finditer(text):
-        start, word = match.start(), match.group()
-        if len(word) > 2 and word[-1] == "s" and word[-2] in "'’":
-            word = word[:-2]
+        start, end = match.span(1)
+        word = match.group(1)
         hyphen_place = False
         if "-" in word:
             head, _, tail = word.rpartition("-")
             if tail in PLACE_SUFFIXES:
-                word, hyphen_place = head, True
-        tokens.append(_Token(start, start + len(word), word, hyphen_place, word[:1].isupper()))
+                word, end, hyphen_place = head, start + len(head), True
+        append(_Token(start, end, word, hyphen_place, word[0].isupper()))
     return tokens
 
 
-def _one_name(words: Sequence[_Token]) -> bool:
-    """Words separated by single spaces, the inner lower-case ones joiners ("of")."""
-    for a, b in zip(words, words[1:]):
-        if b.start - a.end != 1:
-            return False
-    return all(w.capitalised or w.text in NAME_JOINERS for w in words[1:-1])
+def _name_end(tokens: list[_Token], i: int, most: int = 4) -> int:
+    """The last token that can end a name starting at ``i``: words joined by single
+    spaces, the inner lower-case ones joiners ("Bosnia and Herzegovina")."""
+    last = i
+    while last + 1 < len(tokens) and last + 1 < i + most:
+        following = tokens[last + 1]
+        if following.start - tokens[last].end != 1 or not (
+                following.capitalised or following.text in NAME_JOINERS):
+            break
+        last += 1
+    return last
 
 
 class _Spans:

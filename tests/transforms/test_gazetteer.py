@@ -1,7 +1,10 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transforms.gazetteer import (
     Recogniser,
@@ -83,5 +86,31 @@ def test_seed_000_donetsk_and_lukansk_with_the_model(recogniser):
         assert label == entity.label or (entity.label in ("PERSON", "ORG")
                                          and label in ("GPE", "LOC"))
     assert labels[(text.index("in Donbass") + 3, text.index("in Donbass") + 10)] == "LOC"
+    spans = sorted((e.start, e.end) for e in found)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
+_WORDS = ["in", "and", "the", "Donetsk", "Lukansk", "Reading", "Nice", "said", "Mr", "Paris",
+          "Hilton", "of", "region", "Kharkiv", "US", "us", "Interfax", "Lugansk’s", "-based",
+          "Queen", "Victoria", "Split", "New", "York", "Kyiv", ",", ".", "\n", "“", "Austin"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=st.lists(st.sampled_from(_WORDS), max_size=30), data=st.data())
+def test_found_entities_never_break_the_models(recogniser, words, data):
+    text = " ".join(words).replace(" -based", "-based")
+    tokens = [m.span() for m in re.finditer(r"\S+", text)]
+    chosen = sorted(data.draw(st.sets(st.integers(0, max(len(tokens) - 1, 0)), max_size=5))
+                    ) if tokens else []
+    taken = [(*tokens[i], data.draw(st.sampled_from(["PERSON", "ORG", "GPE", "DATE"])))
+             for i in chosen]
+    found = recogniser.find(text, taken)
+    for entity in found:
+        assert text[entity.start:entity.end] == entity.text
+        same = [label for s, e, label in taken if (s, e) == (entity.start, entity.end)]
+        if same:
+            assert same[0] in ("PERSON", "ORG") and entity.label in ("GPE", "LOC")
+        else:
+            assert not any(s < entity.end and entity.start < e for s, e, _ in taken)
     spans = sorted((e.start, e.end) for e in found)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
