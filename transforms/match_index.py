@@ -9,8 +9,6 @@ on its own. Every article of the batch is stored with its answer, so a replay on
 gets the same answers back and no article ever becomes a copy of itself.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator

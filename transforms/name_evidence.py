@@ -9,8 +9,6 @@ tokens (the blocking key ``NearNames`` uses), then hands each article only the a
 the names it mentions. A worker holds at most one key's values at a time.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 

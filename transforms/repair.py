@@ -444,7 +444,7 @@ class FinishRepair(beam.DoFn):
         self._boilerplate = Metrics.counter("repair", "boilerplate_lines_removed")
         self._stray = Metrics.counter("repair", "stray_script_fragments_removed")
 
-    def process(self, element: tuple[str, dict]) -> Iterator[object]:
+    def process(self, element: tuple[str, dict]) -> Iterator[Article]:
         _, joined = element
         common_lines = frozenset(joined["common"])
         for article in joined["article"]:

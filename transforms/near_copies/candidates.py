@@ -1,8 +1,6 @@
 """Stages 2 and 3: exact copies (one content hash), then candidate pairs (one LSH band
 bucket). Only pair ends leave this stage; fingerprints meet them by key in ``confirm``."""
 
-from __future__ import annotations
-
 from collections import defaultdict
 from typing import Iterable, Iterator
 

@@ -14,7 +14,6 @@ star, and only the edges of nodes that are not (none, unless a component needs m
 than the bound) are finished with a union-find in one place (``finish``).
 """
 
-from __future__ import annotations
 
 from collections import defaultdict
 from typing import Iterable, Iterator

@@ -3,8 +3,6 @@ edges (the steps are ``clustering``'s). Nothing here holds more than one node's
 neighbourhood, except ``Finish``, which holds only the edges of components still open
 after ``max_rounds`` (none on the eval corpora; see ``clustering``)."""
 
-from __future__ import annotations
-
 from typing import Iterable, Iterator
 
 import apache_beam as beam

@@ -2,8 +2,6 @@
 MinHash estimate. Each id meets its fingerprint by key, so a worker only ever holds the
 fingerprints of the pairs it compares."""
 
-from __future__ import annotations
-
 from typing import Iterable, Iterator, NamedTuple
 
 import apache_beam as beam

@@ -1,7 +1,5 @@
 """``FindNearCopies``: the near-copy stages wired together (see the package docstring)."""
 
-from __future__ import annotations
-
 import apache_beam as beam
 
 from transforms.near_copies.candidates import BucketPairsFn, ExactCopiesFn

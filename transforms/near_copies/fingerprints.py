@@ -1,7 +1,5 @@
 """Stage 1: what near-copy detection knows about one article, and its canonical order."""
 
-from __future__ import annotations
-
 from datetime import datetime, timezone
 from typing import Iterator, NamedTuple
 from urllib.parse import urlsplit

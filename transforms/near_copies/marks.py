@@ -1,8 +1,6 @@
 """Stage 6: from clusters to each article's ``duplicate_of`` and ``similarity``, every
 step a join by key (pair, representative, article id), never a side input."""
 
-from __future__ import annotations
-
 import dataclasses
 from typing import Iterable, Iterator
 
@@ -18,14 +16,14 @@ COPY_OF, FOLLOWER = "copy_of", "follower"
 ARTICLE, ANSWER = "article", "answer"
 
 
-def wanted_pair(element: tuple[tuple, tuple]) -> Iterator[tuple]:
+def wanted_pair(element: tuple[tuple, tuple]) -> Iterator[tuple[tuple, tuple]]:
     """(node, label) of a duplicate -> keyed by (duplicate, canonical) ids."""
     node, label = element
     if node != label:
         yield ordered(node[-1], label[-1]), (WANT, (node[-1], label[-1]))
 
 
-def confirmed_pair(pair: tuple) -> tuple:
+def confirmed_pair(pair: tuple) -> tuple[tuple, tuple]:
     return ordered(pair[0], pair[1]), (SIMILARITY, pair[2])
 
 

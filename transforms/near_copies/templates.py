@@ -6,8 +6,6 @@ Templates meet articles by key (publisher), never as a side input: their number 
 with the publishers. A big publisher's articles are spread over ``SALTS`` keys, each
 sent the template, so no worker gets a whole publisher."""
 
-from __future__ import annotations
-
 import hashlib
 import zlib
 from typing import Iterable, Iterator
