@@ -14,14 +14,16 @@ import pytest
 from apache_beam.pipeline import PipelineVisitor
 
 from pipelines.batch import BatchConfig, build, pipeline_options
-from transforms.read import ReadInputs, list_inputs
+from transforms.read import ReadInputs
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 WHEN = datetime(2023, 3, 1, tzinfo=timezone.utc)
 
 # Full label of the step -> what bounds the collection it gathers or broadcasts.
 BOUNDED = {
-    "Write/RemoveStale": "the files this run wrote: tables x dates x shards",
+    "Write/Shard articles": "row counts per (table, date): one entry per date",
+    "Write/Shard rejects": "row counts per (table, date): one entry per date",
+    "Write/RemoveUnwritten": "the folders this run wrote: tables x dates",
 }
 
 
@@ -51,7 +53,7 @@ class Gathers(PipelineVisitor):
 
 def batch_graph() -> beam.Pipeline:
     pipeline = beam.Pipeline(options=pipeline_options([]))
-    raw = pipeline | "ReadInputs" >> ReadInputs(list_inputs([str(SEEDS)]))
+    raw = pipeline | "ReadInputs" >> ReadInputs([str(SEEDS)])
     build(raw, BatchConfig(), "/nonexistent/output", "batch-graph", WHEN)
     return pipeline
 
