@@ -247,6 +247,11 @@ _BYLINE = re.compile(
     r"(?i:(?:(?:reporting|written|story|words|text|edited|additional reporting) by|by|von|par"
     r"|por|door|przez|autor|autorka|auteur|autore|автор(?:ы)?|текст))\s*:?\s+(?=[^\W\d_])"
 )
+# A news agency credited on a line of its own ("Reuters", "— ТАСС", "(AP)").
+_AGENCY = re.compile(
+    r"[-–—(/\s]*(?:reuters|ap|afp|dpa|ansa|efe|pap|xinhua|bloomberg|associated press|tass|тасс"
+    r"|риа новости|интерфакс|укрінформ|уніан)[)/\s.]*"
+)
 # A dateline's place in capitals, then a comma, a bracket or a dash ("KYIV, March 3",
 # "MOSCOW (AP) —", "МОСКВА, 3 марта"), or an agency in brackets before a dash.
 _DATELINE_PLACE = re.compile(r"([^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s*(,|\(|[-–—](?:\s|$))")
@@ -296,7 +301,7 @@ def content_shape(line: str) -> str | None:
     if _is_quote(line):
         return "quote"
     byline = _BYLINE.match(line)
-    if byline and line[byline.end()].isupper():
+    if byline and line[byline.end()].isupper() or _AGENCY.fullmatch(line.casefold()):
         return "byline"
     if _is_dateline(line):
         return "dateline"

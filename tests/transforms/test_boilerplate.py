@@ -134,6 +134,8 @@ NEVER_COMMON = [
     "• Сергей Лавров",
     "“We will not give up.”",
     "Spain 3 1 0 2 5",
+    "Reuters",
+    "— ТАСС",
 ]
 
 
