@@ -13,8 +13,6 @@ Whatever the evidence, a line shaped like article content is never removed: quot
 datelines, bylines, list items (lists of names), table rows (``content_shape``).
 """
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 

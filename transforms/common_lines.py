@@ -11,8 +11,6 @@ publisher, and joins the verdict back to each article by key; ``find_common_line
 same without Beam.
 """
 
-from __future__ import annotations
-
 import hashlib
 import math
 import posixpath

@@ -8,8 +8,6 @@ passes and joins back to each article by its id.
 ``repair_text`` runs both for callers without a run (the streaming worker, eval).
 """
 
-from __future__ import annotations
-
 import bisect
 import dataclasses
 import re
