@@ -157,7 +157,8 @@ def publisher_recurrence() -> tuple[list[Row], dict]:
 def run_wide_common_lines(texts: list[str]) -> frozenset[str]:
     """The rule copydesk used before: short lines with letters in max(3, 0.5% of the run)
     distinct stories of the whole run, whoever published them."""
-    from transforms.boilerplate import article_signature, normalise_line
+    from transforms.boilerplate import normalise_line
+    from transforms.common_lines import article_signature
 
     stories: dict[str, set[str]] = {}
     for text in texts:
@@ -181,7 +182,7 @@ def run_wide_removes(text: str, common: frozenset[str]) -> set[str]:
 
 def run_size(scale: int = 40) -> tuple[list[Row], dict]:
     from bench.content_articles import publisher_run
-    from transforms.boilerplate import find_common_lines, publisher_key
+    from transforms.common_lines import find_common_lines, publisher_key
 
     small = publisher_run()
     sites = {item.publisher for item in small}

@@ -6,22 +6,15 @@ does not read as a sentence (over-removal is worse than under-removal):
 
 * a small vocabulary of widget phrases and calls to action that generalises across sites,
 * line shape: separators, breadcrumbs and rows of widget links,
-* recurrence: short lines found in many stories of the same publisher (``FindCommonLines``
-  counts them per publisher in Beam and joins the verdict back by key).
+* recurrence: short lines found in most stories of the same publisher, counted by
+  ``transforms.common_lines`` and handed to ``remove_boilerplate`` per article.
 
 Whatever the evidence, a line shaped like article content is never removed: quotes,
 datelines, bylines, list items (lists of names), table rows (``content_shape``).
 """
 
-import hashlib
-import math
-import posixpath
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator
-from urllib.parse import urlsplit
-
-import apache_beam as beam
 
 Edit = tuple[str, str, str | None]
 
@@ -252,6 +245,11 @@ _BYLINE = re.compile(
     r"(?i:(?:(?:reporting|written|story|words|text|edited|additional reporting) by|by|von|par"
     r"|por|door|przez|autor|autorka|auteur|autore|автор(?:ы)?|текст))\s*:?\s+(?=[^\W\d_])"
 )
+# A news agency credited on a line of its own ("Reuters", "— ТАСС", "(AP)").
+_AGENCY = re.compile(
+    r"[-–—(/\s]*(?:reuters|ap|afp|dpa|ansa|efe|pap|xinhua|bloomberg|associated press|tass|тасс"
+    r"|риа новости|интерфакс|укрінформ|уніан)[)/\s.]*"
+)
 # A dateline's place in capitals, then a comma, a bracket or a dash ("KYIV, March 3",
 # "MOSCOW (AP) —", "МОСКВА, 3 марта"), or an agency in brackets before a dash.
 _DATELINE_PLACE = re.compile(r"([^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3})\s*(,|\(|[-–—](?:\s|$))")
@@ -300,7 +298,8 @@ def content_shape(line: str) -> str | None:
     words they contain: lists of names and short quotes are what the reader came for."""
     if _is_quote(line):
         return "quote"
-    if _BYLINE.match(line) and line[_BYLINE.match(line).end()].isupper():
+    byline = _BYLINE.match(line)
+    if byline and line[byline.end()].isupper() or _AGENCY.fullmatch(line.casefold()):
         return "byline"
     if _is_dateline(line):
         return "dateline"
@@ -424,18 +423,6 @@ def is_recurrence_candidate(line: str, config: BoilerplateConfig = BoilerplateCo
     return not sentence and not _is_name_like(words) and content_shape(stripped) is None
 
 
-def article_signature(text: str) -> str:
-    """Copies of one story share their longest paragraph, so counting distinct signatures
-    instead of articles keeps a syndicated story's own lines from looking like boilerplate."""
-    longest = " ".join(max(text.split("\n"), key=len, default="").split())
-    return hashlib.blake2b(longest.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-
-
-def short_line_keys(text: str, config: BoilerplateConfig = BoilerplateConfig()) -> set[str]:
-    """The distinct normalised short lines of one article."""
-    return {normalise_line(line) for line in text.split("\n") if is_recurrence_candidate(line, config)}
-
-
 def remove_boilerplate(
     text: str,
     config: BoilerplateConfig = BoilerplateConfig(),
@@ -454,7 +441,7 @@ def remove_boilerplate(
     trust_common = common_chars <= config.max_common_share * max(1, len(text.strip()))
     common_set = set(common) if trust_common else set()
     reasons = [boilerplate_reason(line, config) for line in lines]
-    headers = _table_headers(lines)
+    headers = _table_headers(lines, config)
     for index in _items_of_lists(lines, reasons, config) | headers:
         reasons[index] = None
     common_set -= headers
@@ -484,9 +471,7 @@ def _items_of_lists(lines: list[str], reasons: list[str | None], config: Boilerp
         while end < len(lines) and _is_list_line(lines[end], config):
             end += 1
         block = range(start, end)
-        before = next((i for i in range(start - 1, -1, -1) if lines[i].strip()), None)
-        introduced = before is not None and reasons[before] is None and lines[before].rstrip().endswith(":")
-        if len(block) >= 2 and (introduced or any(reasons[index] is None for index in block)):
+        if len(block) >= 2 and (_introduced(lines, reasons, start) or any(reasons[i] is None for i in block)):
             keep.update(
                 index for index in block
                 if reasons[index] is not None and len(lines[index].split()) <= 2
@@ -496,11 +481,19 @@ def _items_of_lists(lines: list[str], reasons: list[str | None], config: Boilerp
     return keep
 
 
-def _table_headers(lines: list[str]) -> set[int]:
+def _introduced(lines: list[str], reasons: list[str | None], start: int) -> bool:
+    """Whether the article line before ``start`` (blank lines aside) ends with a colon."""
+    before = next((index for index in range(start - 1, -1, -1) if lines[index].strip()), None)
+    return before is not None and reasons[before] is None and lines[before].rstrip().endswith(":")
+
+
+def _table_headers(lines: list[str], config: BoilerplateConfig) -> set[int]:
     """Lines of cells ("Team | P | W | Pts") directly above a row of figures with as many
     cells: the head of a table, however much it looks like a row of links."""
     headers = set()
     for index in range(len(lines) - 1):
+        if len(lines[index]) > config.max_line_chars or len(lines[index + 1]) > config.max_line_chars:
+            continue
         cells = [cell for cell in _CELL_SEPARATORS.split(lines[index].strip()) if cell]
         below = lines[index + 1].strip()
         if (
@@ -521,135 +514,3 @@ def _is_list_line(line: str, config: BoilerplateConfig) -> bool:
         and _word_count(stripped, 6) <= 6
         and not stripped.endswith(_SENTENCE_END)
     )
-
-
-def common_line_threshold(publisher_stories: int, config: BoilerplateConfig) -> int:
-    """Distinct stories of one publisher a line must be in to be that publisher's template."""
-    return max(config.min_articles, math.ceil(config.min_fraction * publisher_stories))
-
-
-def publisher_key(publisher_id: str | None, url: str | None, source: str) -> str:
-    """Whose template an article's lines are compared with: the publisher the envelope
-    names, else the URL's host, else the folder (or Kafka topic) the article was read
-    from, since scrapers keep a site's pages together and nothing else is known."""
-    if publisher_id and publisher_id.strip():
-        return "publisher:" + " ".join(publisher_id.casefold().split())
-    host = _host(url)
-    if host:
-        return "host:" + host
-    if source.startswith("kafka://"):
-        return "topic:" + source[len("kafka://") :].split("/", 1)[0]
-    return "folder:" + posixpath.dirname(source.split("#", 1)[0])
-
-
-_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)+")
-
-
-def _host(url: str | None) -> str | None:
-    if not url or not url.strip():
-        return None
-    url = url.strip()
-    try:
-        host = urlsplit(url if "://" in url else "//" + url).hostname
-    except ValueError:
-        return None
-    if not host or not _HOST.fullmatch(host):
-        return None
-    return host[4:] if host.startswith("www.") else host
-
-
-def find_common_lines(
-    articles: Iterable[tuple[str, str]], config: BoilerplateConfig = BoilerplateConfig()
-) -> dict[str, frozenset[str]]:
-    """``FindCommonLines`` without Beam, for callers holding a whole corpus in memory (eval,
-    tests): (publisher, text) pairs in, each publisher's common lines out."""
-    stories: dict[str, set[str]] = {}
-    lines: dict[tuple[str, str], set[str]] = {}
-    for publisher, text in articles:
-        signature = article_signature(text)
-        stories.setdefault(publisher, set()).add(signature)
-        for key in short_line_keys(text, config):
-            lines.setdefault((publisher, key), set()).add(signature)
-    common: dict[str, set[str]] = {}
-    for (publisher, key), seen in lines.items():
-        if len(seen) >= common_line_threshold(len(stories[publisher]), config):
-            common.setdefault(publisher, set()).add(key)
-    return {publisher: frozenset(keys) for publisher, keys in common.items()}
-
-
-class _LinesOfArticle(beam.DoFn):
-    """((publisher, line), (story signature, article id)) per distinct short line of an
-    article, and (publisher, signature) once per article on the ``stories`` output."""
-
-    STORIES = "stories"
-
-    def __init__(self, config: BoilerplateConfig):
-        self._config = config
-
-    def process(self, item: tuple[str, str, str]) -> Iterator[object]:
-        article_id, publisher, text = item
-        signature = article_signature(text)
-        yield beam.pvalue.TaggedOutput(self.STORIES, (publisher, signature))
-        for key in short_line_keys(text, self._config):
-            yield (publisher, key), (signature, article_id)
-
-
-def _common_of_publisher(
-    publisher: str, joined: dict, config: BoilerplateConfig = BoilerplateConfig()
-) -> Iterator[tuple[tuple[str, str], bool]]:
-    total = sum(joined["stories"])
-    threshold = common_line_threshold(total, config)
-    for key, count in joined["lines"]:
-        if count >= threshold:
-            yield (publisher, key), True
-
-
-def _to_articles(key: tuple[str, str], joined: dict) -> Iterator[tuple[str, str]]:
-    if any(joined["common"]):
-        for article_id in joined["articles"]:
-            yield article_id, key[1]
-
-
-class FindCommonLines(beam.PTransform):
-    """(article id, publisher, text) in; (article id, normalised line) out for each line of
-    an article that is its publisher's template.
-
-    Every step is keyed by publisher or by (publisher, line), so no collection of the run
-    is held by one worker or handed out as a side input; a publisher's group holds only
-    its lines already seen in ``min_articles`` stories.
-    """
-
-    def __init__(self, config: BoilerplateConfig = BoilerplateConfig()):
-        super().__init__()
-        self._config = config
-
-    def expand(self, articles):
-        config = self._config
-        lines = articles | "ShortLines" >> beam.ParDo(_LinesOfArticle(config)).with_outputs(
-            _LinesOfArticle.STORIES, main="lines"
-        )
-        stories = (
-            lines[_LinesOfArticle.STORIES]
-            | "OncePerStory" >> beam.Distinct()
-            | "StoriesPerPublisher" >> beam.combiners.Count.PerKey()
-        )
-        counts = (
-            lines.lines
-            | "LineInStory" >> beam.MapTuple(lambda key, found: (key, found[0]))
-            | "OncePerLineAndStory" >> beam.Distinct()
-            | "StoriesPerLine" >> beam.combiners.Count.PerKey()
-            # No threshold is lower, and most lines occur once: they stop here.
-            | "SeenEnough" >> beam.Filter(lambda pair: pair[1] >= config.min_articles)
-            | "ByPublisher" >> beam.MapTuple(lambda key, count: (key[0], (key[1], count)))
-        )
-        common = (
-            {"stories": stories, "lines": counts}
-            | "JoinPublisherStories" >> beam.CoGroupByKey()
-            | "KeepCommon" >> beam.FlatMapTuple(_common_of_publisher, config=config)
-        )
-        occurrences = lines.lines | "LineInArticle" >> beam.MapTuple(lambda key, found: (key, found[1]))
-        return (
-            {"common": common, "articles": occurrences}
-            | "JoinVerdicts" >> beam.CoGroupByKey()
-            | "ToArticles" >> beam.FlatMapTuple(_to_articles)
-        )

@@ -20,12 +20,8 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.records import Article, Reject, Repair
-from transforms.boilerplate import (
-    BoilerplateConfig,
-    FindCommonLines,
-    publisher_key,
-    remove_boilerplate,
-)
+from transforms.boilerplate import BoilerplateConfig, remove_boilerplate
+from transforms.common_lines import FindCommonLines, publisher_key
 from transforms.mojibake import fix_mojibake
 from transforms.scripts import (
     COMMON,

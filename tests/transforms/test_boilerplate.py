@@ -1,29 +1,21 @@
 """Boilerplate: generated page furniture goes, article lines that merely look similar stay
-(names, bylines, datelines, quotes, list items, table rows), and recurrence is counted per
-publisher and per story, not per copy."""
+(names, bylines, datelines, quotes, list items, table rows), and a publisher's common lines
+go unless they are most of the article."""
 
 from __future__ import annotations
 
 import random
 
-import apache_beam as beam
 import pytest
-from apache_beam.testing.test_pipeline import TestPipeline
-from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.perturb import boilerplate_line
 from transforms.boilerplate import (
-    BoilerplateConfig,
-    FindCommonLines,
     boilerplate_reason,
-    common_line_threshold,
     content_shape,
-    find_common_lines,
     is_recurrence_candidate,
     normalise_line,
-    publisher_key,
     remove_boilerplate,
     strip_trailing_cta,
 )
@@ -142,6 +134,8 @@ NEVER_COMMON = [
     "• Сергей Лавров",
     "“We will not give up.”",
     "Spain 3 1 0 2 5",
+    "Reuters",
+    "— ТАСС",
 ]
 
 
@@ -237,53 +231,6 @@ def test_common_lines_are_removed_unless_they_are_most_of_the_article():
     )
     mostly_common = "Short.\n\nThe Northern Courier is reader-funded"
     assert remove_boilerplate(mostly_common, common_lines=common)[0] == mostly_common
-
-
-def test_threshold_is_per_publisher():
-    config = BoilerplateConfig()
-    assert common_line_threshold(2, config) == 3
-    assert common_line_threshold(7, config) == 4
-    assert common_line_threshold(10_000, config) == 5000
-
-
-def test_publisher_key():
-    assert publisher_key("Kyiv Post ", "https://other.example/a", "x/a.txt") == "publisher:kyiv post"
-    assert publisher_key(None, "https://www.Example.com:8080/a?b", "x/a.txt") == "host:example.com"
-    assert publisher_key("", "example.org/news/1", "x/a.txt") == "host:example.org"
-    assert publisher_key(None, "not a url", "site/2024/a.txt") == "folder:site/2024"
-    assert publisher_key(None, None, "dump/all.jsonl#12") == "folder:dump"
-    assert publisher_key(None, None, "kafka://news/3/120") == "topic:news"
-
-
-def _story(rng: random.Random, footer: str) -> str:
-    words = ["council", "river", "budget", "bridge", "school", "harbour", "mayor", "vote"]
-    body = " ".join(rng.choice(words) for _ in range(30)).capitalize() + "."
-    heading = " ".join(rng.choice(words) for _ in range(4)).title()
-    return f"{heading}\n\n{body}\n\n{footer}"
-
-
-def test_find_common_lines_counts_distinct_stories_per_publisher():
-    rng = random.Random(3)
-    footer = "Independent journalism since 1821"
-    site = [("site", _story(rng, footer)) for _ in range(6)]
-    copied = ("site", _story(rng, "unique closing line of one story"))
-    # The same line at five other publishers, once each: wire copy, not a template.
-    wire = [(f"other{n}", _story(rng, "unique closing line of one story")) for n in range(5)]
-    items = site + [copied] * 5 + wire
-    rows = [(f"id{n}", publisher, text) for n, (publisher, text) in enumerate(items)]
-    with TestPipeline() as pipeline:
-        common = pipeline | beam.Create(rows) | FindCommonLines()
-        assert_that(common, equal_to([(f"id{n}", normalise_line(footer)) for n in range(6)]))
-    assert find_common_lines(items) == {"site": {normalise_line(footer)}}
-
-
-def test_a_publishers_template_is_found_whatever_the_size_of_the_run():
-    rng = random.Random(5)
-    site = [("small site", _story(rng, "Наши новости в Телеграме")) for _ in range(4)]
-    others = [(f"site{n % 500}", _story(rng, f"line {n}")) for n in range(5000)]
-    alone = find_common_lines(site)
-    assert alone == {"small site": {normalise_line("Наши новости в Телеграме")}}
-    assert find_common_lines(site + others)["small site"] == alone["small site"]
 
 
 def test_widget_words_in_a_list_of_names_stay_and_a_share_bar_goes():
