@@ -38,7 +38,6 @@ NEWS_ENCODINGS = (
     "euc_kr", "cp949",
 )
 WESTERN_FIRST = ("cp1252", "latin_1")
-WESTERN_ALONE = 0.9
 # Plausibility is measured on the first characters only: a long article says enough early.
 _SAMPLE_CHARS = 65536
 _ASCII_WORD = re.compile(rb"(?<![\x80-\xff])\b[A-Za-z]{2,}\b(?![\x80-\xff])")
@@ -46,6 +45,10 @@ _ASCII_WORD = re.compile(rb"(?<![\x80-\xff])\b[A-Za-z]{2,}\b(?![\x80-\xff])")
 # the right reading of some single sentences (a Polish one in ISO-8859-2 in the case set);
 # 0.3 keeps them, and random bytes still get no reading at all.
 MAX_MESS = 0.3
+# When nothing passes MAX_MESS: the looser second look, and the plausibility a reading then
+# needs (random bytes of 300 or more score under 0.8 in every news encoding).
+LOOSE_MESS = 0.6
+LOOSE_PLAUSIBILITY = 0.9
 # langdetect needs a few different words to name a language; fewer, or a less sure
 # answer, and no language is assumed.
 MIN_ASCII_WORDS = 3
@@ -69,25 +72,28 @@ class _Reading:
 
 
 def guess(raw: bytes) -> Guess | None:
-    """The most plausible reading of ``raw`` in a news encoding; None when charset-normalizer
-    finds every reading a mess (random or binary bytes)."""
+    """The most plausible reading of ``raw`` in a news encoding; None when no encoding reads
+    it as text (random or binary bytes)."""
     language = ascii_language(raw)
-    matches = from_bytes(raw, cp_isolation=list(NEWS_ENCODINGS), threshold=MAX_MESS,
-                         preemptive_behaviour=False)
-    proposals = [(match.encoding, str(match)) for match in matches]
+    proposals = _proposals(raw, MAX_MESS)
     # The Western readings are always weighed: charset-normalizer drops Latin-1 as soon as
     # one byte in 0x80-0x9F reads as a control code, and finds some short Western texts a
     # mess. They go first, so a text several encodings read alike is named after them.
     western = [(encoding, text) for encoding in WESTERN_FIRST if (text := _strict(raw, encoding))]
+    loose = not proposals
+    if loose:
+        # charset-normalizer skips an encoding once its sibling reads as a mess (ISO-8859-2
+        # after Windows-1250), so a sentence can get no reading at all: look again with a
+        # looser mess limit, and keep only readings nearly all sound (alphabets aside, so a
+        # French name in a German text does not count against it).
+        proposals = _proposals(raw, LOOSE_MESS)
     readings: dict[str, _Reading] = {}
     for encoding, text in western + proposals:
-        if text not in readings:
-            readings[text] = _Reading(encoding, text, plausibility(text[:_SAMPLE_CHARS], language))
-    if not proposals:
-        # Only the Western readings are left: one must be nearly all sound, alphabets aside,
-        # to be text (random bytes of 50 or more score under 0.7 as Windows-1252).
-        readings = {t: r for t, r in readings.items()
-                    if plausibility(t[:_SAMPLE_CHARS], alphabets=False) >= WESTERN_ALONE}
+        if text in readings:
+            continue
+        if loose and plausibility(text[:_SAMPLE_CHARS], alphabets=False) < LOOSE_PLAUSIBILITY:
+            continue
+        readings[text] = _Reading(encoding, text, plausibility(text[:_SAMPLE_CHARS], language))
     if not readings:
         return None
     # Equally plausible readings: Windows-1252 then Latin-1 first (the commonest legacy
@@ -96,6 +102,12 @@ def guess(raw: bytes) -> Guess | None:
     ranked = sorted(readings.values(), key=lambda r: (-round(r.plausibility, 3), _prior(r.encoding)))
     best = ranked[0]
     return Guess(codecs.lookup(best.encoding).name, best.text, confidence(best, ranked[1:]))
+
+
+def _proposals(raw: bytes, max_mess: float) -> list[tuple[str, str]]:
+    matches = from_bytes(raw, cp_isolation=list(NEWS_ENCODINGS), threshold=max_mess,
+                         preemptive_behaviour=False)
+    return [(match.encoding, str(match)) for match in matches]
 
 
 def _strict(raw: bytes, encoding: str) -> str | None:

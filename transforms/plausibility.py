@@ -36,7 +36,7 @@ ALPHABETS: dict[str, str] = {
     "ro": "ăâîșțşţ",
     "hr": "čćđšž",
     "sl": "čšž",
-    "tr": "çğıöşüâîû",
+    "tr": "çğıöşüâîûİ",
     "lt": "ąčęėįšųūž",
     "lv": "āčēģīķļņšūž",
     "et": "äõöüšž",
@@ -110,7 +110,8 @@ def odd_characters(text: str, language: str | None = None, alphabets: bool = Tru
         if char.isalpha() and (group := _group(char)) != COMMON:
             groups[group] += n
             if group == "Latin" and ord(char) > 127:
-                latin[char.lower()] += n
+                # Turkish İ lowercases to two characters (i and a dot); it is kept as is.
+                latin[lower if len(lower := char.lower()) == 1 else char] += n
     dominant = groups.most_common(1)[0][0] if groups else COMMON
     odd = 0
     for char, n in chars.items():
@@ -118,9 +119,9 @@ def odd_characters(text: str, language: str | None = None, alphabets: bool = Tru
             continue
         if _always_odd(char):
             odd += n
-        # A letter of another script than the text's own (ASCII letters count towards it,
+        # A letter or mark of another script than the text's own (ASCII letters count towards it,
         # since they read the same in every encoding) is what a wrong table makes of an accent.
-        elif char.isalpha() and _group(char) not in (dominant, COMMON):
+        elif _is_letter(char) and _group(char) not in (dominant, COMMON):
             odd += n
     for token in _TOKEN.findall(text):
         if token.isascii():
@@ -156,6 +157,9 @@ def _odd_in_token(token: str, dominant: str) -> int:
                 # A symbol between letters is a misread letter (Catalan l·l aside); so is one
                 # before a letter, unless it is written that way (°C, ©Reuters, №5).
                 if before_letter and (_is_letter(previous) and char != "·" or char not in _GLUED_SYMBOLS):
+                    odd += 1
+                # Thai or Arabic-Indic digits against a letter (declar๓): a misread accent.
+                elif unicodedata.category(char) == "Nd" and (before_letter or _is_letter(previous)):
                     odd += 1
         elif char.isupper() and previous.islower() and ord(previous) > 127:
             odd += 1
