@@ -51,6 +51,8 @@ ALPHABETS: dict[str, str] = {
 _ALPHABET_SETS = {language: frozenset(letters) for language, letters in ALPHABETS.items()}
 # Symbols that are written against a letter in real text (°C, ©Reuters, l·l, €m).
 _GLUED_SYMBOLS = frozenset("°©®·€£¥§№")
+# Symbols that end a word in real text (km², Nokia™, 20°, 5€).
+_TRAILING_SYMBOLS = frozenset("¹²³™®©°€£¥¢%‰")
 # Russian, Ukrainian, Belarusian and Bulgarian spelling: ь and ы never start a word or
 # follow a vowel (or ь, ъ, й). Hebrew read as KOI8-R breaks this in nearly every sentence.
 _CYRILLIC_NEVER_FIRST = frozenset("ьыЬЫ")
@@ -160,6 +162,9 @@ def _odd_in_token(token: str, dominant: str) -> int:
                     odd += 1
                 # Thai or Arabic-Indic digits against a letter (declar๓): a misread accent.
                 elif unicodedata.category(char) == "Nd" and (before_letter or _is_letter(previous)):
+                    odd += 1
+                # A symbol ending a word is a misread letter too (zim±), unless words end so.
+                elif _is_letter(previous) and not following and char not in _TRAILING_SYMBOLS:
                     odd += 1
         elif char.isupper() and previous.islower() and ord(previous) > 127:
             odd += 1
