@@ -69,6 +69,9 @@ class _Reading:
     encoding: str
     text: str
     plausibility: float
+    # Plausibility without the ASCII words' language: what confidence is measured on, since
+    # langdetect on a few words can be wrong; the language only breaks ties.
+    sound: float
 
 
 def guess(raw: bytes) -> Guess | None:
@@ -93,7 +96,10 @@ def guess(raw: bytes) -> Guess | None:
             continue
         if loose and plausibility(text[:_SAMPLE_CHARS], alphabets=False) < LOOSE_PLAUSIBILITY:
             continue
-        readings[text] = _Reading(encoding, text, plausibility(text[:_SAMPLE_CHARS], language))
+        sample = text[:_SAMPLE_CHARS]
+        sound = plausibility(sample)
+        readings[text] = _Reading(encoding, text, plausibility(sample, language) if language else sound,
+                                  sound)
     if not readings:
         return None
     # Equally plausible readings: Windows-1252 then Latin-1 first (the commonest legacy
@@ -143,12 +149,13 @@ def _detector() -> Detector:
 
 
 def confidence(best: _Reading, others: list[_Reading]) -> float:
-    """The best reading's plausibility, times how far ahead of the next different reading it
-    is (a lead of ``DECISIVE_LEAD`` or more counts fully)."""
+    """How sound the best reading is, times how far ahead of every different reading it is
+    (a lead of ``DECISIVE_LEAD`` or more counts fully; a tie, or a win the language alone
+    decided, counts half)."""
     if not others:
-        return round(best.plausibility, 3)
-    lead = best.plausibility - others[0].plausibility
-    return round(best.plausibility * (0.5 + 0.5 * min(1.0, lead / DECISIVE_LEAD)), 3)
+        return round(best.sound, 3)
+    lead = max(0.0, best.sound - max(other.sound for other in others))
+    return round(best.sound * (0.5 + 0.5 * min(1.0, lead / DECISIVE_LEAD)), 3)
 
 
 DECISIVE_LEAD = 0.1
