@@ -37,6 +37,11 @@ NEWS_ENCODINGS = (
     "shift_jis", "cp932", "euc_jp",
     "euc_kr", "cp949",
 )
+# Windows and ISO tables of one script, which charset-normalizer treats as siblings: once
+# one reads as a mess it skips the other, even when the other is right (Czech in ISO-8859-2
+# behind a messy Windows-1250). Weighing every single-byte table instead measured worse: its
+# mess filter is worth keeping for the rest.
+SIBLINGS = ("cp1250", "iso8859_2", "cp1257", "iso8859_13", "cp1253", "iso8859_7", "cp1254", "iso8859_9")
 WESTERN_FIRST = ("cp1252", "latin_1")
 # Plausibility is measured on the first characters only: a long article says enough early.
 _SAMPLE_CHARS = 65536
@@ -90,8 +95,11 @@ def guess(raw: bytes) -> Guess | None:
         # looser mess limit, and keep only readings nearly all sound (alphabets aside, so a
         # French name in a German text does not count against it).
         proposals = _proposals(raw, LOOSE_MESS)
+    # charset-normalizer also skips an encoding once its sibling reads as a mess, so the
+    # siblings' strict readings are weighed after its proposals.
+    siblings = [(encoding, text) for encoding in SIBLINGS if (text := _strict(raw, encoding))]
     readings: dict[str, _Reading] = {}
-    for encoding, text in western + proposals:
+    for encoding, text in western + proposals + siblings:
         if text in readings:
             continue
         if loose and plausibility(text[:_SAMPLE_CHARS], alphabets=False) < LOOSE_PLAUSIBILITY:
