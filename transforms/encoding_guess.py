@@ -3,8 +3,9 @@ encodings whose reading is not a mess, and ``transforms.plausibility`` picks amo
 
 charset-normalizer alone is weak on a sentence or two: Spanish ``ñ`` comes out as Polish
 ``ń`` (Windows-1250 ties with Windows-1252), Czech in ISO-8859-2 as Windows-1250. Its
-proposals are therefore re-ranked by how plausible each one's text is, and its own order
-only breaks ties (``bench/eval_decoding.py`` measures both).
+proposals, plus the few readings it is known to drop (Western, sibling tables), are
+therefore re-ranked by how plausible each one's text is, and its own order only breaks
+ties (``bench/eval_decoding.py`` measures both).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from charset_normalizer import from_bytes
-
 from langdetect.lang_detect_exception import LangDetectException
 
 from transforms.language import Detector
@@ -62,14 +62,16 @@ MIN_LANGUAGE_SCORE = 0.9
 # has dozens; a sentence a handful). With it, word salads of 1 to 60 words from the case
 # sets (about 11,000 decodes) had none wrong and confident.
 TRUSTED_WORDS = 12
+# How far ahead of every other reading the best one must be to count fully (see confidence).
+DECISIVE_LEAD = 0.1
 
 
 @dataclass(frozen=True, slots=True)
 class Guess:
     encoding: str
     text: str
-    # How sure the guess is (0-1): its text's plausibility, scaled down when a different
-    # reading of the same bytes is nearly as plausible. See ``confidence``.
+    # How sure the guess is (0-1): how sound its text is, scaled down when a different
+    # reading of the same bytes is nearly as sound. See ``confidence``.
     confidence: float
 
 
@@ -97,24 +99,20 @@ def guess(raw: bytes) -> Guess | None:
     western = [(encoding, text) for encoding in WESTERN_FIRST if (text := _strict(raw, encoding))]
     loose = not proposals
     if loose:
-        # charset-normalizer skips an encoding once its sibling reads as a mess (ISO-8859-2
-        # after Windows-1250), so a sentence can get no reading at all: look again with a
-        # looser mess limit, and keep only readings nearly all sound (alphabets aside, so a
-        # French name in a German text does not count against it).
+        # Nothing passed (charset-normalizer's sibling skip, see SIBLINGS, can leave a
+        # sentence with no reading): look again with a looser mess limit, and keep only
+        # readings nearly all sound (alphabets aside, so a French name in a German text
+        # does not count against it).
         proposals = _proposals(raw, LOOSE_MESS)
-    # charset-normalizer also skips an encoding once its sibling reads as a mess, so the
-    # siblings' strict readings are weighed after its proposals.
     siblings = [(encoding, text) for encoding in SIBLINGS if (text := _strict(raw, encoding))]
     readings: dict[str, _Reading] = {}
     for encoding, text in western + proposals + siblings:
-        if text in readings:
-            continue
-        if loose and plausibility(text[:_SAMPLE_CHARS], alphabets=False) < LOOSE_PLAUSIBILITY:
-            continue
         sample = text[:_SAMPLE_CHARS]
+        if text in readings or loose and plausibility(sample, alphabets=False) < LOOSE_PLAUSIBILITY:
+            continue
         sound = plausibility(sample, trusted)
-        readings[text] = _Reading(encoding, text, plausibility(sample, language) if language else sound,
-                                  sound)
+        ranked_by = sound if language == trusted else plausibility(sample, language)
+        readings[text] = _Reading(encoding, text, ranked_by, sound)
     if not readings:
         return None
     # Equally plausible readings: Windows-1252 then Latin-1 first (the commonest legacy
@@ -174,5 +172,3 @@ def confidence(best: _Reading, others: list[_Reading]) -> float:
     lead = max(0.0, best.sound - max(other.sound for other in others))
     return round(best.sound * (0.5 + 0.5 * min(1.0, lead / DECISIVE_LEAD)), 3)
 
-
-DECISIVE_LEAD = 0.1
