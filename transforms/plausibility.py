@@ -3,11 +3,13 @@ characters that a wrong decode would explain better.
 
 Only non-ASCII characters are evidence, because every encoding a news source may use reads
 ASCII bytes as ASCII. A character is odd when text decoded with the wrong table shows it:
-a control code, a symbol glued to a letter (``Geb³hren``), a letter of a minority script
-inside a word of another script (``f僡r``), a capital after a small letter inside a word
-(``пРАВИТЕЛЬСТВО``, KOI8 read as Windows-1251), isolated Hangul jamo or half-width katakana,
-or a Latin letter that no one language's alphabet shares with the rest of the text
-(``Espańa``: Polish ``ń`` among Spanish ``ó`` and ``í``).
+a control code or box drawing; a symbol or a foreign digit glued to a letter (``Geb³hren``,
+``zim±``, ``declar๓``); a letter of another script than the text's (``f僡r``); a capital
+after a small letter inside a word (``пРАВИТЕЛЬСТВО``, KOI8 read as Windows-1251);
+Cyrillic spelling no language allows (``НЫЬЦИМ``, Hebrew read as KOI8-R); isolated Hangul
+jamo or half-width katakana; a space between ideographs (Korean read as Chinese); or a
+Latin letter that no one language's alphabet shares with the rest of the text (``Espańa``:
+Polish ``ń`` among Spanish ``ó`` and ``í``).
 """
 
 from __future__ import annotations
@@ -95,7 +97,8 @@ def _always_odd(char: str) -> bool:
 
 
 def _is_letter(char: str) -> bool:
-    return char.isalpha() or (len(char) == 1 and unicodedata.category(char).startswith("M"))
+    """A letter or a combining mark; False for the empty string before a word's start."""
+    return char.isalpha() or (char != "" and unicodedata.category(char).startswith("M"))
 
 
 def odd_characters(text: str, language: str | None = None, alphabets: bool = True) -> tuple[int, int]:
@@ -177,9 +180,9 @@ def _odd_in_token(token: str, dominant: str) -> int:
 def _odd_cyrillic_word(word: str) -> int:
     """Spelling no Cyrillic news language allows: a word ending in ъ, or a lowercase word of
     three letters or more without a vowel (abbreviations are capitals, or in ``_NO_VOWEL``)."""
-    odd = word[-1] in "ъЪ"
+    odd = int(word[-1] in "ъЪ")
     if len(word) >= 3 and word.islower() and word not in _NO_VOWEL:
-        odd += not any(char in _CYRILLIC_TRUE_VOWELS for char in word)
+        odd += int(not any(char in _CYRILLIC_TRUE_VOWELS for char in word))
     return odd
 
 
