@@ -3,11 +3,13 @@ characters that a wrong decode would explain better.
 
 Only non-ASCII characters are evidence, because every encoding a news source may use reads
 ASCII bytes as ASCII. A character is odd when text decoded with the wrong table shows it:
-a control code, a symbol glued to a letter (``Geb³hren``), a letter of a minority script
-inside a word of another script (``f僡r``), a capital after a small letter inside a word
-(``пРАВИТЕЛЬСТВО``, KOI8 read as Windows-1251), isolated Hangul jamo or half-width katakana,
-or a Latin letter that no one language's alphabet shares with the rest of the text
-(``Espańa``: Polish ``ń`` among Spanish ``ó`` and ``í``).
+a control code or box drawing; a symbol or a foreign digit glued to a letter (``Geb³hren``,
+``zim±``, ``declar๓``); a letter of another script than the text's (``f僡r``); a capital
+after a small letter inside a word (``пРАВИТЕЛЬСТВО``, KOI8 read as Windows-1251);
+Cyrillic spelling no language allows (``НЫЬЦИМ``, Hebrew read as KOI8-R); isolated Hangul
+jamo or half-width katakana; a space between ideographs (Korean read as Chinese); or a
+Latin letter that no one language's alphabet shares with the rest of the text (``Espańa``:
+Polish ``ń`` among Spanish ``ó`` and ``í``).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ ALPHABETS: dict[str, str] = {
     "ro": "ăâîșțşţ",
     "hr": "čćđšž",
     "sl": "čšž",
-    "tr": "çğıöşüâîû",
+    "tr": "çğıöşüâîûİ",
     "lt": "ąčęėįšųūž",
     "lv": "āčēģīķļņšūž",
     "et": "äõöüšž",
@@ -51,6 +53,8 @@ ALPHABETS: dict[str, str] = {
 _ALPHABET_SETS = {language: frozenset(letters) for language, letters in ALPHABETS.items()}
 # Symbols that are written against a letter in real text (°C, ©Reuters, l·l, €m).
 _GLUED_SYMBOLS = frozenset("°©®·€£¥§№")
+# Symbols that end a word in real text (km², Nokia™, 20°, 5€).
+_TRAILING_SYMBOLS = frozenset("¹²³™®©°€£¥¢%‰")
 # Russian, Ukrainian, Belarusian and Bulgarian spelling: ь and ы never start a word or
 # follow a vowel (or ь, ъ, й). Hebrew read as KOI8-R breaks this in nearly every sentence.
 _CYRILLIC_NEVER_FIRST = frozenset("ьыЬЫ")
@@ -93,7 +97,8 @@ def _always_odd(char: str) -> bool:
 
 
 def _is_letter(char: str) -> bool:
-    return char.isalpha() or (len(char) == 1 and unicodedata.category(char).startswith("M"))
+    """A letter or a combining mark; False for the empty string before a word's start."""
+    return char.isalpha() or (char != "" and unicodedata.category(char).startswith("M"))
 
 
 def odd_characters(text: str, language: str | None = None, alphabets: bool = True) -> tuple[int, int]:
@@ -110,7 +115,8 @@ def odd_characters(text: str, language: str | None = None, alphabets: bool = Tru
         if char.isalpha() and (group := _group(char)) != COMMON:
             groups[group] += n
             if group == "Latin" and ord(char) > 127:
-                latin[char.lower()] += n
+                # Turkish İ lowercases to two characters (i and a dot); it is kept as is.
+                latin[lower if len(lower := char.lower()) == 1 else char] += n
     dominant = groups.most_common(1)[0][0] if groups else COMMON
     odd = 0
     for char, n in chars.items():
@@ -118,9 +124,9 @@ def odd_characters(text: str, language: str | None = None, alphabets: bool = Tru
             continue
         if _always_odd(char):
             odd += n
-        # A letter of another script than the text's own (ASCII letters count towards it,
+        # A letter or mark of another script than the text's own (ASCII letters count towards it,
         # since they read the same in every encoding) is what a wrong table makes of an accent.
-        elif char.isalpha() and _group(char) not in (dominant, COMMON):
+        elif _is_letter(char) and _group(char) not in (dominant, COMMON):
             odd += n
     for token in _TOKEN.findall(text):
         if token.isascii():
@@ -157,6 +163,12 @@ def _odd_in_token(token: str, dominant: str) -> int:
                 # before a letter, unless it is written that way (°C, ©Reuters, №5).
                 if before_letter and (_is_letter(previous) and char != "·" or char not in _GLUED_SYMBOLS):
                     odd += 1
+                # Thai or Arabic-Indic digits against a letter (declar๓): a misread accent.
+                elif unicodedata.category(char) == "Nd" and (before_letter or _is_letter(previous)):
+                    odd += 1
+                # A symbol ending a word is a misread letter too (zim±), unless words end so.
+                elif _is_letter(previous) and not following and char not in _TRAILING_SYMBOLS:
+                    odd += 1
         elif char.isupper() and previous.islower() and ord(previous) > 127:
             odd += 1
         previous = char
@@ -168,9 +180,9 @@ def _odd_in_token(token: str, dominant: str) -> int:
 def _odd_cyrillic_word(word: str) -> int:
     """Spelling no Cyrillic news language allows: a word ending in ъ, or a lowercase word of
     three letters or more without a vowel (abbreviations are capitals, or in ``_NO_VOWEL``)."""
-    odd = word[-1] in "ъЪ"
+    odd = int(word[-1] in "ъЪ")
     if len(word) >= 3 and word.islower() and word not in _NO_VOWEL:
-        odd += not any(char in _CYRILLIC_TRUE_VOWELS for char in word)
+        odd += int(not any(char in _CYRILLIC_TRUE_VOWELS for char in word))
     return odd
 
 

@@ -196,3 +196,21 @@ def test_western_words_in_cp1252_round_trips(words):
 def test_a_transfer_encoding_in_the_hint_is_no_charset():
     decoded = decode(RUSSIAN_KOI8, hint="base64")
     assert decoded.text == RUSSIAN and "unknown" in decoded.notes[0]
+
+
+SALAD_WORDS = {
+    (c.language, c.encoding): sorted(set(c.text.split()))
+    for c in LEGACY + HELD_OUT if c.size == "long" and c.language not in ("zh-Hans", "zh-Hant", "ja")
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(SALAD_WORDS)).flatmap(lambda key: st.tuples(
+    st.just(key[1]), st.lists(st.sampled_from(SALAD_WORDS[key]), min_size=1, max_size=60))))
+def test_word_salads_are_never_misread_with_confidence(salad):
+    encoding, words = salad
+    text = " ".join(words)
+    raw = text.encode(encoding)
+    if not raw.isascii():
+        decoded = decode(raw)
+        assert decoded.text == text or not decoded.confident
