@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from tests.pipelines import test_stream
 from tests.pipelines.test_stream import (
     Sent,
     Worker,
@@ -17,8 +18,10 @@ from tests.pipelines.test_stream import (
     read_table,
     reprint,
     wait_written,
-    workers,  # noqa: F401 - the fixture that kills the workers a test leaves running
 )
+
+# The fixture that kills the workers a test leaves running.
+workers = test_stream.workers
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
