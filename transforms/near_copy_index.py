@@ -248,18 +248,26 @@ def filesystem_type(path: str) -> str | None:
     return kind
 
 
-def connect_sqlite(path: str, timeout: float) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, on a local disk."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+def check_local_disk(path: str) -> None:
+    """Refuse a state folder on a network filesystem, with what to do instead."""
+    folder = os.path.abspath(path)
+    while not os.path.exists(folder) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
     kind = filesystem_type(folder)
     if kind in NETWORK_FILESYSTEMS:
         raise RuntimeError(
-            f"The state file {path} is on a network filesystem ({kind}), where SQLite's locks "
-            "do not hold between machines; keep it on a local disk (--state-url PATH), or "
-            "give workers on several machines a PostgreSQL server "
+            f"The state location {path} is on a network filesystem ({kind}), where SQLite's "
+            "locks do not hold between machines; keep it on a local disk (--state-url PATH), "
+            "or give workers on several machines a PostgreSQL server "
             "(--state-url postgresql://USER@HOST:PORT/DB)."
         )
+
+
+def connect_sqlite(path: str, timeout: float) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, on a local disk."""
+    folder = os.path.dirname(os.path.abspath(path))
+    check_local_disk(folder)
+    os.makedirs(folder, exist_ok=True)
     # Beam may run a DoFn's setup and its bundles on different threads (never at once).
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
