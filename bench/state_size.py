@@ -25,7 +25,7 @@ from schemas.records import Article
 from transforms import minhash
 from transforms.match_index import as_row
 from transforms.near_copies import NearCopyConfig, fingerprints, similarity
-from transforms.near_copy_index import batch_hash, decide
+from transforms.near_copy_index import batch_hash, decide_alone
 from transforms.state import StateSpec
 
 CONFIG = NearCopyConfig()
@@ -41,7 +41,7 @@ def fill(location: str, count: int) -> float:
         articles = [Article(id=f"a{i}", source=f"a{i}", text=reprints.base_article(10_000 + i),
                             ingested_at=None) for i in range(first, min(count, first + 500))]
         for fp in fingerprints(articles, CONFIG, hasher):
-            decide(session, as_row(fp, batch_hash(f"b{first}"), time.time()), is_copy)
+            decide_alone(session, as_row(fp, batch_hash(f"b{first}"), time.time()), is_copy)
     session.close()
     return time.monotonic() - started
 

@@ -1,12 +1,12 @@
 """Persistent near-copy index: a reprint that arrives in another micro-batch, on another
 worker, or at the same moment as its original, is marked as a duplicate of it.
 
-The contract is ``decide``: one article at a time, in one transaction that holds a lock on
-each LSH band bucket (and the content hash) the article touches, it re-reads a stored
-answer (a replay gets its first answer back, so nothing becomes a copy of itself), else
-looks up the indexed canonicals it shares a bucket with, confirms them on their stored
-shingles, and inserts itself with its answer. Two near-copies share a bucket, so they
-share a lock: whichever commits second sees the first, whatever the timing.
+The contract is ``decide``: in a transaction that holds a lock on each LSH band bucket
+(and the content hash) the article touches (``lock_keys``, ``session.locked``), it
+re-reads a stored answer (a replay gets its first answer back, so nothing becomes a copy
+of itself), else looks up the indexed canonicals it shares a bucket with, confirms them on
+their stored shingles, and inserts itself with its answer. Two near-copies share a bucket,
+so they share a lock: whichever commits second sees the first, whatever the timing.
 
 First come is canonical: a newcomer never takes the place of an indexed article, even one
 published later, because that article's rows are already written (and read) as canonical;
@@ -149,36 +149,43 @@ def best_match(session: IndexSession, shingles: np.ndarray, bands: Iterable[int]
 def decide(session: IndexSession, row: IndexedArticle,
            is_copy: Callable[[np.ndarray, np.ndarray], tuple[float, bool]],
            prefer: str | None = None, hold: Callable[[], None] | None = None) -> Answer:
-    """The article's answer, stored atomically: (its own id, None) if it is canonical, else
-    (the canonical's id, similarity). ``row`` is the article as a canonical would be stored.
-    ``prefer``: try this canonical first (the one its in-batch canonical was matched to).
-    ``hold``: a test hook, called between the lookup and the insert."""
+    """The article's answer, stored: (its own id, None) if it is canonical, else (the
+    canonical's id, similarity). The caller holds its ``lock_keys`` (``session.locked``).
+    ``row`` is the article as a canonical would be stored. ``prefer``: try this canonical
+    first (the one its in-batch canonical was matched to). ``hold``: a test hook, called
+    between the lookup and the insert."""
+    known = session.answers([row.id]).get(row.id)
+    if known is not None:
+        return known
+    shingles = np.frombuffer(row.shingles, dtype="<u8")
+    match = best_match(session, shingles, row.bands, row.content, row.batch, is_copy, prefer)
+    if hold is not None:
+        hold()
+    if match is None:
+        session.add(row)
+        return row.id, None
+    session.add(IndexedArticle(row.id, match[0], match[1], row.content, batch=row.batch,
+                               indexed_at=row.indexed_at))
+    return match
+
+
+def decide_alone(session: IndexSession, row: IndexedArticle,
+                 is_copy: Callable[[np.ndarray, np.ndarray], tuple[float, bool]],
+                 hold: Callable[[], None] | None = None) -> Answer:
+    """``decide`` in a transaction of its own."""
     with session.locked(lock_keys(row.bands, row.content)):
-        known = session.answers([row.id]).get(row.id)
-        if known is not None:
-            return known
-        shingles = np.frombuffer(row.shingles, dtype="<u8")
-        match = best_match(session, shingles, row.bands, row.content, row.batch, is_copy, prefer)
-        if hold is not None:
-            hold()
-        if match is None:
-            session.add(row)
-            return row.id, None
-        session.add(IndexedArticle(row.id, match[0], match[1], row.content, batch=row.batch,
-                                   indexed_at=row.indexed_at))
-        return match
+        return decide(session, row, is_copy, hold=hold)
 
 
 def record(session: IndexSession, row: IndexedArticle) -> Answer:
     """Store an answer decided elsewhere (an in-batch copy of a canonical that stays
-    canonical); an answer already stored wins."""
-    with session.locked(lock_keys(row.bands, row.content)):
-        known = session.answers([row.id]).get(row.id)
-        if known is not None:
-            return known
-        session.add(IndexedArticle(row.id, row.canonical_id, row.similarity, row.content,
-                                   batch=row.batch, indexed_at=row.indexed_at))
-        return row.canonical_id, row.similarity
+    canonical); an answer already stored wins. The caller holds the row's lock keys."""
+    known = session.answers([row.id]).get(row.id)
+    if known is not None:
+        return known
+    session.add(IndexedArticle(row.id, row.canonical_id, row.similarity, row.content,
+                               batch=row.batch, indexed_at=row.indexed_at))
+    return row.canonical_id, row.similarity
 
 
 def prune_if_due(session: IndexSession, days: float, now: float | None = None) -> int:
