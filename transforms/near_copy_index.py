@@ -27,7 +27,7 @@ import sqlite3
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,9 +69,9 @@ class IndexSession(ABC):
     """An open connection to an index; one per worker, opened in ``DoFn.setup``."""
 
     @abstractmethod
-    def locked(self, keys: list[int]) -> Iterator[None]:
-        """A transaction serialised with every other one holding any of ``keys`` (a
-        context manager; commits on exit, rolls back on error)."""
+    def locked(self, keys: list[int]) -> AbstractContextManager[None]:
+        """A transaction serialised with every other one holding any of ``keys``; commits
+        on exit, rolls back on error."""
 
     @abstractmethod
     def answers(self, ids: Iterable[str]) -> dict[str, Answer]:
@@ -313,7 +313,8 @@ class SqliteSession(IndexSession):
                 "state location."
             )
 
-    def locked(self, keys: list[int]):
+    def locked(self, keys: list[int]) -> AbstractContextManager[None]:
+        # One write lock for the whole file: every transaction is serialised on one machine.
         return sqlite_transaction(self.db)
 
     def answers(self, ids: Iterable[str]) -> dict[str, Answer]:
