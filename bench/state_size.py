@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             if server is not None:
                 server.cleanup()
+                os.rmdir(folder)
 
 
 if __name__ == "__main__":
