@@ -746,8 +746,11 @@ def run_stream(args: argparse.Namespace) -> int:
         )
     check_output(args.output)
     try:
-        if args.state_url:
-            StateSpec(args.state_url, args.near_copy_days)  # a bad URL stops here, not per batch
+        # Unusable state stops the worker here, not at every batch.
+        StateSpec(args.state_url or os.path.join(args.output, "_state"), args.near_copy_days).check()
+    except (ValueError, RuntimeError) as error:
+        raise UsageError(str(error)) from None
+    try:
         settings = settings_from_args(args)
         check_codecs()
     except (ValueError, CodecError) as error:

@@ -27,6 +27,7 @@ from transforms.near_copy_index import (
     NearCopyIndex,
     batch_hash,
     decide,
+    lock_keys,
     prune_if_due,
     record,
 )
@@ -39,39 +40,49 @@ def as_row(fp: Fingerprint, batch: int, now: float, canonical_id: str | None = N
                           batch, now)
 
 
-def match_cluster(session: IndexSession, canonical_id: str, members: list[Article],
-                  config: NearCopyConfig, hasher: minhash.MinHasher, batch: int, now: float,
-                  hold: Callable[[], None] | None = None) -> dict[str, tuple[str | None, float | None]]:
-    """id -> (duplicate_of, similarity) for one in-batch cluster: its canonical (id
-    ``canonical_id``) and the members ``FindNearCopies`` made its copies."""
-    is_copy = partial(similarity, config=config)
-    prints = fingerprints(members, config, hasher)
-    head = next((fp for fp in prints if fp.id == canonical_id), None)
+def match_clusters(session: IndexSession, clusters: list[tuple[str, list[Article]]],
+                   config: NearCopyConfig, hasher: minhash.MinHasher, batch: int, now: float,
+                   hold: Callable[[], None] | None = None) -> dict[str, tuple[str | None, float | None]]:
+    """id -> (duplicate_of, similarity) for in-batch clusters: (canonical id, the canonical
+    and the members ``FindNearCopies`` made its copies). One transaction for them all,
+    holding the lock keys of every article in them: a commit per article would cost more
+    than the lookups, and unrelated articles still almost never share a key."""
+    prints = fingerprints([a for _, members in clusters for a in members], config, hasher)
+    by_id = {fp.id: fp for fp in prints}
+    keys = sorted({k for fp in prints for k in lock_keys(fp.bands, fp.content)})
     answers: dict[str, Answer] = {}
-    if head is None:
-        # Not a cluster (the canonical is missing): every article stands for itself.
-        for fp in prints:
-            answers[fp.id] = decide(session, as_row(fp, batch, now), is_copy)
-        return _published(answers)
-    target, _ = answers[head.id] = decide(session, as_row(head, batch, now), is_copy, hold=hold)
-    in_batch = {a.id: a.similarity for a in members}
-    for fp in prints:
-        if fp.id == head.id:
-            continue
-        if target == head.id:
-            answers[fp.id] = record(session, as_row(fp, batch, now, head.id, in_batch[fp.id]))
-        else:
-            answers[fp.id] = decide(session, as_row(fp, batch, now), is_copy, prefer=target)
-    return _published(answers)
-
-
-def _published(answers: dict[str, Answer]) -> dict[str, tuple[str | None, float | None]]:
+    with session.locked(keys):
+        for canonical_id, members in clusters:
+            answers.update(_match_cluster(session, canonical_id, members, by_id, config, batch, now, hold))
     # An article whose stored canonical is itself is canonical: never a copy of itself.
     return {i: (None, None) if target == i else (target, value) for i, (target, value) in answers.items()}
 
 
-class MatchClusterFn(beam.DoFn):
-    """(canonical id, its in-batch cluster) -> the cluster's articles with the index's answers."""
+def _match_cluster(session: IndexSession, canonical_id: str, members: list[Article],
+                   prints: dict[str, Fingerprint], config: NearCopyConfig, batch: int, now: float,
+                   hold: Callable[[], None] | None) -> dict[str, Answer]:
+    is_copy = partial(similarity, config=config)
+    answers: dict[str, Answer] = {}
+    if canonical_id not in {a.id for a in members}:
+        # Not a cluster (the canonical is missing): every article stands for itself.
+        for article in members:
+            answers[article.id] = decide(session, as_row(prints[article.id], batch, now), is_copy)
+        return answers
+    head = prints[canonical_id]
+    target, _ = answers[head.id] = decide(session, as_row(head, batch, now), is_copy, hold=hold)
+    for article in members:
+        if article.id == head.id:
+            continue
+        fp = prints[article.id]
+        if target == head.id:
+            answers[fp.id] = record(session, as_row(fp, batch, now, head.id, article.similarity))
+        else:
+            answers[fp.id] = decide(session, as_row(fp, batch, now), is_copy, prefer=target)
+    return answers
+
+
+class MatchClustersFn(beam.DoFn):
+    """A few in-batch clusters -> their articles with the index's answers."""
 
     def __init__(self, index: NearCopyIndex, config: NearCopyConfig, batch_key: str,
                  near_copy_days: float) -> None:
@@ -87,21 +98,26 @@ class MatchClusterFn(beam.DoFn):
         self.session = self.index.open(self.config.scheme())
         self.pruned.inc(prune_if_due(self.session, self.days))
 
-    def process(self, element: tuple[str, Iterable[Article]]) -> Iterator[Article]:
-        canonical_id, members = element
-        members = sorted({a.id: a for a in members}.values(), key=lambda a: a.id)
-        answers = match_cluster(self.session, canonical_id, members, self.config, self.hasher,
-                                self.batch, time.time())
-        for article in members:
-            duplicate_of, value = answers[article.id]
-            if duplicate_of is not None and duplicate_of != article.duplicate_of:
-                self.from_index.inc()
-            yield dataclasses.replace(article, duplicate_of=duplicate_of, similarity=value)
+    def process(self, clusters: list[tuple[str, list[Article]]]) -> Iterator[Article]:
+        answers = match_clusters(self.session, clusters, self.config, self.hasher, self.batch,
+                                 time.time())
+        for _, members in clusters:
+            for article in members:
+                duplicate_of, value = answers[article.id]
+                if duplicate_of is not None and duplicate_of != article.duplicate_of:
+                    self.from_index.inc()
+                yield dataclasses.replace(article, duplicate_of=duplicate_of, similarity=value)
 
     def teardown(self) -> None:
         session = getattr(self, "session", None)
         if session is not None:
             session.close()
+
+
+def _cluster(element: tuple[str, Iterable[Article]]) -> tuple[str, list[Article]]:
+    # The same article read twice (same id) is one article.
+    canonical_id, members = element
+    return canonical_id, sorted({a.id: a for a in members}.values(), key=lambda a: a.id)
 
 
 class MatchIndex(beam.PTransform):
@@ -124,6 +140,9 @@ class MatchIndex(beam.PTransform):
             articles
             | "KeyByCanonical" >> beam.Map(lambda a: (a.duplicate_of or a.id, a))
             | "GroupClusters" >> beam.GroupByKey()
+            | "Members" >> beam.Map(_cluster)
+            | "FewClusters" >> beam.BatchElements(
+                min_batch_size=1, max_batch_size=64, element_size_fn=lambda c: len(c[1]))
             | "MatchClusters" >> beam.ParDo(
-                MatchClusterFn(self.index, self.config, self.batch_key, self.near_copy_days))
+                MatchClustersFn(self.index, self.config, self.batch_key, self.near_copy_days))
         )

@@ -1,12 +1,12 @@
 """Persistent near-copy index: a reprint that arrives in another micro-batch, on another
 worker, or at the same moment as its original, is marked as a duplicate of it.
 
-The contract is ``decide``: one article at a time, in one transaction that holds a lock on
-each LSH band bucket (and the content hash) the article touches, it re-reads a stored
-answer (a replay gets its first answer back, so nothing becomes a copy of itself), else
-looks up the indexed canonicals it shares a bucket with, confirms them on their stored
-shingles, and inserts itself with its answer. Two near-copies share a bucket, so they
-share a lock: whichever commits second sees the first, whatever the timing.
+The contract is ``decide``: in a transaction that holds a lock on each LSH band bucket
+(and the content hash) the article touches (``lock_keys``, ``session.locked``), it
+re-reads a stored answer (a replay gets its first answer back, so nothing becomes a copy
+of itself), else looks up the indexed canonicals it shares a bucket with, confirms them on
+their stored shingles, and inserts itself with its answer. Two near-copies share a bucket,
+so they share a lock: whichever commits second sees the first, whatever the timing.
 
 First come is canonical: a newcomer never takes the place of an indexed article, even one
 published later, because that article's rows are already written (and read) as canonical;
@@ -27,7 +27,7 @@ import sqlite3
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,9 +69,9 @@ class IndexSession(ABC):
     """An open connection to an index; one per worker, opened in ``DoFn.setup``."""
 
     @abstractmethod
-    def locked(self, keys: list[int]) -> Iterator[None]:
-        """A transaction serialised with every other one holding any of ``keys`` (a
-        context manager; commits on exit, rolls back on error)."""
+    def locked(self, keys: list[int]) -> AbstractContextManager[None]:
+        """A transaction serialised with every other one holding any of ``keys``; commits
+        on exit, rolls back on error."""
 
     @abstractmethod
     def answers(self, ids: Iterable[str]) -> dict[str, Answer]:
@@ -149,36 +149,43 @@ def best_match(session: IndexSession, shingles: np.ndarray, bands: Iterable[int]
 def decide(session: IndexSession, row: IndexedArticle,
            is_copy: Callable[[np.ndarray, np.ndarray], tuple[float, bool]],
            prefer: str | None = None, hold: Callable[[], None] | None = None) -> Answer:
-    """The article's answer, stored atomically: (its own id, None) if it is canonical, else
-    (the canonical's id, similarity). ``row`` is the article as a canonical would be stored.
-    ``prefer``: try this canonical first (the one its in-batch canonical was matched to).
-    ``hold``: a test hook, called between the lookup and the insert."""
+    """The article's answer, stored: (its own id, None) if it is canonical, else (the
+    canonical's id, similarity). The caller holds its ``lock_keys`` (``session.locked``).
+    ``row`` is the article as a canonical would be stored. ``prefer``: try this canonical
+    first (the one its in-batch canonical was matched to). ``hold``: a test hook, called
+    between the lookup and the insert."""
+    known = session.answers([row.id]).get(row.id)
+    if known is not None:
+        return known
+    shingles = np.frombuffer(row.shingles, dtype="<u8")
+    match = best_match(session, shingles, row.bands, row.content, row.batch, is_copy, prefer)
+    if hold is not None:
+        hold()
+    if match is None:
+        session.add(row)
+        return row.id, None
+    session.add(IndexedArticle(row.id, match[0], match[1], row.content, batch=row.batch,
+                               indexed_at=row.indexed_at))
+    return match
+
+
+def decide_alone(session: IndexSession, row: IndexedArticle,
+                 is_copy: Callable[[np.ndarray, np.ndarray], tuple[float, bool]],
+                 hold: Callable[[], None] | None = None) -> Answer:
+    """``decide`` in a transaction of its own."""
     with session.locked(lock_keys(row.bands, row.content)):
-        known = session.answers([row.id]).get(row.id)
-        if known is not None:
-            return known
-        shingles = np.frombuffer(row.shingles, dtype="<u8")
-        match = best_match(session, shingles, row.bands, row.content, row.batch, is_copy, prefer)
-        if hold is not None:
-            hold()
-        if match is None:
-            session.add(row)
-            return row.id, None
-        session.add(IndexedArticle(row.id, match[0], match[1], row.content, batch=row.batch,
-                                   indexed_at=row.indexed_at))
-        return match
+        return decide(session, row, is_copy, hold=hold)
 
 
 def record(session: IndexSession, row: IndexedArticle) -> Answer:
     """Store an answer decided elsewhere (an in-batch copy of a canonical that stays
-    canonical); an answer already stored wins."""
-    with session.locked(lock_keys(row.bands, row.content)):
-        known = session.answers([row.id]).get(row.id)
-        if known is not None:
-            return known
-        session.add(IndexedArticle(row.id, row.canonical_id, row.similarity, row.content,
-                                   batch=row.batch, indexed_at=row.indexed_at))
-        return row.canonical_id, row.similarity
+    canonical); an answer already stored wins. The caller holds the row's lock keys."""
+    known = session.answers([row.id]).get(row.id)
+    if known is not None:
+        return known
+    session.add(IndexedArticle(row.id, row.canonical_id, row.similarity, row.content,
+                               batch=row.batch, indexed_at=row.indexed_at))
+    return row.canonical_id, row.similarity
 
 
 def prune_if_due(session: IndexSession, days: float, now: float | None = None) -> int:
@@ -248,18 +255,26 @@ def filesystem_type(path: str) -> str | None:
     return kind
 
 
-def connect_sqlite(path: str, timeout: float) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, on a local disk."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+def check_local_disk(path: str) -> None:
+    """Refuse a state folder on a network filesystem, with what to do instead."""
+    folder = os.path.abspath(path)
+    while not os.path.exists(folder) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
     kind = filesystem_type(folder)
     if kind in NETWORK_FILESYSTEMS:
         raise RuntimeError(
-            f"The state file {path} is on a network filesystem ({kind}), where SQLite's locks "
-            "do not hold between machines; keep it on a local disk (--state-url PATH), or "
-            "give workers on several machines a PostgreSQL server "
+            f"The state location {path} is on a network filesystem ({kind}), where SQLite's "
+            "locks do not hold between machines; keep it on a local disk (--state-url PATH), "
+            "or give workers on several machines a PostgreSQL server "
             "(--state-url postgresql://USER@HOST:PORT/DB)."
         )
+
+
+def connect_sqlite(path: str, timeout: float) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, on a local disk."""
+    folder = os.path.dirname(os.path.abspath(path))
+    check_local_disk(folder)
+    os.makedirs(folder, exist_ok=True)
     # Beam may run a DoFn's setup and its bundles on different threads (never at once).
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
@@ -298,7 +313,8 @@ class SqliteSession(IndexSession):
                 "state location."
             )
 
-    def locked(self, keys: list[int]):
+    def locked(self, keys: list[int]) -> AbstractContextManager[None]:
+        # One write lock for the whole file: every transaction is serialised on one machine.
         return sqlite_transaction(self.db)
 
     def answers(self, ids: Iterable[str]) -> dict[str, Answer]:

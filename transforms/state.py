@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 
 from transforms.entity_stats import EntityStatsStore, SqliteEntityStats, default_stats_path
-from transforms.near_copy_index import NearCopyIndex, SqliteNearCopyIndex
+from transforms.near_copy_index import NearCopyIndex, SqliteNearCopyIndex, check_local_disk
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_NEAR_COPY_DAYS = 30.0
@@ -55,6 +55,19 @@ class StateSpec:
 
             return PostgresEntityStats(self.location)
         return SqliteEntityStats(default_stats_path(self.location))
+
+    def check(self) -> None:
+        """Raise, with a sentence saying what to do, if the workers could not use this
+        state: a folder on a network filesystem, a server that cannot be reached."""
+        if self.is_postgres:
+            from transforms.postgres_state import connect
+
+            connect(self.location, ()).close()
+        else:
+            check_local_disk(self.location)
+
+    def __repr__(self) -> str:
+        return f"StateSpec({self.describe()!r}, near_copy_days={self.near_copy_days:g})"
 
     def describe(self) -> str:
         """The location without a password, for logs."""

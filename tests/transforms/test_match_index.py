@@ -21,14 +21,9 @@ T0 = datetime(2022, 2, 21, 12, tzinfo=timezone.utc)
 
 
 def make(article_id: str, text: str, minutes: float | None) -> Article:
-    return Article(
-        id=article_id,
-        source=f"test/{article_id}",
-        text=text,
-        ingested_at=T0 + timedelta(days=1),
-        published_at=T0 + timedelta(minutes=minutes) if minutes is not None else None,
-        order=article_id,
-    )
+    """An article published ``minutes`` after T0 (None: unknown)."""
+    published = None if minutes is None else T0 + timedelta(minutes=minutes)
+    return Article(id=article_id, source=article_id, text=text, ingested_at=T0, published_at=published)
 
 
 def batch(articles: list[Article], location: str, key: str, folder) -> dict:

@@ -14,13 +14,13 @@ import pytest
 from bench import reprints
 from schemas.records import Article
 from transforms import minhash
-from transforms.match_index import as_row
+from transforms.match_index import as_row, match_clusters
 from transforms.near_copies import NearCopyConfig, fingerprints, similarity
 from transforms.near_copy_index import (
     PRUNE_EVERY,
     IndexedArticle,
     batch_hash,
-    decide,
+    decide_alone,
     filesystem_type,
     lock_keys,
     prune_if_due,
@@ -73,22 +73,25 @@ def test_first_answer_wins_and_only_other_batches_canonicals_are_candidates(stat
 def test_decide_finds_the_reprint_and_a_replay_gets_the_same_answer(state_location, texts):
     session = open_index(state_location)
     rows = rows_of(texts, "b1") | {"R": rows_of({"R": texts["R"]}, "b2")["R"]}
-    assert decide(session, rows["A"], IS_COPY) == ("A", None)
-    assert decide(session, rows["U"], IS_COPY) == ("U", None)
-    target, value = decide(session, rows["R"], IS_COPY)
+    assert decide_alone(session, rows["A"], IS_COPY) == ("A", None)
+    assert decide_alone(session, rows["U"], IS_COPY) == ("U", None)
+    target, value = decide_alone(session, rows["R"], IS_COPY)
     assert target == "A" and 0.7 <= value <= 1.0
     # Replays, even on another connection: the stored answers, never a copy of itself.
     again = open_index(state_location)
-    assert decide(again, rows["A"], IS_COPY) == ("A", None)
-    assert decide(again, rows["R"], IS_COPY) == (target, pytest.approx(value))
-    assert record(again, IndexedArticle("A", "U", 0.8, "x")) == ("A", None)
+    assert decide_alone(again, rows["A"], IS_COPY) == ("A", None)
+    assert decide_alone(again, rows["R"], IS_COPY) == (target, pytest.approx(value))
+    with again.locked([]):
+        assert record(again, IndexedArticle("A", "U", 0.8, "x")) == ("A", None)
 
 
 def test_a_held_lookup_makes_the_reprint_wait_and_one_canonical_wins(state_location, texts):
-    """Worker A is held between its lookup and its insert while worker B processes the
-    reprint: B waits for A's band buckets, then sees A."""
-    original = rows_of({"A": texts["A"]}, "partition-0")["A"]
-    reprint = rows_of({"R": texts["R"]}, "partition-1")["R"]
+    """Worker A (the micro-batch of partition 0) is held between its lookup and its insert
+    while worker B (partition 1) processes the reprint: B waits for A's band buckets, then
+    sees A. Both run what the MatchIndex step runs."""
+    hasher = minhash.MinHasher(CONFIG.bands, CONFIG.rows, CONFIG.seed)
+    original = Article(id="A", source="A", text=texts["A"], ingested_at=None)
+    reprint = Article(id="R", source="R", text=texts["R"], ingested_at=None)
     a_session, b_session = open_index(state_location), open_index(state_location)
     looked_up, release = threading.Event(), threading.Event()
     results: dict = {}
@@ -97,17 +100,21 @@ def test_a_held_lookup_makes_the_reprint_wait_and_one_canonical_wins(state_locat
         looked_up.set()
         assert release.wait(30)
 
-    a = threading.Thread(target=lambda: results.update(A=decide(a_session, original, IS_COPY, hold=hold)))
+    def worker(session, article, batch, hook=None):
+        results.update(match_clusters(session, [(article.id, [article])], CONFIG, hasher,
+                                      batch_hash(batch), NOW, hold=hook))
+
+    a = threading.Thread(target=worker, args=(a_session, original, "partition-0", hold))
     a.start()
     assert looked_up.wait(30)
-    b = threading.Thread(target=lambda: results.update(R=decide(b_session, reprint, IS_COPY)))
+    b = threading.Thread(target=worker, args=(b_session, reprint, "partition-1"))
     b.start()
     b.join(1.0)
     assert b.is_alive(), "the reprint was decided while its original's decision was open"
     release.set()
     a.join(30)
     b.join(30)
-    assert results["A"] == ("A", None)
+    assert results["A"] == (None, None)
     assert results["R"][0] == "A"
 
 
@@ -125,7 +132,7 @@ def _race(location: str, rows: list[IndexedArticle], barrier, seed: int, out) ->
     barrier.wait()
     for row in rows:
         time.sleep(rng.random() * 0.01)
-        out.put((row.id, decide(session, row, IS_COPY)))
+        out.put((row.id, decide_alone(session, row, IS_COPY)))
     session.close()
 
 
@@ -177,7 +184,7 @@ def test_retention_prunes_old_entries_and_their_band_keys(state_location, texts)
     assert prune_if_due(open_index(state_location), days=30, now=NOW + 1) == 0
     assert prune_if_due(open_index(state_location), days=30, now=NOW + PRUNE_EVERY) == 1
     # A reprint of a forgotten original is canonical now.
-    assert decide(session, rows_of({"R2": texts["R"]}, "b5")["R2"], IS_COPY) == ("R2", None)
+    assert decide_alone(session, rows_of({"R2": texts["R"]}, "b5")["R2"], IS_COPY) == ("R2", None)
 
 
 def test_an_index_built_with_other_fingerprints_is_refused(state_location):
