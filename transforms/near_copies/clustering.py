@@ -32,7 +32,8 @@ POINTER, OPEN = "pointer", "open"
 
 
 def large_star(node: Node, neighbours: set[Node]) -> Iterator[Edge]:
-    """Every neighbour larger than ``node`` links to the smallest of its neighbourhood."""
+    """Every neighbour larger than ``node`` links to the smallest of its neighbourhood
+    (edges larger end first)."""
     smallest = min(min(neighbours), node)
     for other in neighbours:
         if other > node:
@@ -64,11 +65,6 @@ def settle(node: Node, neighbours: set[Node]) -> tuple[str, Node]:
 def both_ways(edge: Edge) -> Iterator[Edge]:
     yield edge
     yield edge[1], edge[0]
-
-
-def larger_first(edge: Edge) -> Edge:
-    a, b = edge
-    return (a, b) if a > b else (b, a)
 
 
 class UnionFind:
@@ -116,7 +112,7 @@ def star_round(edges: Iterable[Edge]) -> list[Edge]:
     ]
     return [
         edge
-        for node, smaller in _grouped(map(larger_first, large)).items()
+        for node, smaller in _grouped(large).items()
         for edge in small_star(node, smaller)
     ]
 

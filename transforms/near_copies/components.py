@@ -17,11 +17,14 @@ LABEL, POINTED = "label", "pointed"
 
 
 def _large_star(element: tuple[Node, Iterable[Node]]) -> Iterator[Edge]:
+    # Its edges come larger end first: keyed as the small-star step needs them.
     return clustering.large_star(element[0], set(element[1]))
 
 
 def _small_star(element: tuple[Node, Iterable[Node]]) -> Iterator[Edge]:
-    return clustering.small_star(element[0], set(element[1]))
+    # Keyed by both ends, ready for the next large-star step or for ``SettleFn``.
+    for edge in clustering.small_star(element[0], set(element[1])):
+        yield from clustering.both_ways(edge)
 
 
 class SettleFn(beam.DoFn):
@@ -63,19 +66,17 @@ class ConnectedComponents(beam.PTransform):
         self.max_rounds = max_rounds
 
     def expand(self, edges):
+        ends = edges | "BothEnds" >> beam.FlatMap(clustering.both_ways)
         for r in range(self.max_rounds):
-            edges = (
-                edges
-                | f"LargeStarEnds{r}" >> beam.FlatMap(clustering.both_ways)
+            ends = (
+                ends
                 | f"LargeStarGroup{r}" >> beam.GroupByKey()
                 | f"LargeStar{r}" >> beam.FlatMap(_large_star)
-                | f"SmallStarEnds{r}" >> beam.Map(clustering.larger_first)
                 | f"SmallStarGroup{r}" >> beam.GroupByKey()
                 | f"SmallStar{r}" >> beam.FlatMap(_small_star)
             )
         settled = (
-            edges
-            | "SettleEnds" >> beam.FlatMap(clustering.both_ways)
+            ends
             | "SettleGroup" >> beam.GroupByKey()
             | "Settle" >> beam.ParDo(SettleFn()).with_outputs(OPEN, main="pointers")
         )
