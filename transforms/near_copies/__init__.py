@@ -26,7 +26,7 @@ of a page whose template outweighs it) becomes a candidate only by chance (about
 Jaccard 0.3 with 20 bands of 3 rows).
 """
 
-from transforms.near_copies.clustering import COPY, FOLLOW, cluster, components, resolve
+from transforms.near_copies.clustering import COPY, FOLLOW, cluster, resolve
 from transforms.near_copies.config import NearCopyConfig
 from transforms.near_copies.confirm import ConfirmPairs, Pair, similarity
 from transforms.near_copies.find import FindNearCopies
@@ -52,7 +52,6 @@ __all__ = [
     "NearCopyConfig",
     "Pair",
     "cluster",
-    "components",
     "fingerprint",
     "fingerprints",
     "is_pinned",

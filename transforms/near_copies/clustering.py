@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, Iterator
 
+from transforms.near_copies.config import NearCopyConfig
+
 Node = tuple
 Edge = tuple[Node, Node]
 
@@ -149,7 +151,9 @@ def rounds_to_settle(edges: Iterable[Edge], limit: int = 64) -> int:
     raise ValueError(f"the edges did not settle in {limit} rounds")
 
 
-def cluster(pairs: Iterable[tuple], max_rounds: int = 8) -> tuple[dict[str, tuple], list[tuple[str, str]]]:
+def cluster(
+    pairs: Iterable[tuple], max_rounds: int = NearCopyConfig.max_rounds
+) -> tuple[dict[str, tuple], list[tuple[str, str]]]:
     """Confirmed ``Pair`` tuples -> (duplicates with a confirmed pair with their canonical:
     id -> (COPY, canonical, similarity); (duplicate, canonical) pairs still to check)."""
     direct: dict[tuple[str, str], float] = {}

@@ -11,7 +11,7 @@ import numpy as np
 from apache_beam.metrics import Metrics
 
 from transforms import minhash
-from transforms.near_copies.candidates import CARRIED, NODE, PAIR, WANTED
+from transforms.near_copies.candidates import CARRIED, NODE, WANTED
 from transforms.near_copies.config import NearCopyConfig
 from transforms.near_copies.fingerprints import Fingerprint
 

@@ -88,10 +88,10 @@ def test_a_chain_longer_than_the_rounds_allow_is_still_one_cluster():
     assert set(labels.values()) == {edges[0][0]} and len(labels) == 300
 
 
-def test_a_chain_of_40_settles_within_the_default_bound():
+def test_a_chain_of_65_settles_within_the_default_bound():
     from transforms.near_copies import NearCopyConfig
 
-    assert rounds_to_settle(chain(40)) <= NearCopyConfig().max_rounds
+    assert rounds_to_settle(chain(65)) <= NearCopyConfig().max_rounds < rounds_to_settle(chain(66))
 
 
 @pytest.mark.parametrize(
