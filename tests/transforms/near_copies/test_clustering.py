@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from transforms.near_copies import NearCopyConfig
 from transforms.near_copies.clustering import (
     COPY,
     FOLLOW,
@@ -89,8 +90,6 @@ def test_a_chain_longer_than_the_rounds_allow_is_still_one_cluster():
 
 
 def test_a_chain_of_65_settles_within_the_default_bound():
-    from transforms.near_copies import NearCopyConfig
-
     assert rounds_to_settle(chain(65)) <= NearCopyConfig().max_rounds < rounds_to_settle(chain(66))
 
 
