@@ -10,11 +10,13 @@ from transforms.near_copies.clustering import (
     FOLLOW,
     OPEN,
     POINTER,
+    both_ways,
     cluster,
     components,
     resolve,
     rounds_to_settle,
     settle,
+    star_round,
 )
 from transforms.near_copies.confirm import Pair
 
@@ -74,12 +76,19 @@ def chain(n: int) -> list:
             for i in range(n - 1)]
 
 
-def test_a_reprint_cluster_settles_in_one_round():
+def test_a_reprint_cluster_settles_in_one_round_and_leaves_the_loop_two_rounds_later():
     original = (True, False, 0.0, "", "a")
     copies = [(True, False, 60.0, "", f"c{i}") for i in range(20)]
     clique = [(x, y) for i, x in enumerate([original] + copies) for y in copies[i:]]
     assert rounds_to_settle(clique) == 1
     assert set(components(clique, 1).values()) == {original}
+    ends, done = [end for edge in clique for end in both_ways(edge)], {}
+    for _ in range(2):
+        ends = star_round(ends, done)
+    # Round two finds the star finished; in round three its nodes leave with their label.
+    assert done == {} and ends
+    ends = star_round(ends, done)
+    assert ends == [] and done == {node: original for node in [original] + copies}
 
 
 def test_a_chain_longer_than_the_rounds_allow_is_still_one_cluster():
