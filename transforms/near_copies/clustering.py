@@ -8,15 +8,23 @@ Components are found by alternating large-star and small-star steps (Kiveris et 
 and its neighbours only, so in Beam each is one ``GroupByKey`` (``components.py``); the
 edges never outnumber the confirmed pairs. They turn every component into a star around
 its smallest node: one round for a reprint cluster (its members confirm with the
-original), about log2(n) rounds for a chain of n. The number of rounds is bounded because
-a Beam graph has no loops; ``settle`` then tells per node whether its component is a
-star, and only the edges of nodes that are not (none, unless a component needs more rounds
-than the bound) are finished with a union-find in one place (``finish``).
+original), about log2(n) rounds for a chain of n.
+
+Convergence is found per component: in a large-star step each node says whether it is a
+star's centre (all its neighbours larger; it sends its neighbourhood) or a leaf (one
+smaller neighbour; it sends a mark to that centre). A centre that hears from all its
+neighbours as leaves heads a finished star: it tells its leaves, and in the next round
+they all leave the loop with their label. The number of rounds is bounded because a Beam
+graph has no loops; what is still in the loop after it is ``settle``d per node, and only
+the edges of components that are not stars yet (none, unless a component needs more
+rounds than the bound) are finished with a union-find in one place (``finish``).
 """
 
 
 from collections import defaultdict
 from typing import Iterable, Iterator
+
+from transforms.near_copies.config import NearCopyConfig
 
 Node = tuple
 Edge = tuple[Node, Node]
@@ -29,22 +37,59 @@ FOLLOW = "follow"
 # component is not a star yet.
 POINTER, OPEN = "pointer", "open"
 
+# Messages among the edges, told apart by type (a node is a tuple): a leaf's mark to its
+# centre, a centre's neighbourhood (a list) to itself, and "your star is finished" (None).
+LEAF_MARK = True
+FINISHED = None
+# The key of a node leaving the loop with its label: (DONE, (node, label)).
+DONE = "done"
 
-def large_star(node: Node, neighbours: set[Node]) -> Iterator[Edge]:
-    """Every neighbour larger than ``node`` links to the smallest of its neighbourhood."""
+
+def large_star_step(node: Node, values: Iterable) -> Iterator[tuple]:
+    """Every neighbour larger than ``node`` links to the smallest of its neighbourhood
+    (edges larger end first, keyed for the small-star step), plus the node's message;
+    or, in a finished star, (DONE, (node, label)) and nothing else."""
+    neighbours, finished = set(), False
+    for value in values:
+        if value is FINISHED:
+            finished = True
+        else:
+            neighbours.add(value)
     smallest = min(min(neighbours), node)
+    if finished:
+        yield DONE, (node, smallest)
+        return
     for other in neighbours:
         if other > node:
             yield other, smallest
+    if smallest == node:
+        yield node, list(neighbours)
+    elif len(neighbours) == 1:
+        yield smallest, LEAF_MARK
 
 
-def small_star(node: Node, smaller: set[Node]) -> Iterator[Edge]:
-    """``node`` and its smaller neighbours all link to the smallest of them."""
+def small_star_step(node: Node, values: Iterable) -> Iterator[tuple]:
+    """``node`` and its smaller neighbours all link to the smallest of them (both ways,
+    keyed for the next large-star step); a centre all of whose neighbours are leaves
+    tells them (and itself) that their star is finished."""
+    smaller, neighbourhood, leaves = set(), None, 0
+    for value in values:
+        if value is LEAF_MARK:
+            leaves += 1
+        elif isinstance(value, list):
+            neighbourhood = value
+        else:
+            smaller.add(value)
+    if not smaller:
+        if neighbourhood is not None and leaves == len(neighbourhood):
+            for other in neighbourhood + [node]:
+                yield other, FINISHED
+        return
     smallest = min(smaller)
-    for other in smaller:
+    for other in smaller | {node}:
         if other != smallest:
             yield other, smallest
-    yield node, smallest
+            yield smallest, other
 
 
 def settle(node: Node, neighbours: set[Node]) -> tuple[str, Node]:
@@ -60,14 +105,14 @@ def settle(node: Node, neighbours: set[Node]) -> tuple[str, Node]:
     return OPEN, node
 
 
+def neighbours_of(values: Iterable) -> set[Node]:
+    """The nodes among a node's values after the rounds (a finished mark may be left)."""
+    return {value for value in values if value is not FINISHED}
+
+
 def both_ways(edge: Edge) -> Iterator[Edge]:
     yield edge
     yield edge[1], edge[0]
-
-
-def larger_first(edge: Edge) -> Edge:
-    a, b = edge
-    return (a, b) if a > b else (b, a)
 
 
 class UnionFind:
@@ -99,40 +144,41 @@ def finish(edges: Iterable[Edge]) -> Iterator[tuple[Node, Node]]:
         yield node, forest.find(node)
 
 
-def _grouped(pairs: Iterable[Edge]) -> dict[Node, set[Node]]:
-    groups: dict[Node, set[Node]] = defaultdict(set)
+def _grouped(pairs: Iterable[tuple]) -> dict[Node, list]:
+    groups: dict[Node, list] = defaultdict(list)
     for key, value in pairs:
-        groups[key].add(value)
+        groups[key].append(value)
     return groups
 
 
-def star_round(edges: Iterable[Edge]) -> list[Edge]:
-    """One large-star step and one small-star step."""
-    large = [
-        edge
-        for node, neighbours in _grouped(e for edge in edges for e in both_ways(edge)).items()
-        for edge in large_star(node, neighbours)
-    ]
-    return [
-        edge
-        for node, smaller in _grouped(map(larger_first, large)).items()
-        for edge in small_star(node, smaller)
-    ]
+def star_round(ends: list[tuple], done: dict[Node, Node]) -> list[tuple]:
+    """One large-star step and one small-star step over keyed ends (both ways); nodes
+    of finished stars go to ``done``."""
+    large = []
+    for node, values in _grouped(ends).items():
+        for key, value in large_star_step(node, values):
+            if key == DONE:
+                done[value[0]] = value[1]
+            else:
+                large.append((key, value))
+    return [out for node, values in _grouped(large).items() for out in small_star_step(node, values)]
 
 
 def components(edges: Iterable[Edge], max_rounds: int) -> dict[Node, Node]:
     """node -> smallest node of its component, by the same steps as the Beam rounds:
     ``max_rounds`` star rounds, ``settle``, ``finish`` on what is still open."""
-    edges = list(edges)
+    ends = [end for edge in edges for end in both_ways(edge)]
+    done: dict[Node, Node] = {}
     for _ in range(max_rounds):
-        edges = star_round(edges)
-    return labels_after(edges)
+        ends = star_round(ends, done)
+    return {**labels_after(ends), **done}
 
 
-def labels_after(edges: list[Edge]) -> dict[Node, Node]:
+def labels_after(ends: list[tuple]) -> dict[Node, Node]:
     pointers: dict[Node, Node] = {}
     open_edges: list[Edge] = []
-    for node, neighbours in _grouped(e for edge in edges for e in both_ways(edge)).items():
+    for node, values in _grouped(ends).items():
+        neighbours = neighbours_of(values)
         kind, target = settle(node, neighbours)
         pointers[node] = target
         if kind == OPEN:
@@ -143,16 +189,19 @@ def labels_after(edges: list[Edge]) -> dict[Node, Node]:
 
 def rounds_to_settle(edges: Iterable[Edge], limit: int = 64) -> int:
     """How many star rounds until no node is open (for benchmarks and the bound's tests)."""
-    edges = list(edges)
+    ends = [end for edge in edges for end in both_ways(edge)]
+    done: dict[Node, Node] = {}
     for rounds in range(limit + 1):
-        grouped = _grouped(e for edge in edges for e in both_ways(edge))
-        if all(settle(node, near)[0] == POINTER for node, near in grouped.items()):
+        grouped = _grouped(ends)
+        if all(settle(node, neighbours_of(values))[0] == POINTER for node, values in grouped.items()):
             return rounds
-        edges = star_round(edges)
+        ends = star_round(ends, done)
     raise ValueError(f"the edges did not settle in {limit} rounds")
 
 
-def cluster(pairs: Iterable[tuple], max_rounds: int = 8) -> tuple[dict[str, tuple], list[tuple[str, str]]]:
+def cluster(
+    pairs: Iterable[tuple], max_rounds: int = NearCopyConfig.max_rounds
+) -> tuple[dict[str, tuple], list[tuple[str, str]]]:
     """Confirmed ``Pair`` tuples -> (duplicates with a confirmed pair with their canonical:
     id -> (COPY, canonical, similarity); (duplicate, canonical) pairs still to check)."""
     direct: dict[tuple[str, str], float] = {}

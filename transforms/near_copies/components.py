@@ -9,17 +9,18 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from transforms.near_copies import clustering
-from transforms.near_copies.clustering import OPEN, Edge, Node
+from transforms.near_copies.clustering import DONE, OPEN, Edge, Node
 
 LABEL, POINTED = "label", "pointed"
 
 
-def _large_star(element: tuple[Node, Iterable[Node]]) -> Iterator[Edge]:
-    return clustering.large_star(element[0], set(element[1]))
+def _large_star(element: tuple[Node, Iterable]) -> Iterator:
+    for key, value in clustering.large_star_step(element[0], element[1]):
+        yield beam.pvalue.TaggedOutput(DONE, value) if key == DONE else (key, value)
 
 
-def _small_star(element: tuple[Node, Iterable[Node]]) -> Iterator[Edge]:
-    return clustering.small_star(element[0], set(element[1]))
+def _small_star(element: tuple[Node, Iterable]) -> Iterator[tuple]:
+    return clustering.small_star_step(element[0], element[1])
 
 
 class SettleFn(beam.DoFn):
@@ -29,8 +30,8 @@ class SettleFn(beam.DoFn):
     def __init__(self) -> None:
         self.open_edges = Metrics.counter("near_copies", "edges_open_after_rounds")
 
-    def process(self, element: tuple[Node, Iterable[Node]]):
-        node, neighbours = element[0], set(element[1])
+    def process(self, element: tuple[Node, Iterable]):
+        node, neighbours = element[0], clustering.neighbours_of(element[1])
         kind, target = clustering.settle(node, neighbours)
         yield target, (POINTED, node)
         if kind == OPEN:
@@ -61,19 +62,22 @@ class ConnectedComponents(beam.PTransform):
         self.max_rounds = max_rounds
 
     def expand(self, edges):
+        ends = edges | "BothEnds" >> beam.FlatMap(clustering.both_ways)
+        done = []
         for r in range(self.max_rounds):
-            edges = (
-                edges
-                | f"LargeStarEnds{r}" >> beam.FlatMap(clustering.both_ways)
+            large = (
+                ends
                 | f"LargeStarGroup{r}" >> beam.GroupByKey()
-                | f"LargeStar{r}" >> beam.FlatMap(_large_star)
-                | f"SmallStarEnds{r}" >> beam.Map(clustering.larger_first)
+                | f"LargeStar{r}" >> beam.FlatMap(_large_star).with_outputs(DONE, main="ends")
+            )
+            done.append(large[DONE])
+            ends = (
+                large.ends
                 | f"SmallStarGroup{r}" >> beam.GroupByKey()
                 | f"SmallStar{r}" >> beam.FlatMap(_small_star)
             )
         settled = (
-            edges
-            | "SettleEnds" >> beam.FlatMap(clustering.both_ways)
+            ends
             | "SettleGroup" >> beam.GroupByKey()
             | "Settle" >> beam.ParDo(SettleFn()).with_outputs(OPEN, main="pointers")
         )
@@ -84,9 +88,10 @@ class ConnectedComponents(beam.PTransform):
             | "GatherOpen" >> beam.GroupByKey()
             | "Finish" >> beam.FlatMap(_finish)
         )
-        return (
+        labelled = (
             (settled.pointers, finished)
             | "WithFinished" >> beam.Flatten()
             | "JoinTargets" >> beam.GroupByKey()
             | "Labels" >> beam.FlatMap(_labels)
         )
+        return (done + [labelled]) | "AllLabels" >> beam.Flatten()

@@ -26,7 +26,7 @@ class NearCopyConfig:
     template and do not count when a pair is confirmed. None turns this off.
     ``max_rounds``: star rounds (two ``GroupByKey``s each) unrolled into the graph to find
     clusters; a component needing more (a chain of revisions, each copying the last, of
-    more than ~40 articles) is finished by a union-find over its edges in one place (see
+    more than 65 articles) is finished by a union-find over its edges in one place (see
     ``clustering``).
     """
 

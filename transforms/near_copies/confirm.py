@@ -9,7 +9,7 @@ import numpy as np
 from apache_beam.metrics import Metrics
 
 from transforms import minhash
-from transforms.near_copies.candidates import CARRIED, NODE, PAIR, WANTED
+from transforms.near_copies.candidates import CARRIED, NODE, WANTED
 from transforms.near_copies.config import NearCopyConfig
 from transforms.near_copies.fingerprints import Fingerprint
 
@@ -66,32 +66,42 @@ class CarryFirstFn(beam.DoFn):
 
 
 class CompareFn(beam.DoFn):
-    """Join step two: the second fingerprint arrives; compute the real similarity."""
+    """Join step two: the second fingerprint arrives; compute the real similarity. The
+    fingerprints of confirmed pairs go on (tagged) to the check against canonicals: only
+    they can be a duplicate or a canonical."""
+
+    PAIRED = "paired"
 
     def __init__(self, config: NearCopyConfig) -> None:
         self.config = config
         self.confirmed = Metrics.counter("near_copies", "confirmed_pairs")
         self.rejected = Metrics.counter("near_copies", "rejected_pairs")
 
-    def process(self, element) -> Iterator[tuple]:
+    def process(self, element) -> Iterator:
         node, carried_ones, _ = _split(element[1])
         if node is None:
             return
         second = Fingerprint._make(node)
         theirs = second.shingle_set()
+        paired = False
         for carried in carried_ones:
             first = Fingerprint._make(carried)
             value, is_copy = similarity(first.shingle_set(), theirs, self.config)
             (self.confirmed if is_copy else self.rejected).inc()
             if is_copy:
+                paired = True
                 yield tuple(Pair(first.id, second.id, round(value, 4), first.rank, second.rank))
+                yield beam.pvalue.TaggedOutput(self.PAIRED, (first.id, carried))
+        if paired:
+            yield beam.pvalue.TaggedOutput(self.PAIRED, (second.id, node))
 
 
 class ConfirmPairs(beam.PTransform):
-    """Pair ends (id, (PAIR, other id)) -> confirmed ``Pair`` tuples. ``nodes``: (id, (NODE,
-    fingerprint)), shingles already without their site's template. With ``only_wanted``
-    the second ids are marked (id, (WANTED, None)) among the pair ends, and only their
-    nodes go to the second join."""
+    """Pair ends (id, (PAIR, other id)) -> confirmed ``Pair`` tuples (``.pairs``) and the
+    fingerprints of their articles (``[CompareFn.PAIRED]``, (id, fingerprint), an id
+    possibly more than once). ``nodes``: (id, (NODE, fingerprint)), shingles already
+    without their site's template. With ``only_wanted`` the second ids are marked (id,
+    (WANTED, None)) among the pair ends, and only their nodes go to the second join."""
 
     def __init__(self, config: NearCopyConfig, nodes, only_wanted: bool = False) -> None:
         super().__init__()
@@ -111,5 +121,32 @@ class ConfirmPairs(beam.PTransform):
             (second, carried.carried)
             | "WithCarried" >> beam.Flatten()
             | "JoinSecond" >> beam.GroupByKey()
-            | "Compare" >> beam.ParDo(CompareFn(self.config))
+            | "Compare" >> beam.ParDo(CompareFn(self.config)).with_outputs(CompareFn.PAIRED, main="pairs")
+        )
+
+
+class AnyOneFn(beam.CombineFn):
+    """Keeps one of an id's fingerprints (all are the same), combined before the shuffle."""
+
+    def create_accumulator(self):
+        return None
+
+    def add_input(self, kept, value):
+        return value if kept is None else kept
+
+    def merge_accumulators(self, accumulators):
+        return next((kept for kept in accumulators if kept is not None), None)
+
+    def extract_output(self, kept):
+        return kept
+
+
+class PairedNodes(beam.PTransform):
+    """``ConfirmPairs``' fingerprints of confirmed pairs -> nodes, once per id."""
+
+    def expand(self, paired):
+        return (
+            paired
+            | "OnePerId" >> beam.CombinePerKey(AnyOneFn())
+            | "AsNodes" >> beam.MapTuple(lambda article_id, fp: (article_id, (NODE, fp)))
         )

@@ -5,7 +5,7 @@ import apache_beam as beam
 from transforms.near_copies.candidates import BucketPairsFn, ExactCopiesFn
 from transforms.near_copies.components import ConnectedComponents
 from transforms.near_copies.config import NearCopyConfig
-from transforms.near_copies.confirm import ConfirmPairs
+from transforms.near_copies.confirm import CompareFn, ConfirmPairs, PairedNodes
 from transforms.near_copies.fingerprints import FingerprintFn
 from transforms.near_copies.marks import (
     Answers,
@@ -46,12 +46,13 @@ class FindNearCopies(beam.PTransform):
         nodes = exact.nodes
         if config.template_share is not None:
             nodes = nodes | "StripTemplates" >> StripTemplates(config, fingerprints)
-        confirmed = (
+        compared = (
             exact[ExactCopiesFn.SHARDS]
             | "GroupByBandShard" >> beam.GroupByKey()
             | "BucketPairs" >> beam.ParDo(BucketPairsFn(config.max_bucket))
             | "Confirm" >> ConfirmPairs(config, nodes)
         )
+        confirmed = compared.pairs
         labels = (
             confirmed
             | "Edges" >> beam.Map(lambda pair: (pair[3], pair[4]))
@@ -67,12 +68,14 @@ class FindNearCopies(beam.PTransform):
             | "DirectOrCheck"
             >> beam.ParDo(DirectOrCheckFn()).with_outputs(DirectOrCheckFn.UNCHECKED, main="copies")
         )
-        checked = (
+        # Only articles in confirmed pairs can be checked: their fingerprints, not all.
+        paired = compared[CompareFn.PAIRED] | "PairedNodes" >> PairedNodes()
+        checks = (
             decided[DirectOrCheckFn.UNCHECKED]
             | "CheckEnds" >> beam.FlatMap(check_ends)
-            | "CheckAgainstCanonical" >> ConfirmPairs(config, nodes, only_wanted=True)
-            | "CheckedCopies" >> beam.Map(lambda pair: (pair[0], (pair[1], pair[2])))
+            | "CheckAgainstCanonical" >> ConfirmPairs(config, paired, only_wanted=True)
         )
+        checked = checks.pairs | "CheckedCopies" >> beam.Map(lambda pair: (pair[0], (pair[1], pair[2])))
         answers = (
             (decided.copies, checked)
             | "AllCopies" >> beam.Flatten()

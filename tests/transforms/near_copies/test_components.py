@@ -14,7 +14,8 @@ def node(name: str, minutes: float) -> tuple:
 def graph() -> list:
     # A reprint cluster whose original was published first but has the largest id.
     original = node("z-original", 0)
-    cluster = [(original, node(f"copy{i}", 10 + i)) for i in range(5)] + [(node("copy0", 10), node("copy1", 11))]
+    cluster = [(original, node(f"copy{i}", 10 + i)) for i in range(5)]
+    cluster.append((node("copy0", 10), node("copy1", 11)))
     # A chain of revisions, each copying the one before, longer than two rounds settle.
     revisions = [(node(f"rev{i:02d}", 100 + i), node(f"rev{i + 1:02d}", 101 + i)) for i in range(40)]
     return cluster + revisions + [(node("x", 5), node("y", 1))]

@@ -235,6 +235,12 @@ def test_every_case_as_expected(outcome):
     assert {k: v[0] for k, v in outcome.items()} == EXPECTED
 
 
+def test_with_no_star_rounds_the_union_find_finish_gives_the_same_answers(outcome, tmp_path):
+    # Only clusters already a star around their canonical settle in zero rounds; the rest
+    # are finished by the union-find in one place.
+    assert outcome_of(SCENARIOS, tmp_path, NearCopyConfig(max_rounds=0)) == outcome
+
+
 def test_rank_treats_naive_times_as_utc():
     naive = make("a", "x", 0)
     naive.published_at = naive.published_at.replace(tzinfo=None)

@@ -21,7 +21,9 @@ def test_exact_copies_take_their_representatives_answer():
 
 
 def test_answers_meet_articles_by_id_and_nothing_is_dropped():
-    articles = [Article(id=i, source=i, text=i, ingested_at=T0) for i in ("a", "b", "b", "c")]
+    articles = [Article(id=i, source=i, text=i, ingested_at=T0) for i in ("a", "b", "b")]
+    # An answer from elsewhere (an earlier run) does not survive: this run has none for it.
+    articles.append(Article(id="c", source="c", text="c", ingested_at=T0, duplicate_of="a", similarity=0.9))
     with TestPipeline() as p:
         answers = p | "Answers" >> beam.Create([("b", ("a", 0.75)), ("missing", ("a", 1.0))])
         marked = p | "Articles" >> beam.Create(articles) | MarkCopies(answers)

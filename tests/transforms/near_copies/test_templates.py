@@ -25,7 +25,9 @@ def fingerprint(article_id: str, text: str, site: str) -> tuple:
 def site_pages(count: int) -> list[tuple]:
     # More pages than salts, so that every salt of the site gets some.
     bodies = [reprints.base_article(810 + i, words=(100, 200)) for i in range(count)]
-    return [fingerprint(f"page{i:02d}", f"{HEADER}\n\n{body}", "site.example") for i, body in enumerate(bodies)]
+    return [
+        fingerprint(f"page{i:02d}", f"{HEADER}\n\n{body}", "site.example") for i, body in enumerate(bodies)
+    ]
 
 
 def test_a_template_is_what_most_sampled_pages_share():
