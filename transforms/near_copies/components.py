@@ -3,7 +3,7 @@ edges (the steps are ``clustering``'s). Nothing here holds more than one node's
 neighbourhood, except ``Finish``, which holds only the edges of components still open
 after ``max_rounds`` (none on the eval corpora; see ``clustering``)."""
 
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -19,7 +19,7 @@ def _large_star(element: tuple[Node, Iterable]) -> Iterator:
         yield beam.pvalue.TaggedOutput(DONE, value) if key == DONE else (key, value)
 
 
-def _small_star(element: tuple[Node, Iterable]) -> Iterator[tuple]:
+def _small_star(element: tuple[Node, Iterable]) -> Iterator[tuple[Node, Any]]:
     return clustering.small_star_step(element[0], element[1])
 
 
