@@ -52,6 +52,8 @@ def test_console_script_runs_the_seeds_and_prints_a_summary(tmp_path):
     assert "articles    5" in done.stdout and "languages   en 5" in done.stdout
     assert "Vladimir Putin" in done.stdout
     assert list((out / "articles").glob("date=*/batch-*.parquet"))
+    # Not a terminal: no progress bars in the captured stderr.
+    assert "inputs done" not in done.stderr and "\r" not in done.stderr
 
 
 @pytest.mark.parametrize("argv, command", [
