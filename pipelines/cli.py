@@ -135,7 +135,7 @@ OTHER_COMMANDS = (
 
 def parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, or with ``command`` only that command's arguments filled in."""
-    root = argparse.ArgumentParser(
+    root = _Parser(
         prog="copydesk",
         description="Clean, deduplicated, entity-tagged news as Parquet partitioned by date.",
         epilog="batch and stream also take Apache Beam's pipeline options (for example "
@@ -202,28 +202,60 @@ def beam_parser() -> argparse.ArgumentParser:
     return captured[0]
 
 
+class _ParseError(Exception):
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, raising instead of exiting: a misspelt flag explains a missing
+    required one better than argparse's own message does."""
+
+    def error(self, message: str):
+        raise _ParseError(self, message)
+
+
 def check_leftovers(command: str, leftovers: Sequence[str], ours: argparse.ArgumentParser) -> None:
     """Fail on anything neither copydesk nor (for a pipeline command) Beam understands."""
     if not leftovers:
         return
-    known: list[str] = _flags(ours)
     if command in BEAM_COMMANDS:
-        beam = beam_parser()
-        _, leftovers = beam.parse_known_args(list(leftovers))
-        known += _flags(beam)
-    flags = [word.split("=", 1)[0] for word in leftovers if word.startswith("-")]
+        _, leftovers = beam_parser().parse_known_args(list(leftovers))
+    flags = [word for word in leftovers if word.startswith("-")]
     if flags:
-        close = difflib.get_close_matches(flags[0], known, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]}?)" if close else f"; see copydesk {command} -h"
-        raise UsageError(f"error: unknown flag {flags[0]}{hint}")
+        raise UsageError(unknown_flag(flags[0], command, ours))
     if leftovers:
         raise UsageError(f"error: unexpected argument {leftovers[0]!r}; see copydesk {command} -h")
 
 
-def _flags(parser: argparse.ArgumentParser) -> list[str]:
+def unknown_flag(word: str, command: str, ours: argparse.ArgumentParser) -> str:
+    """The error for a flag nobody knows, with the closest copydesk or Beam flag."""
+    known = _flags(ours) + (_flags(beam_parser()) if command in BEAM_COMMANDS else [])
+    flag = word.split("=", 1)[0]
+    close = difflib.get_close_matches(flag, known, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else f"; see copydesk {command} -h"
+    return f"error: unknown flag {flag}{hint}"
+
+
+def first_unknown(argv: Sequence[str], command: str, ours: argparse.ArgumentParser) -> str | None:
+    """The first word of ``argv`` that looks like a flag and is no flag (nor an
+    abbreviation of one) of ``ours``, of the top level or, for a pipeline command, of Beam."""
+    known = _flags(ours, short=True) + ["--log-level"]
+    if command in BEAM_COMMANDS:
+        known += _flags(beam_parser())
+    for word in argv:
+        flag = word.split("=", 1)[0]
+        if flag.startswith("-") and flag not in ("-", "--") and not flag[1:2].isdigit() \
+                and not any(k.startswith(flag) for k in known):
+            return word
+    return None
+
+
+def _flags(parser: argparse.ArgumentParser, short: bool = False) -> list[str]:
     # argparse keeps its options only in _actions; there is no public list of them.
     return [flag for action in parser._actions for flag in action.option_strings
-            if flag.startswith("--")]
+            if short or flag.startswith("--")]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -234,7 +266,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = command_of(argv)
     root = parser(command)
-    args, beam_args = root.parse_known_args(argv)
+    try:
+        args, beam_args = root.parse_known_args(argv)
+    except _ParseError as error:
+        ours = _subparser(root, command) if command else root
+        unknown = first_unknown(argv, command, ours) if command else None
+        if unknown is None:
+            argparse.ArgumentParser.error(error.parser, str(error))
+        print(f"copydesk: {unknown_flag(unknown, command, ours)}", file=sys.stderr)
+        return 2
     logging.getLogger().setLevel(args.log_level)
     if args.log_level == "INFO":
         # copydesk's progress, not Beam's own INFO lines (DEBUG shows them).

@@ -71,11 +71,11 @@ class InputRoot:
             if path != self.root:
                 return None
             return path if self.remote else os.path.basename(path)
-        if not path.startswith(self.root.rstrip("/" + os.sep) + ("/" if self.remote else os.sep)):
+        separator = "/" if self.remote else os.sep
+        prefix = self.root.rstrip(separator) + separator
+        if not path.startswith(prefix):
             return None
-        relative = path[len(self.root.rstrip("/" + os.sep)) + 1:]
-        if not self.remote:
-            relative = relative.replace(os.sep, "/")
+        relative = path[len(prefix):].replace(separator, "/")
         if any(part.startswith((".", "_")) for part in relative.split("/")):
             return None
         return relative
@@ -100,19 +100,21 @@ def _local_root(given: str) -> InputRoot:
 
 def _remote_root(given: str) -> InputRoot:
     """Object-store inputs (gs://, s3://): a glob, one object, or a prefix read recursively."""
-    if GLOB.search(given):
-        root = posixpath.dirname(GLOB.split(given, 1)[0])
-        pattern = given
-        root_input = InputRoot(pattern, root, folder=True, remote=True)
-    elif not given.endswith("/") and FileSystems.exists(given):
-        return InputRoot(given, given, folder=False, remote=True)
-    else:
-        root = given.rstrip("/")
-        root_input = InputRoot(root + "/**", root, folder=True, remote=True)
-    found = FileSystems.match([root_input.pattern], limits=[1])[0].metadata_list
+    try:
+        if not GLOB.search(given) and not given.endswith("/") and FileSystems.exists(given):
+            return InputRoot(given, given, folder=False, remote=True)
+        if GLOB.search(given):
+            root = InputRoot(given, posixpath.dirname(GLOB.split(given, 1)[0]), True, remote=True)
+        else:
+            root = InputRoot(given.rstrip("/") + "/**", given.rstrip("/"), True, remote=True)
+        # One match is enough to know the input is there; nothing more is listed here.
+        found = FileSystems.match([root.pattern], limits=[1])[0].metadata_list
+    except (OSError, ValueError) as error:
+        raise InputError(f"Cannot reach input {given!r} ({error}); check the path and that "
+                         "Beam's extra for its storage is installed.") from None
     if not found:
         raise InputError(f"Input {given!r} matches no files; give a file, a prefix or a glob.")
-    return root_input
+    return root
 
 
 def matched_file(meta: FileMetadata, roots: Sequence[InputRoot]) -> Iterator[tuple[str, str, int]]:

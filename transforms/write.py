@@ -186,22 +186,9 @@ def _of_stem(infos: Iterable[pafs.FileInfo], stem: str, keep: set[str],
 
 
 def written_files(output: str, stem: str) -> list[str]:
-    """The dataset files a run with this stem left, for summaries and tests."""
+    """The dataset files a run with this stem left (the streaming worker reads its rejects)."""
     fs, root = filesystem(output)
     return stale_files(fs, root, stem, keep=set())
-
-
-def count_rows(output: str, path: str) -> int:
-    """Rows of one written file, from its footer."""
-    fs, _ = filesystem(output)
-    with fs.open_input_file(path) as handle:
-        return pq.ParquetFile(handle).metadata.num_rows
-
-
-def read_columns(output: str, path: str, columns: list[str]):
-    """Some columns of one written file, wherever the output lives."""
-    fs, _ = filesystem(output)
-    return pq.read_table(path, columns=columns, filesystem=fs)
 
 
 class WriteDatePartitions(beam.PTransform):

@@ -141,7 +141,10 @@ def test_mixed_generated_inputs_each_land_in_exactly_one_table(tmp_path):
     assert "\x00" not in by_source["nul.txt"]["text"]
     assert "café’s" in by_source["legacy.txt"]["text"]
     assert by_source["lines.jsonl#1"]["date"] == "2022-02-18"
-    assert result.counts["rejects"] == 5
+    # The summary's counts come from the run's metrics; they match what was written.
+    assert result.counts == {"articles": len(articles), "duplicates": 1, "rejects": 5}
+    assert sum(result.rejects_by_reason.values()) == 5
+    assert result.rejects_by_reason["The input is empty or only whitespace, so there is no article"] == 1
 
 
 def test_options_keep_one_view_per_class_and_views_share_their_values():

@@ -52,6 +52,8 @@ def test_console_script_runs_the_seeds_and_prints_a_summary(tmp_path):
     assert "articles    5" in done.stdout and "languages   en 5" in done.stdout
     assert "Vladimir Putin" in done.stdout
     assert list((out / "articles").glob("date=*/batch-*.parquet"))
+    # Not a terminal: no progress bars in the captured stderr.
+    assert "inputs done" not in done.stderr and "\r" not in done.stderr
 
 
 @pytest.mark.parametrize("argv, command", [
@@ -89,3 +91,39 @@ def test_top_level_help_lists_every_command(capsys):
         main(["-h"])
     out = capsys.readouterr().out
     assert all(name in out for name in ("batch", "stream", "produce", "broker", "entities"))
+
+
+@pytest.mark.parametrize("argv, flag, hint", [
+    (["batch", str(SEEDS), "--output", "OUT", "--fixnames", "--outptu", "x"], "--fixnames", "--fix-names"),
+    (["batch", str(SEEDS), "--output", "OUT", "--direct_num_wrkers", "2"], "--direct_num_wrkers",
+     "--direct_num_workers"),
+    (["stream", "--topic", "t", "--output", "OUT", "--bootstrap-srevers", "h:1"], "--bootstrap-srevers",
+     "--bootstrap-servers"),
+    (["entities", "OUT", "--tpo", "3"], "--tpo", "--top"),
+    # argparse would first say that --output is missing; the misspelling is the real cause.
+    (["batch", str(SEEDS), "--outptu", "OUT"], "--outptu", "--output"),
+    (["produce", str(SEEDS), "--topic", "t", "--runner", "FnApiRunner"], "--runner", None),
+])
+def test_an_unknown_flag_is_an_error_naming_the_closest(tmp_path, capsys, argv, flag, hint):
+    output = tmp_path / "out"
+    code = main([str(output) if word == "OUT" else word for word in argv])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert err[0].startswith(f"copydesk: error: unknown flag {flag}")
+    assert err[0].endswith(f"(did you mean {hint}?)" if hint else "-h")
+    assert not output.exists()
+
+
+def test_beam_options_pass_and_other_words_do_not(capsys):
+    from pipelines.cli import UsageError, check_leftovers, parser
+
+    root = parser("batch")
+    sub = next(a for a in root._actions if a.dest == "command").choices["batch"]
+    check_leftovers("batch", ["--direct_num_workers", "2", "--runner=FnApiRunner"], sub)
+    with pytest.raises(UsageError, match="unexpected argument 'stray'"):
+        check_leftovers("batch", ["--direct_num_workers", "2", "stray"], sub)
+
+
+def test_log_level_may_follow_the_command(tmp_path, capsys):
+    code = main(["batch", str(tmp_path / "missing"), "--output", str(tmp_path / "o"), "--log-level", "INFO"])
+    assert code == 2 and "does not exist" in capsys.readouterr().err

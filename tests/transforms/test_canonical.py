@@ -413,6 +413,19 @@ def test_streaming_batch_output_uses_stored_counts(tmp_path):
     assert store.counts()[("person", "Hannele Virtasalni")] == 1
 
 
+def test_the_alias_table_travels_with_the_job_not_as_a_path(tmp_path):
+    path = tmp_path / "aliases.json"
+    path.write_text('{"entities": [{"canonical": "Ukrainska Pravda", "label": "ORG", '
+                    '"aliases": ["Ukrayinska Pravda"]}]}', encoding="utf-8")
+    resolve = ResolveEntities(aliases=str(path))
+    # A remote worker does not have the launcher's file: gone before the run starts.
+    path.unlink()
+    with TestPipeline() as p:
+        out = (p | beam.Create([article([("Ukrayinska Pravda", "ORG")], "u")]) | resolve
+               | beam.Map(lambda a: [(e.canonical, e.kb_id) for e in a.entities]))
+        assert_that(out, equal_to([[("Ukrainska Pravda", "alias:ukrainska-pravda")]]))
+
+
 def test_a_bad_alias_file_stops_the_transform_before_the_run(tmp_path):
     path = tmp_path / "aliases.json"
     path.write_text('{"entities": [{"canonical": "X"}]}', encoding="utf-8")

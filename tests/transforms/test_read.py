@@ -213,7 +213,8 @@ def test_a_line_over_max_bytes_is_cut_and_becomes_a_reject(tmp_path):
                    | DecodeInputs(NOW, max_bytes=1000))
         assert_that(decoded["articles"] | beam.Map(lambda a: (a.source, a.text)),
                     equal_to([("big.jsonl#1", "short"), ("big.jsonl#3", "after")]), label="articles")
-        assert_that(decoded["rejects"] | beam.Map(lambda r: (r.source, len(r.raw), "larger than" in r.reason)),
+        assert_that(decoded["rejects"]
+                    | beam.Map(lambda r: (r.source, len(r.raw), "larger than" in r.reason)),
                     equal_to([("big.jsonl#2", 1000, True)]), label="rejects")
 
 

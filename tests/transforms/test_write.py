@@ -1,14 +1,16 @@
+import glob
 import os
 from datetime import datetime, timedelta, timezone
 
 import apache_beam as beam
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 
 from schemas.arrow import ARTICLES, REJECTS
 from schemas.records import Article, Entity, Reject, Repair
-from transforms.write import WriteDatePartitions, written_files
+from transforms.write import WriteDatePartitions, shard_of, written_files
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)
 
@@ -100,3 +102,38 @@ def test_a_crashed_writers_temporary_file_is_cleaned_up(tmp_path, records):
     other.write_bytes(b"another writer's")
     write(tmp_path, "batch-x", *records)
     assert not leftover.exists() and other.exists()
+
+
+def files_of(output, table="articles"):
+    return sorted(os.path.relpath(p, output) for p in glob.glob(os.path.join(output, table, "*", "*")))
+
+
+def test_a_crowded_date_is_sharded_into_bounded_deterministic_files(tmp_path):
+    crowded = [article(n, 0) for n in range(200)]
+    with TestPipeline() as p:
+        {"articles": p | "A" >> beam.Create(crowded), "rejects": p | "R" >> beam.Create([])} \
+            | WriteDatePartitions(str(tmp_path), "batch-x", rows_per_file=25)
+    names = files_of(tmp_path)
+    assert names == [f"articles/date=2026-11-21/batch-x-{shard:05d}.parquet" for shard in range(8)]
+    sizes = [pq.read_metadata(tmp_path / name).num_rows for name in names]
+    # A hash shares the rows out: about 25 per file, never one file holding them all.
+    assert sum(sizes) == 200 and max(sizes) <= 2 * 25
+    expected = {}
+    for a in crowded:
+        expected.setdefault(shard_of(a.id, 8), set()).add(a.id)
+    for shard, name in enumerate(names):
+        assert set(pq.read_table(tmp_path / name).column("id").to_pylist()) == expected[shard]
+
+
+def test_a_rerun_with_fewer_shards_removes_the_extra_files(tmp_path):
+    def write_n(n):
+        with TestPipeline() as p:
+            {"articles": p | "A" >> beam.Create([article(i, 0) for i in range(n)]),
+             "rejects": p | "R" >> beam.Create([])} \
+                | WriteDatePartitions(str(tmp_path), "batch-x", rows_per_file=10)
+
+    write_n(50)
+    assert len(files_of(tmp_path)) == 5
+    write_n(15)
+    assert len(files_of(tmp_path)) == 2
+    assert read(tmp_path, "articles").num_rows == 15
