@@ -170,11 +170,11 @@ def corpus_texts(folder: str) -> list[tuple[str, str, str | None]]:
     from transforms.read import DEFAULT_MAX_BYTES, DecodeInput, ReadFiles, list_inputs
 
     now = datetime.now(timezone.utc)
-    reader, decoder = ReadFiles(DEFAULT_MAX_BYTES), DecodeInput(DEFAULT_MAX_BYTES, now)
+    reader, decoder = ReadFiles(DEFAULT_MAX_BYTES), DecodeInput(DEFAULT_MAX_BYTES)
     found = []
     for item in list_inputs([folder]):
         for raw in reader.process(item):
-            for out in decoder.process(raw):
+            for out in decoder.process(raw, now):
                 if not hasattr(out, "tag"):
                     found.append((out.id, out.text, out.language_hint))
     return found
@@ -349,11 +349,11 @@ def stage_costs(corpus: str, pipeline_seconds: float | None) -> tuple[list[Row],
     now = datetime.now(timezone.utc)
 
     def read():
-        reader, decoder = ReadFiles(DEFAULT_MAX_BYTES), DecodeInput(DEFAULT_MAX_BYTES, now)
+        reader, decoder = ReadFiles(DEFAULT_MAX_BYTES), DecodeInput(DEFAULT_MAX_BYTES)
         out = []
         for item in list_inputs([corpus]):
             for raw in reader.process(item):
-                out.extend(decoder.process(raw))
+                out.extend(decoder.process(raw, now))
         return out
 
     seconds["read"], decoded = _timed(read)

@@ -1,8 +1,8 @@
 """The batch pipeline: read, repair, language, near-copies, entities, canonical names, write.
 
 ``build`` wires the stages; ``run_files`` runs them over files and folders (``copydesk
-batch``); ``run_records`` runs them over records already in memory (the streaming worker's
-micro-batches). Both write the same dataset.
+batch``); ``RecordsPipeline`` is built once and runs them over each micro-batch of records
+of the streaming worker. Both write the same dataset.
 """
 
 from __future__ import annotations
@@ -144,20 +144,48 @@ def run_files(files: list[InputFile], output: str, stem: str, config: BatchConfi
     return _result(output, stem, time.monotonic() - started)
 
 
-def run_records(records: list[RawInput], output: str, file_stem: str, config: BatchConfig,
-                pipeline_args: Sequence[str] = (), state_dir: str | None = None,
-                ingested_at: datetime | None = None) -> BatchResult:
-    """One bounded pipeline over records in memory, as the streaming worker's micro-batch.
+class RecordsPipeline:
+    """The streaming worker's pipeline: built once, run once per micro-batch.
 
+    ``run`` spools the batch (records, stem, ``ingested_at``) where the graph's first step
+    reads it at run time (``pipelines.micro_batch``), so no batch rebuilds the graph.
     With ``state_dir`` the near-copy index and the entity name statistics persist there,
     so a reprint arriving in a later batch still finds its original.
     """
-    ingested_at = ingested_at or datetime.now(timezone.utc)
-    started = time.monotonic()
-    with beam.Pipeline(options=pipeline_options(pipeline_args)) as p:
-        raw = p | "Records" >> beam.Create(records, reshuffle=False)
-        build(raw, config, output, file_stem, ingested_at, state_dir=state_dir)
-    return _result(output, file_stem, time.monotonic() - started)
+
+    def __init__(self, output: str, config: BatchConfig, pipeline_args: Sequence[str] = (),
+                 state_dir: str | None = None) -> None:
+        from pipelines.micro_batch import CompiledPipeline, ReadSpool, Spool
+
+        self.output = output
+        self.spool = Spool()
+        p = beam.Pipeline(options=pipeline_options(pipeline_args))
+        batch = p | "Records" >> ReadSpool(self.spool.path)
+        build(batch["records"], config, output, beam.pvalue.AsSingleton(batch["stem"]),
+              beam.pvalue.AsSingleton(batch["ingested_at"]), state_dir=state_dir)
+        self._compiled = CompiledPipeline(p)
+
+    def run(self, records: list[RawInput], file_stem: str, ingested_at: datetime) -> BatchResult:
+        from pipelines.micro_batch import SpooledBatch
+
+        started = time.monotonic()
+        self.spool.put(SpooledBatch(file_stem, ingested_at, list(records)))
+        self._compiled.run()
+        return _result(self.output, file_stem, time.monotonic() - started)
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+def run_records(records: list[RawInput], output: str, file_stem: str, config: BatchConfig,
+                pipeline_args: Sequence[str] = (), state_dir: str | None = None,
+                ingested_at: datetime | None = None) -> BatchResult:
+    """One micro-batch on a pipeline of its own; a worker keeps one ``RecordsPipeline``."""
+    pipeline = RecordsPipeline(output, config, pipeline_args, state_dir)
+    try:
+        return pipeline.run(records, file_stem, ingested_at or datetime.now(timezone.utc))
+    finally:
+        pipeline.close()
 
 
 def _result(output: str, stem: str, seconds: float) -> BatchResult:

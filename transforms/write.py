@@ -87,24 +87,25 @@ def fsync_path(path: str) -> None:
 
 
 class WritePartition(beam.DoFn):
-    """All rows of one (table, date) of this run, sorted by id, into deterministic files."""
+    """All rows of one (table, date) of this run, sorted by id, into deterministic files.
+    The stem comes to ``process`` so that it can be a side input known only at run time."""
 
-    def __init__(self, output: str, stem: str, rows_per_file: int = ROWS_PER_FILE) -> None:
+    def __init__(self, output: str, rows_per_file: int = ROWS_PER_FILE) -> None:
         self.output = output
-        self.stem = stem
         self.rows_per_file = rows_per_file
         self.rows = {t: Metrics.counter("rows", t) for t in TABLES}
 
     def setup(self) -> None:
         self.fs, self.root = filesystem(self.output)
 
-    def process(self, element: tuple[tuple[str, str], Iterable[Article | Reject]]) -> Iterator[str]:
+    def process(self, element: tuple[tuple[str, str], Iterable[Article | Reject]],
+                stem: str) -> Iterator[str]:
         (table, date), records = element
         ordered = sorted(records, key=lambda r: (r.id, r.source))
         folder = posixpath.join(self.root, table, f"date={date}")
         for part, start in enumerate(range(0, len(ordered), self.rows_per_file)):
             rows = ordered[start:start + self.rows_per_file]
-            yield write_file(self.fs, folder, file_name(self.stem, part), to_table(table, rows))
+            yield write_file(self.fs, folder, file_name(stem, part), to_table(table, rows))
             self.rows[table].inc(len(rows))
 
 
@@ -113,14 +114,13 @@ class RemoveStale(beam.DoFn):
     changed since the last run must not leave its old rows behind. It runs once every file
     of the run is in place, so any temporary file of the stem is a crashed writer's."""
 
-    def __init__(self, output: str, stem: str) -> None:
+    def __init__(self, output: str) -> None:
         self.output = output
-        self.stem = stem
 
-    def process(self, _unused, written: list[str]) -> Iterator[str]:
+    def process(self, _unused, written: list[str], stem: str) -> Iterator[str]:
         fs, root = filesystem(self.output)
         keep = set(written)
-        for path in stale_files(fs, root, self.stem, keep, temporary=True):
+        for path in stale_files(fs, root, stem, keep, temporary=True):
             fs.delete_file(path)
             yield path
 
@@ -165,9 +165,10 @@ def read_columns(output: str, path: str, columns: list[str]):
 
 class WriteDatePartitions(beam.PTransform):
     """``{"articles": Article, "rejects": Reject}`` in (duplicates are the articles with
-    ``duplicate_of`` set); the final paths of the files written out."""
+    ``duplicate_of`` set); the final paths of the files written out. ``stem``: a string,
+    or ``AsSingleton`` of one known only at run time."""
 
-    def __init__(self, output: str, stem: str, rows_per_file: int = ROWS_PER_FILE) -> None:
+    def __init__(self, output: str, stem, rows_per_file: int = ROWS_PER_FILE) -> None:
         super().__init__()
         self.output = output
         self.stem = stem
@@ -181,14 +182,14 @@ class WriteDatePartitions(beam.PTransform):
             tables[name]
             | f"Key {name}" >> beam.Map(partition_key)
             | f"Group {name}" >> beam.GroupByKey()
-            | f"Write {name}" >> beam.ParDo(WritePartition(self.output, self.stem, self.rows_per_file))
+            | f"Write {name}" >> beam.ParDo(WritePartition(self.output, self.rows_per_file), self.stem)
             for name in ("articles", "rejects")
         ] | "AllWritten" >> beam.Flatten()
         _ = (
             written.pipeline
             | "Once" >> beam.Create([None])
             | "RemoveStale" >> beam.ParDo(
-                RemoveStale(self.output, self.stem), written=beam.pvalue.AsList(written)
+                RemoveStale(self.output), written=beam.pvalue.AsList(written), stem=self.stem
             )
         )
         return written
