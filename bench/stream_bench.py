@@ -204,7 +204,7 @@ def latency(servers: str, work: str, config: StreamBenchConfig) -> dict:
 
 def _batches(log_path: str) -> int:
     with open(log_path, encoding="utf-8", errors="replace") as handle:
-        return sum(1 for line in handle if "pipelines.stream: batch " in line)
+        return sum(1 for line in handle if "pipelines.stream_worker: batch " in line)
 
 
 def throughput(servers: str, work: str, config: StreamBenchConfig, run: int = 0) -> dict:

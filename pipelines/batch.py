@@ -94,28 +94,6 @@ def _entity_state(state_dir: str | None, stem: str) -> dict:
             "batch_key": stem}
 
 
-class SharedViewOptions(PipelineOptions):
-    """Beam's options, with one view per options class instead of one per call.
-
-    ``view_as`` builds a fresh argument parser each time, and Beam calls it ~600 times while
-    it builds this pipeline (over half of the construction time); views only read and
-    write the one ``_all_options`` dict they share, so keeping the first view of each class
-    changes nothing else.
-    """
-
-    def view_as(self, cls):
-        views = self.__dict__.setdefault("_views", {})
-        view = views.get(cls)
-        if view is None:
-            view = views[cls] = super().view_as(cls)
-        return view
-
-    def __getstate__(self):
-        state = dict(super().__getstate__())
-        state.pop("_views", None)
-        return state
-
-
 def pipeline_options(pipeline_args: Sequence[str]) -> PipelineOptions:
     """Beam options as given; locally the FnApiRunner unless the user chose otherwise.
 
@@ -130,7 +108,7 @@ def pipeline_options(pipeline_args: Sequence[str]) -> PipelineOptions:
     if not given.get("default_sdk_harness_log_level"):
         # Worker processes otherwise log every gRPC channel they open at INFO.
         defaults.append("--default_sdk_harness_log_level=WARNING")
-    return SharedViewOptions([*defaults, *pipeline_args])
+    return PipelineOptions([*defaults, *pipeline_args])
 
 
 def run_files(files: list[InputFile], output: str, stem: str, config: BatchConfig,
