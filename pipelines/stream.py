@@ -29,7 +29,8 @@ Where each part lives: ``pipelines.stream_worker`` (the loop and the protocol),
 ``pipelines.batching`` (cutting batches, re-reading a batch's ranges),
 ``pipelines.partitions`` (ownership and offset commits), ``pipelines.stream_state``
 (progress, partition locks and intents on the output volume), ``pipelines.dead_letters``,
-``pipelines.metrics`` and ``pipelines.micro_batch`` (the pipeline built once, run per batch).
+``pipelines.broker_watch``, ``pipelines.metrics`` and ``pipelines.micro_batch`` (the
+pipeline built once, run per batch).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ log = logging.getLogger(__name__)
 # Loggers whose INFO lines are the worker's main output.
 WORKER_LOGGERS = ("pipelines.stream", "pipelines.stream_worker", "pipelines.stream_state",
                   "pipelines.batching", "pipelines.partitions", "pipelines.dead_letters",
-                  "pipelines.metrics", "pipelines.kafka_io")
+                  "pipelines.broker_watch", "pipelines.metrics", "pipelines.kafka_io")
 
 
 # Command line ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 from kafka import ConsumerRebalanceListener
 
 from pipelines.batching import Batcher, batch_stem, format_ranges, read_ranges
+from pipelines.broker_watch import BrokerWatch
 from pipelines.dead_letters import DeadLetters
 from pipelines.kafka_io import KafkaSettings, retry_kafka, to_raw_input
 from pipelines.metrics import StreamMetrics
@@ -92,8 +93,8 @@ class StreamWorker:
         self._consumer = None
         self._pipeline = None
         self._waiting_logged: set[int] = set()
-        self._silent_since: float | None = None
-        self._unassigned_since = time.monotonic()
+        self.health = BrokerWatch(settings.bootstrap_servers, config.topic, config.group,
+                                  config.session_timeout_ms, self.metrics)
         self._failpoint = os.environ.get(FAILPOINT_ENV)
 
     # Life cycle -----------------------------------------------------------------------
@@ -123,7 +124,7 @@ class StreamWorker:
                 if self.batcher.due() and not self.stopping:
                     self._write_buffer()
                 self.committer.commit(self._consumer, self.partitions)
-                self._watch_broker()
+                self.health.check(self._consumer, bool(self.partitions.owned()))
         except BatchFailed as error:
             log.error("%s", error)
             return 1
@@ -406,33 +407,6 @@ class StreamWorker:
             args.insert(0, DEFAULT_RUNNER)
         return args
 
-    # Health -------------------------------------------------------------------------------
-
-    def _watch_broker(self) -> None:
-        """Say once when the broker stops answering and once when it is back; kafka-python
-        reconnects by itself."""
-        silence = _heartbeat_silence(self._consumer)
-        threshold = max(10.0, self.config.session_timeout_ms / 3000)
-        now = time.monotonic()
-        if silence is not None and silence > threshold:
-            if self._silent_since is None:
-                self._silent_since = now - silence
-                self.metrics.broker_up.set(0)
-                log.warning("Kafka at %s has not answered for %.0f s; waiting for it, the worker "
-                            "resumes by itself.", self.settings.bootstrap_servers, silence)
-        elif self._silent_since is not None and silence is not None:
-            log.warning("Kafka at %s answers again after %.0f s; resuming.",
-                        self.settings.bootstrap_servers, now - self._silent_since)
-            self._silent_since = None
-            self.metrics.broker_up.set(1)
-        if self.partitions.owned():
-            self._unassigned_since = now
-        elif now - self._unassigned_since > 30:
-            log.warning("no partition of %s assigned for 30 s: check that the topic exists and that "
-                        "Kafka at %s is up (other workers of group %s may own all partitions).",
-                        self.config.topic, self.settings.bootstrap_servers, self.config.group)
-            self._unassigned_since = now
-
     def _maybe_fail(self, point: str) -> None:
         if self._failpoint != point:
             return
@@ -451,15 +425,6 @@ class StreamWorker:
 def _flush_logs() -> None:
     for handler in logging.getLogger().handlers:
         handler.flush()
-
-
-def _heartbeat_silence(consumer) -> float | None:
-    """Seconds since the group coordinator last answered a heartbeat, if known."""
-    heartbeat = getattr(getattr(consumer, "_coordinator", None), "heartbeat", None)
-    last = getattr(heartbeat, "last_receive", None)
-    if not isinstance(last, (int, float)) or last == float("-inf"):
-        return None
-    return time.monotonic() - last
 
 
 def _plist(partitions: set[int]) -> str:
