@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -234,6 +235,7 @@ def throughput(servers: str, work: str, config: StreamBenchConfig, workers: int,
     try:
         done = wait_for(watcher, len(payloads), processes, 3600)
         finished = time.monotonic()
+        cpu = sum(cpu_seconds(p.pid) for p in processes)
     finally:
         for process in processes:
             stop_worker(process)
@@ -249,7 +251,21 @@ def throughput(servers: str, work: str, config: StreamBenchConfig, workers: int,
         f"{prefix}_articles_per_s": round(len(times) / (finished - started), 2),
         f"{prefix}_steady_articles_per_s": round(steady, 2) if steady else None,
         f"{prefix}_wall_s": round(finished - started, 1),
+        # Equal per article for one and two workers: a shortfall in scaling is then the
+        # machine's free cores, not contention between the workers.
+        f"{prefix}_cpu_ms_per_article": round(1000 * cpu / len(payloads)),
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of a running process so far."""
+    import psutil
+
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.NoSuchProcess:
+        return 0.0
+    return times.user + times.system
 
 
 def batch(work: str, config: StreamBenchConfig, run: int = 0) -> dict:
@@ -260,13 +276,17 @@ def batch(work: str, config: StreamBenchConfig, run: int = 0) -> dict:
             with open(os.path.join(folder, f"{i:06d}.txt"), "wb") as handle:
                 handle.write(payload)
     started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run([sys.executable, "-m", "pipelines.cli", "batch", folder, "--output", output],
                             cwd=REPO_ROOT, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": REPO_ROOT})
     seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise RuntimeError(f"copydesk batch failed: {result.stderr[-500:]}")
-    return {"batch_articles_per_s": round(config.articles / seconds, 2), "batch_wall_s": round(seconds, 1)}
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"batch_articles_per_s": round(config.articles / seconds, 2), "batch_wall_s": round(seconds, 1),
+            "batch_cpu_ms_per_article": round(1000 * cpu / config.articles)}
 
 
 def run(config: StreamBenchConfig, servers: str | None, work: str) -> dict:
@@ -340,11 +360,13 @@ def table(figures: dict) -> str:
     ]
     for workers in figures["config"]["workers"]:
         rows.append((f"{workers} worker(s) articles/s over {figures.get('throughput_articles')} "
-                     "(from start; steady state)",
+                     "(from start; steady state; CPU ms per article)",
                      f"{figures.get(f'stream_{workers}w_articles_per_s')}; "
-                     f"{figures.get(f'stream_{workers}w_steady_articles_per_s')}", ""))
+                     f"{figures.get(f'stream_{workers}w_steady_articles_per_s')}; "
+                     f"{figures.get(f'stream_{workers}w_cpu_ms_per_article')}", ""))
     rows += [
-        ("batch articles/s (one process)", str(figures.get("batch_articles_per_s")), ""),
+        ("batch articles/s (one process; CPU ms per article)",
+         f"{figures.get('batch_articles_per_s')}; {figures.get('batch_cpu_ms_per_article')}", ""),
         ("one worker / batch (from start; steady state)",
          f"{figures.get('stream_vs_batch')}; {figures.get('stream_steady_vs_batch')}", ">= 0.9"),
         (f"{figures.get('scale_out_workers')} workers / one (from start; steady state)",
