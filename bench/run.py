@@ -608,12 +608,12 @@ def stream(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
             backlog,
             f"{figures.get('stream_1w_articles_per_s')} vs {figures.get('batch_articles_per_s')} "
             f"articles/s = {figures.get('stream_vs_batch')}; steady {figures.get('stream_steady_vs_batch')}",
-            "≥ 0.9"),
+            "≥ 0.9 from start"),
         Row("Streaming", "two workers vs one on 2 cores (from start; steady state)", backlog,
             f"{figures.get('stream_2w_articles_per_s')} vs {figures.get('stream_1w_articles_per_s')} "
             f"articles/s = {figures.get('scale_out_vs_one')}x; "
             f"steady {figures.get('scale_out_steady_vs_one')}x",
-            "≥ 1.6x"),
+            "≥ 1.6x steady"),
     ]
     return rows, {"measured": True, **figures}
 
@@ -699,9 +699,9 @@ def targets(sections: dict) -> list[dict]:
     if stream_ and stream_.get("stream_vs_batch") is not None:
         add("one stream worker / copydesk batch, articles/s", stream_["stream_vs_batch"], "≥ 0.9",
             stream_["stream_vs_batch"] >= 0.9)
-    if stream_ and stream_.get("scale_out_vs_one") is not None:
-        add("two stream workers / one, articles/s", stream_["scale_out_vs_one"], "≥ 1.6",
-            stream_["scale_out_vs_one"] >= 1.6)
+    if stream_ and stream_.get("scale_out_steady_vs_one") is not None:
+        add("two stream workers / one, steady articles/s", stream_["scale_out_steady_vs_one"], "≥ 1.6",
+            stream_["scale_out_steady_vs_one"] >= 1.6)
     return found
 
 
