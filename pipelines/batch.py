@@ -155,17 +155,6 @@ class RecordsPipeline:
         self.spool.close()
 
 
-def run_records(records: list[RawInput], output: str, file_stem: str, config: BatchConfig,
-                pipeline_args: Sequence[str] = (), state_dir: str | None = None,
-                ingested_at: datetime | None = None) -> BatchResult:
-    """One micro-batch on a pipeline of its own; a worker keeps one ``RecordsPipeline``."""
-    pipeline = RecordsPipeline(output, config, pipeline_args, state_dir)
-    try:
-        return pipeline.run(records, file_stem, ingested_at or datetime.now(timezone.utc))
-    finally:
-        pipeline.close()
-
-
 def _result(output: str, stem: str, seconds: float) -> BatchResult:
     files = written_files(output, stem)
     result = BatchResult(files=files, seconds=seconds)
