@@ -1,8 +1,8 @@
 """The batch pipeline: read, repair, language, near-copies, entities, canonical names, write.
 
 ``build`` wires the stages; ``run_files`` runs them over files and folders (``copydesk
-batch``); ``run_records`` runs them over records already in memory (the streaming worker's
-micro-batches). Both write the same dataset, and report what they wrote from the
+batch``); ``RecordsPipeline`` is built once and runs them over each micro-batch of records
+of the streaming worker. Both write the same dataset, and report what they wrote from the
 pipeline's metrics.
 """
 
@@ -94,28 +94,6 @@ def _entity_state(state: StateSpec | None, stem: str) -> dict:
     return {"stats_store": state.entity_stats(), "batch_key": stem}
 
 
-class SharedViewOptions(PipelineOptions):
-    """Beam's options, with one view per options class instead of one per call.
-
-    ``view_as`` builds a fresh argument parser each time, and Beam calls it ~600 times while
-    it builds this pipeline (over half of the construction time); views only read and
-    write the one ``_all_options`` dict they share, so keeping the first view of each class
-    changes nothing else.
-    """
-
-    def view_as(self, cls):
-        views = self.__dict__.setdefault("_views", {})
-        view = views.get(cls)
-        if view is None:
-            view = views[cls] = super().view_as(cls)
-        return view
-
-    def __getstate__(self):
-        state = dict(super().__getstate__())
-        state.pop("_views", None)
-        return state
-
-
 def pipeline_options(pipeline_args: Sequence[str]) -> PipelineOptions:
     """Beam options as given; locally the FnApiRunner unless the user chose otherwise.
 
@@ -130,7 +108,7 @@ def pipeline_options(pipeline_args: Sequence[str]) -> PipelineOptions:
     if not given.get("default_sdk_harness_log_level"):
         # Worker processes otherwise log every gRPC channel they open at INFO.
         defaults.append("--default_sdk_harness_log_level=WARNING")
-    return SharedViewOptions([*defaults, *pipeline_args])
+    return PipelineOptions([*defaults, *pipeline_args])
 
 
 def run_files(inputs: Sequence[str], output: str, stem: str, config: BatchConfig,
@@ -145,22 +123,39 @@ def run_files(inputs: Sequence[str], output: str, stem: str, config: BatchConfig
     return _result(p.result, time.monotonic() - started)
 
 
-def run_records(records: list[RawInput], output: str, file_stem: str, config: BatchConfig,
-                pipeline_args: Sequence[str] = (), state_dir: str | None = None,
-                ingested_at: datetime | None = None) -> BatchResult:
-    """One bounded pipeline over records in memory, as the streaming worker's micro-batch.
+class RecordsPipeline:
+    """The streaming worker's pipeline: built once, run once per micro-batch.
 
+    ``run`` spools the batch (records, stem, ``ingested_at``) where the graph's first step
+    reads it at run time (``pipelines.micro_batch``), so no batch rebuilds the graph.
     With ``state_dir`` (a folder or a PostgreSQL URL) the near-copy index and the entity
     name statistics persist there, so a reprint arriving in a later batch, or at the same
     moment on another worker, still finds its original.
     """
-    ingested_at = ingested_at or datetime.now(timezone.utc)
-    started = time.monotonic()
-    with beam.Pipeline(options=pipeline_options(pipeline_args)) as p:
-        raw = p | "Records" >> beam.Create(records, reshuffle=False)
-        build(raw, config, output, file_stem, ingested_at, state_dir=state_dir)
-    # The streaming worker reads its rejects back for the dead-letter topic.
-    return _result(p.result, time.monotonic() - started, written_files(output, file_stem))
+
+    def __init__(self, output: str, config: BatchConfig, pipeline_args: Sequence[str] = (),
+                 state_dir: str | None = None) -> None:
+        from pipelines.micro_batch import CompiledPipeline, ReadSpool, Spool
+
+        self.output = output
+        self.spool = Spool()
+        p = beam.Pipeline(options=pipeline_options(pipeline_args))
+        batch = p | "Records" >> ReadSpool(self.spool.path)
+        build(batch["records"], config, output, beam.pvalue.AsSingleton(batch["stem"]),
+              beam.pvalue.AsSingleton(batch["ingested_at"]), state_dir=state_dir)
+        self._compiled = CompiledPipeline(p)
+
+    def run(self, records: list[RawInput], file_stem: str, ingested_at: datetime) -> BatchResult:
+        from pipelines.micro_batch import SpooledBatch
+
+        started = time.monotonic()
+        self.spool.put(SpooledBatch(file_stem, ingested_at, list(records)))
+        result = self._compiled.run()
+        # The streaming worker reads its rejects back for the dead-letter topic.
+        return _result(result, time.monotonic() - started, written_files(self.output, file_stem))
+
+    def close(self) -> None:
+        self.spool.close()
 
 
 def _result(result: PipelineResult, seconds: float, files: Sequence[str] = ()) -> BatchResult:

@@ -7,6 +7,7 @@ and the endpoint shows only what the worker counts, not the client library's int
 from __future__ import annotations
 
 import logging
+import time
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
@@ -66,6 +67,24 @@ class StreamMetrics:
         bound = server.server_address[1]
         log.info("Prometheus metrics on http://%s:%d/metrics", address, bound)
         return bound
+
+    def record_batch(self, records: list, counts: dict[str, int], rejects_by_reason: dict[str, int],
+                     tombstones: int, dead_lettered: int, kind: str, seconds: float) -> None:
+        """Count one written micro-batch (``kind``: new or replay) of Kafka ``records``."""
+        now_ms = time.time() * 1000
+        self.consumed.inc(len(records))
+        self.tombstones.inc(tombstones)
+        self.dead_lettered.inc(dead_lettered)
+        for table, rows in counts.items():
+            self.written.labels(table).inc(rows)
+        self.duplicates.inc(counts.get("duplicates", 0))
+        for reason, count in rejects_by_reason.items():
+            self.rejected.labels(reason).inc(count)
+        self.batches.labels(kind).inc()
+        self.batch_seconds.observe(seconds)
+        for record in records:
+            if record.timestamp is not None and record.timestamp > 0:
+                self.end_to_end_seconds.observe(max(0.0, (now_ms - record.timestamp) / 1000))
 
     def forget_partition(self, partition: int) -> None:
         try:

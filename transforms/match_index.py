@@ -84,11 +84,10 @@ def _match_cluster(session: IndexSession, canonical_id: str, members: list[Artic
 class MatchClustersFn(beam.DoFn):
     """A few in-batch clusters -> their articles with the index's answers."""
 
-    def __init__(self, index: NearCopyIndex, config: NearCopyConfig, batch_key: str,
+    def __init__(self, index: NearCopyIndex, config: NearCopyConfig,
                  near_copy_days: float) -> None:
         self.index = index
         self.config = config
-        self.batch = batch_hash(batch_key)
         self.days = near_copy_days
         self.from_index = Metrics.counter("near_copies", "index_duplicates")
         self.pruned = Metrics.counter("near_copies", "index_pruned")
@@ -98,9 +97,11 @@ class MatchClustersFn(beam.DoFn):
         self.session = self.index.open(self.config.scheme())
         self.pruned.inc(prune_if_due(self.session, self.days))
 
-    def process(self, clusters: list[tuple[str, list[Article]]]) -> Iterator[Article]:
-        answers = match_clusters(self.session, clusters, self.config, self.hasher, self.batch,
-                                 time.time())
+    def process(self, clusters: list[tuple[str, list[Article]]], batch_key: str) -> Iterator[Article]:
+        # The batch key comes here, not to the constructor: it may be a side input known
+        # only at run time (the streaming worker's graph is built once).
+        answers = match_clusters(self.session, clusters, self.config, self.hasher,
+                                 batch_hash(batch_key), time.time())
         for _, members in clusters:
             for article in members:
                 duplicate_of, value = answers[article.id]
@@ -123,10 +124,11 @@ def _cluster(element: tuple[str, Iterable[Article]]) -> tuple[str, list[Article]
 class MatchIndex(beam.PTransform):
     """Articles marked by ``FindNearCopies`` -> the same articles, matched against the
     near-copy index of every earlier (or concurrent) batch, and added to it. ``batch_key``
-    names the micro-batch (its file stem): a replay of it gets the same answers.
+    names the micro-batch (its file stem, or ``AsSingleton`` of it): a replay of it gets the
+    same answers.
     ``near_copy_days``: entries older than this are pruned."""
 
-    def __init__(self, index: NearCopyIndex, batch_key: str,
+    def __init__(self, index: NearCopyIndex, batch_key,
                  config: NearCopyConfig = NearCopyConfig(),
                  near_copy_days: float = DEFAULT_NEAR_COPY_DAYS) -> None:
         super().__init__()
@@ -144,5 +146,5 @@ class MatchIndex(beam.PTransform):
             | "FewClusters" >> beam.BatchElements(
                 min_batch_size=1, max_batch_size=64, element_size_fn=lambda c: len(c[1]))
             | "MatchClusters" >> beam.ParDo(
-                MatchClustersFn(self.index, self.config, self.batch_key, self.near_copy_days))
+                MatchClustersFn(self.index, self.config, self.near_copy_days), self.batch_key)
         )

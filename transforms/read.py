@@ -350,26 +350,28 @@ class ReadInputs(beam.PTransform):
 
 
 class DecodeInput(beam.DoFn):
-    """Bytes to an ``Article``, or a ``Reject`` on the ``rejects`` output."""
+    """Bytes to an ``Article``, or a ``Reject`` on the ``rejects`` output.
+
+    ``ingested_at`` is an argument of ``process``, not of the DoFn, so that a pipeline built
+    once can be given it at run time as a side input (the streaming worker's micro-batches).
+    """
 
     REJECTS = "rejects"
 
-    def __init__(self, max_bytes: int, ingested_at: datetime) -> None:
+    def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.ingested_at = ingested_at
 
-    def process(self, item: RawInput) -> Iterator:
+    def process(self, item: RawInput, ingested_at: datetime) -> Iterator:
         try:
-            yield self._article(item)
+            yield self._article(item, ingested_at)
         except InvalidInput as invalid:
             raw = item.raw[: self.max_bytes]
             yield beam.pvalue.TaggedOutput(
                 self.REJECTS,
-                Reject(stable_id(item.source, item.raw), item.source, str(invalid), raw,
-                       self.ingested_at),
+                Reject(stable_id(item.source, item.raw), item.source, str(invalid), raw, ingested_at),
             )
 
-    def _article(self, item: RawInput) -> Article:
+    def _article(self, item: RawInput, ingested_at: datetime) -> Article:
         if len(item.raw) > self.max_bytes:
             raise InvalidInput(
                 f"The input is larger than the {_size(self.max_bytes)} limit; raise --max-bytes "
@@ -393,7 +395,7 @@ class DecodeInput(beam.DoFn):
             id=stable_id(item.source, item.raw),
             source=item.source,
             text=decoded.text,
-            ingested_at=self.ingested_at,
+            ingested_at=ingested_at,
             raw=item.raw,
             keep_raw=not decoded.confident,
             title=item.title,
@@ -473,9 +475,10 @@ def _size(n: int) -> str:
 
 
 class DecodeInputs(beam.PTransform):
-    """``RawInput`` in; ``{"articles": Article, "rejects": Reject}`` out."""
+    """``RawInput`` in; ``{"articles": Article, "rejects": Reject}`` out. ``ingested_at``:
+    a datetime, or ``AsSingleton`` of one known only at run time."""
 
-    def __init__(self, ingested_at: datetime, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, ingested_at, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         super().__init__()
         self.ingested_at = ingested_at
         self.max_bytes = max_bytes
@@ -484,7 +487,7 @@ class DecodeInputs(beam.PTransform):
         decoded = (
             inputs
             | "Progress" >> beam.ParDo(LogProgress("read"))
-            | "Decode" >> beam.ParDo(DecodeInput(self.max_bytes, self.ingested_at)).with_outputs(
+            | "Decode" >> beam.ParDo(DecodeInput(self.max_bytes), self.ingested_at).with_outputs(
                 DecodeInput.REJECTS, main="articles"
             )
         )

@@ -102,21 +102,22 @@ def fsync_path(path: str) -> None:
 
 
 class WritePartition(beam.DoFn):
-    """The rows of one (table, date, shard) of this run, sorted by id, into one file."""
+    """The rows of one (table, date, shard) of this run, sorted by id, into one file. The
+    stem comes to ``process`` so that it can be a side input known only at run time."""
 
-    def __init__(self, output: str, stem: str) -> None:
+    def __init__(self, output: str) -> None:
         self.output = output
-        self.stem = stem
         self.rows = {t: Metrics.counter("rows", t) for t in TABLES}
 
     def setup(self) -> None:
         self.fs, self.root = filesystem(self.output)
 
-    def process(self, element: tuple[tuple[str, str, int], Iterable[Article | Reject]]) -> Iterator[str]:
+    def process(self, element: tuple[tuple[str, str, int], Iterable[Article | Reject]],
+                stem: str) -> Iterator[str]:
         (table, date, shard), records = element
         rows = sorted(records, key=lambda r: (r.id, r.source))
         folder = posixpath.join(self.root, table, f"date={date}")
-        yield write_file(self.fs, folder, file_name(self.stem, shard), to_table(table, rows))
+        yield write_file(self.fs, folder, file_name(stem, shard), to_table(table, rows))
         self.rows[table].inc(len(rows))
 
 
@@ -125,14 +126,13 @@ class RemoveStale(beam.DoFn):
     rerun with fewer shards) and the temporary files of the stem: it runs once every file
     of the folder is in place, so those are a crashed writer's."""
 
-    def __init__(self, output: str, stem: str) -> None:
+    def __init__(self, output: str) -> None:
         self.output = output
-        self.stem = stem
 
-    def process(self, element: tuple[str, Iterable[str]]) -> Iterator[str]:
+    def process(self, element: tuple[str, Iterable[str]], stem: str) -> Iterator[str]:
         folder, written = element
         fs, _ = filesystem(self.output)
-        for path in stem_files(fs, folder, self.stem, keep=set(written), temporary=True):
+        for path in stem_files(fs, folder, stem, keep=set(written), temporary=True):
             fs.delete_file(path)
             yield path
 
@@ -141,14 +141,13 @@ class RemoveUnwritten(beam.DoFn):
     """Delete the files of this stem in every folder this run did not write to: an input
     whose date or table changed since the last run must not leave its old rows behind."""
 
-    def __init__(self, output: str, stem: str) -> None:
+    def __init__(self, output: str) -> None:
         self.output = output
-        self.stem = stem
 
-    def process(self, _unused: None, folders: list[str]) -> Iterator[str]:
+    def process(self, _unused: None, folders: list[str], stem: str) -> Iterator[str]:
         fs, root = filesystem(self.output)
         written = set(folders)
-        for path in stale_files(fs, root, self.stem, keep=set(), temporary=True):
+        for path in stale_files(fs, root, stem, keep=set(), temporary=True):
             if posixpath.dirname(path) not in written:
                 fs.delete_file(path)
                 yield path
@@ -193,9 +192,10 @@ def written_files(output: str, stem: str) -> list[str]:
 
 class WriteDatePartitions(beam.PTransform):
     """``{"articles": Article, "rejects": Reject}`` in (duplicates are the articles with
-    ``duplicate_of`` set); the final paths of the files written out."""
+    ``duplicate_of`` set); the final paths of the files written out. ``stem``: a string,
+    or ``AsSingleton`` of one known only at run time (the streaming worker's micro-batch)."""
 
-    def __init__(self, output: str, stem: str, rows_per_file: int = ROWS_PER_FILE) -> None:
+    def __init__(self, output: str, stem, rows_per_file: int = ROWS_PER_FILE) -> None:
         super().__init__()
         self.output = output
         self.stem = stem
@@ -211,7 +211,7 @@ class WriteDatePartitions(beam.PTransform):
             written
             | "By folder" >> beam.Map(lambda path: (posixpath.dirname(path), path))
             | "Folder files" >> beam.GroupByKey()
-            | "RemoveStale" >> beam.ParDo(RemoveStale(self.output, self.stem))
+            | "RemoveStale" >> beam.ParDo(RemoveStale(self.output), self.stem)
         )
         written_folders = (
             written
@@ -223,8 +223,8 @@ class WriteDatePartitions(beam.PTransform):
             written.pipeline
             | "Once" >> beam.Create([None])
             | "RemoveUnwritten" >> beam.ParDo(
-                RemoveUnwritten(self.output, self.stem),
-                folders=beam.pvalue.AsList(written_folders),
+                RemoveUnwritten(self.output),
+                folders=beam.pvalue.AsList(written_folders), stem=self.stem,
             )
         )
         return written
@@ -238,5 +238,5 @@ class WriteDatePartitions(beam.PTransform):
             keyed
             | f"Shard {name}" >> beam.Map(shard_key, beam.pvalue.AsDict(sizes), self.rows_per_file)
             | f"Group {name}" >> beam.GroupByKey()
-            | f"Write {name}" >> beam.ParDo(WritePartition(self.output, self.stem))
+            | f"Write {name}" >> beam.ParDo(WritePartition(self.output), self.stem)
         )

@@ -22,7 +22,7 @@ from pipelines.stream_state import StreamState
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
-NEW_BATCH = r"pipelines\.stream: batch kafka-"
+NEW_BATCH = r"pipelines\.stream_worker: batch kafka-"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SEEDS = os.path.join(ROOT, "seeds")
 CODECS = ("none", "gzip", "snappy", "lz4", "zstd")

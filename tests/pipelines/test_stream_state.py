@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.stream import batch_stem
+from pipelines.batching import batch_stem
 from pipelines.stream_state import Intent, StreamState
 from transforms.write import file_name, stem_pattern
 

@@ -12,24 +12,31 @@ from kafka import TopicPartition
 
 from pipelines.batch import BatchConfig, BatchResult
 from pipelines.kafka_io import KafkaSettings
-from pipelines.stream import StreamConfig, StreamWorker
 from pipelines.stream_state import StreamState
+from pipelines.stream_worker import StreamConfig, StreamWorker
 
 pytestmark = pytest.mark.kafka
 
 
 class Recorder:
-    """Stands in for ``run_records``: remembers each batch, writes nothing."""
+    """Stands in for ``RecordsPipeline``: remembers each batch, writes nothing."""
 
     def __init__(self) -> None:
         self.batches: list[tuple[str, list]] = []
+        self.built = 0
         self.lock = threading.Lock()
 
-    def __call__(self, records, output, file_stem, config, pipeline_args=(), state_dir=None,
-                 ingested_at=None) -> BatchResult:
+    def __call__(self, output, config, pipeline_args=(), state_dir=None) -> "Recorder":
+        self.built += 1
+        return self
+
+    def run(self, records, file_stem, ingested_at) -> BatchResult:
         with self.lock:
             self.batches.append((file_stem, list(records)))
         return BatchResult(files=[], counts={"articles": len(records), "duplicates": 0, "rejects": 0})
+
+    def close(self) -> None:
+        pass
 
     def sources(self) -> list[str]:
         with self.lock:
@@ -41,7 +48,7 @@ def recorder(monkeypatch):
     import pipelines.batch
 
     fake = Recorder()
-    monkeypatch.setattr(pipelines.batch, "run_records", fake)
+    monkeypatch.setattr(pipelines.batch, "RecordsPipeline", fake)
     return fake
 
 
@@ -64,7 +71,8 @@ class Running:
 
     def wait_settled(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        while not (self.worker._owned and not self.worker._unsettled):
+        partitions = self.worker.partitions
+        while not (partitions.owned() and not partitions.unsettled()):
             assert self.thread.is_alive() and time.monotonic() < deadline, "never took its partitions"
             time.sleep(0.05)
 
@@ -114,6 +122,8 @@ def test_batches_are_bounded_and_tombstones_skipped(kafka_broker, kafka_topic, t
 
     stems = [stem for stem, _ in recorder.batches]
     assert stems[0].endswith("-p0-0-3") and len(stems) == 3, stems
+    # One pipeline for all of the worker's batches.
+    assert recorder.built == 1
     # Tombstones take an offset in the batch's range but never reach the pipeline.
     assert [r.raw for _, records in recorder.batches for r in records] == [v for v in values if v]
     assert metrics.tombstones._value.get() == 2

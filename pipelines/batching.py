@@ -1,0 +1,178 @@
+"""Cutting the consumed records into micro-batches, and reading a batch's ranges again.
+
+A micro-batch closes at ``max_batch_records`` records or ``max_batch_seconds`` after its
+first record. Its file stem comes from the topic and its offset ranges only, so the same
+ranges always give the same file names: that is what lets a replay replace a crashed
+batch's files instead of adding rows beside them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+from typing import Any, Callable
+
+log = logging.getLogger(__name__)
+
+Ranges = dict[int, tuple[int, int]]
+
+
+def batch_stem(topic: str, ranges: Ranges) -> str:
+    """Deterministic file stem of a micro-batch: the same offset ranges, the same file names."""
+    safe_topic = re.sub(r"[^A-Za-z0-9.-]", "-", topic)
+    parts = [f"p{p}-{first}-{last}" for p, (first, last) in sorted(ranges.items())]
+    stem = f"kafka-{safe_topic}-{'_'.join(parts)}"
+    if len(stem) <= 150:
+        return stem
+    digest = hashlib.blake2b(stem.encode(), digest_size=8).hexdigest()
+    return f"kafka-{safe_topic[:60]}-{parts[0]}-n{len(parts)}-{digest}"
+
+
+def format_ranges(ranges: Ranges) -> str:
+    return " ".join(f"p{p}[{first}..{last}]" for p, (first, last) in sorted(ranges.items()))
+
+
+class Batcher:
+    """Records taken from owned partitions, waiting to become the next micro-batch.
+
+    ``lock`` is shared with the worker's partition bookkeeping: records of a partition
+    revoked on Kafka's IO thread must never slip into a batch.
+    """
+
+    def __init__(self, max_records: int, max_seconds: float, lock: threading.RLock) -> None:
+        self.max_records = max_records
+        self.max_seconds = max_seconds
+        self._lock = lock
+        self._buffer: dict[int, list] = {}
+        # The next offset expected per partition: a re-delivered record is skipped.
+        self._next: dict[int, int] = {}
+        # First offset seen of a partition still being settled; where it starts if the
+        # dataset has no progress for it yet.
+        self._dropped_from: dict[int, int] = {}
+        self._opened: float | None = None
+        # When the last batch was cut, while the poll after it has not yet run.
+        self._cut_at: float | None = None
+
+    def count(self) -> int:
+        with self._lock:
+            return sum(len(r) for r in self._buffer.values())
+
+    def poll_timeout(self, poll_seconds: float) -> float:
+        """How long the next poll may wait without holding an open batch past its deadline."""
+        with self._lock:
+            if self._opened is None:
+                return poll_seconds
+            return max(0.0, min(poll_seconds, self._opened + self.max_seconds - time.monotonic()))
+
+    def add(self, polled: dict, accepts: Callable[[int], bool], settling: Callable[[int], bool]) -> None:
+        """Buffer a poll's records (``{TopicPartition: [record]}``) of the partitions ``accepts``."""
+        now = time.monotonic()
+        with self._lock:
+            for tp, records in polled.items():
+                p = tp.partition
+                if not accepts(p):
+                    if records and settling(p):
+                        first = records[0].offset
+                        self._dropped_from[p] = min(first, self._dropped_from.get(p, first))
+                    continue
+                for record in records:
+                    expected = self._next.get(p)
+                    if expected is not None and record.offset < expected:
+                        continue
+                    self._buffer.setdefault(p, []).append(record)
+                    self._next[p] = record.offset + 1
+            if self._opened is None and any(self._buffer.values()):
+                # Records found by the first poll after a batch came in while it ran: they
+                # have waited since it was cut, so their batch is not held open again.
+                self._opened = self._cut_at if self._cut_at is not None else now
+            self._cut_at = None
+
+    def due(self) -> bool:
+        with self._lock:
+            count = sum(len(r) for r in self._buffer.values())
+            if not count:
+                return False
+            return count >= self.max_records or time.monotonic() - self._opened >= self.max_seconds
+
+    def cut(self, owned: set[int]) -> dict[int, list]:
+        """Take the buffered records of ``owned`` partitions as one batch (partition -> records)."""
+        with self._lock:
+            batch = {p: r for p, r in self._buffer.items() if r and p in owned}
+            self._buffer.clear()
+            self._opened = None
+            self._cut_at = time.monotonic()
+            return batch
+
+    def start_at(self, partition: int, offset: int) -> None:
+        with self._lock:
+            self._next[partition] = offset
+
+    def position(self, partition: int) -> int | None:
+        with self._lock:
+            return self._next.get(partition)
+
+    def take_dropped_from(self, partition: int) -> int | None:
+        with self._lock:
+            return self._dropped_from.pop(partition, None)
+
+    def forget(self, partitions: set[int]) -> int:
+        """Drop what is buffered of revoked partitions; how many records were dropped."""
+        with self._lock:
+            dropped = 0
+            for p in partitions:
+                dropped += len(self._buffer.pop(p, ()))
+                self._next.pop(p, None)
+                self._dropped_from.pop(p, None)
+            if not any(self._buffer.values()):
+                self._opened = None
+            return dropped
+
+    def clear(self) -> int:
+        with self._lock:
+            dropped = sum(len(r) for r in self._buffer.values())
+            self._buffer.clear()
+            return dropped
+
+
+def read_ranges(connect: Callable[[], Any], topic: str, ranges: Ranges,
+                stopping: Callable[[], bool]) -> list | None:
+    """Exactly the records of ``ranges``, read again with a consumer outside the group
+    (``connect`` makes it); None if stopped first."""
+    from kafka import TopicPartition
+
+    reader = connect()
+    if reader is None:
+        return None
+    try:
+        tps = {p: TopicPartition(topic, p) for p in ranges}
+        reader.assign(list(tps.values()))
+        for p, (first, _) in ranges.items():
+            reader.seek(tps[p], first)
+        found: dict[int, list] = {p: [] for p in ranges}
+        remaining = set(ranges)
+        last_progress = time.monotonic()
+        while remaining and not stopping():
+            for tp, records in reader.poll(timeout_ms=500).items():
+                first, last = ranges[tp.partition]
+                for record in records:
+                    if first <= record.offset <= last:
+                        found[tp.partition].append(record)
+                    if record.offset >= last:
+                        remaining.discard(tp.partition)
+                last_progress = time.monotonic()
+            for p in list(remaining):
+                # Offsets at the end of a range can be transaction markers, never returned.
+                if reader.position(tps[p]) > ranges[p][1]:
+                    remaining.discard(p)
+            if time.monotonic() - last_progress > 30:
+                log.warning("re-reading %s is stuck at %s; is the broker up?", format_ranges(ranges),
+                            {p: reader.position(tps[p]) for p in remaining})
+                last_progress = time.monotonic()
+        if remaining:
+            return None
+        return [r for p in sorted(found) for r in sorted(found[p], key=lambda r: r.offset)]
+    finally:
+        reader.close()
