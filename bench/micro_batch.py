@@ -8,7 +8,7 @@ nearly all fixed cost) in one process, after a warm-up that loads the models:
 * ``built once``: ``pipelines.batch.RecordsPipeline``, whose graph reads each batch from
   its spool file at run time.
 
-Each is measured with and without ``transforms.dofn_specs`` (Beam's per-DoFn state check
+Each is measured with and without ``transforms.runtime.dofn_specs`` (Beam's per-DoFn state check
 answered once per class), the variants interleaved round by round so that a shared
 machine's load hits them alike; medians and minimums in seconds. No near-copy or entity
 state (the same in every variant). Run: ``python -m bench.micro_batch [--rounds 8]``.
@@ -31,7 +31,7 @@ from apache_beam.transforms import userstate
 from bench.corpus import base_article
 from pipelines import batch
 from schemas.records import RawInput
-from transforms import dofn_specs
+from transforms.runtime import dofn_specs
 
 
 def records(count: int, first: int) -> list[RawInput]:

@@ -20,7 +20,8 @@ from apache_beam.runners.runner import PipelineResult
 
 from pipelines.summary import BatchResult, CountForSummary, tally
 from schemas.records import RawInput
-from transforms import dofn_specs, progress
+from transforms import progress
+from transforms.runtime import dofn_specs
 from transforms.canonical import ResolveEntities
 from transforms.entities import TagEntities
 from transforms.language import DetectLanguage

@@ -260,7 +260,7 @@ def _flags(parser: argparse.ArgumentParser, short: bool = False) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
-    from transforms.allocator import keep_freed_memory
+    from transforms.runtime.allocator import keep_freed_memory
 
     keep_freed_memory()
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -9,6 +9,6 @@ Modules that need no Beam (``ner``, ``decoding``) stay importable without it.
 import sys
 
 if "apache_beam" in sys.modules:
-    from transforms import dofn_specs
+    from transforms.runtime import dofn_specs
 
     dofn_specs.install()

@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping
 
 from rapidfuzz.distance import OSA
 
-from transforms.cache import cache_path, save
+from transforms.runtime.cache import cache_path, save
 
 # spaCy (en_core_web_sm) labels that name something, grouped so that a place tagged GPE
 # and the same place tagged LOC can meet; labels outside these groups (DATE, CARDINAL...)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from transforms.cache import cache_path, save
+from transforms.runtime.cache import cache_path, save
 
 
 @dataclass

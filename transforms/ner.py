@@ -11,7 +11,7 @@ import threading
 from typing import Any, Callable, Iterator, Sequence
 
 from schemas.records import Entity
-from transforms.allocator import keep_freed_memory
+from transforms.runtime.allocator import keep_freed_memory
 
 # Components NER does not read from; excluding them is the largest single speed-up.
 UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")

@@ -1,4 +1,4 @@
-from transforms.cache import cache_path, save
+from transforms.runtime.cache import cache_path, save
 
 
 def test_save_replaces_the_kinds_older_keys_and_nothing_else(tmp_path, monkeypatch):

@@ -10,9 +10,9 @@ from apache_beam.transforms.userstate import BagStateSpec, TimerSpec, on_timer
 
 import transforms  # noqa: F401  (installs dofn_specs)
 from pipelines.batch import BatchConfig, build
-from transforms import dofn_specs
+from transforms.runtime import dofn_specs
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 BAG = BagStateSpec("seen", VarIntCoder())
 TIMER = TimerSpec("flush", userstate.TimeDomain.WATERMARK)
 
@@ -99,9 +99,9 @@ def test_an_instance_shadowing_a_method_is_kept_apart_from_its_class():
 
 
 def test_installed_when_a_beam_free_module_came_first():
-    """The CLI imports transforms.allocator before Beam; the pipeline must still get it."""
-    code = ("import transforms.allocator, pipelines.batch; "
+    """The CLI imports transforms.runtime.allocator before Beam; the pipeline must still get it."""
+    code = ("import transforms.runtime.allocator, pipelines.batch; "
             "from apache_beam.transforms import userstate; "
             "print(userstate.get_dofn_specs.__module__)")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
-    assert done.stdout.strip() == "transforms.dofn_specs", done.stderr[-2000:]
+    assert done.stdout.strip() == "transforms.runtime.dofn_specs", done.stderr[-2000:]

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from transforms.allocator import keep_freed_memory
+from transforms.runtime.allocator import keep_freed_memory
 
 FAULTS = """
 import resource, sys
 import numpy as np
 if sys.argv[1] == "kept":
-    from transforms.allocator import keep_freed_memory
+    from transforms.runtime.allocator import keep_freed_memory
     assert keep_freed_memory()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(30):
@@ -29,7 +29,7 @@ def test_freed_memory_is_reused_instead_of_faulted_in_again():
 
     def faults(mode: str) -> int:
         done = subprocess.run([sys.executable, "-c", FAULTS, mode], capture_output=True, text=True,
-                              check=True, cwd=Path(__file__).resolve().parents[2], env=clean)
+                              check=True, cwd=Path(__file__).resolve().parents[3], env=clean)
         return int(done.stdout.split()[-1])
 
     assert faults("kept") * 5 < faults("default")

@@ -1,0 +1,3 @@
+"""Modules that tune the runtime rather than transform data: glibc's allocator settings
+(``allocator``), a cache of Beam's per-DoFn state check (``dofn_specs``) and the on-disk
+cache of built indexes (``cache``)."""
