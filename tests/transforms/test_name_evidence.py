@@ -7,7 +7,8 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from schemas.records import Article, Entity
+from schemas.records import Article
+from tests.transforms.test_canonical import article
 from transforms.canonical import Resolver, ResolverConfig, ResolveEntities, name_mentions
 from transforms.knowledge import load_knowledge
 from transforms.name_evidence import (
@@ -30,16 +31,6 @@ PEOPLE = ["Hannele Virtasalmi", "Hannele Virtasalni", "Virtasalmi", "Markus Veli
 PLACES = ["Kyiv", "Kiev", "Lugansk", "Luhansk", "Donetsk", "Helsinki", "Helsinky",
           "Tampere", "Tamprere"]
 ORGS = ["Interfax", "Interfox", "Nordvik Holdings", "Nordvick Holdings", "Reuters"]
-
-
-def article(names: list[tuple[str, str]], article_id: str) -> Article:
-    text, entities = "", []
-    for surface, label in names:
-        text += "On Monday "
-        entities.append(Entity(surface, label, len(text), len(text) + len(surface)))
-        text += surface + " said so. "
-    return Article(id=article_id, source=f"test/{article_id}", text=text, ingested_at=WHEN,
-                   entities=entities)
 
 
 def random_corpus(seed: int, size: int = 60) -> list[Article]:
