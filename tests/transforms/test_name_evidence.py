@@ -1,6 +1,5 @@
 import random
 from collections import Counter
-from datetime import datetime, timezone
 
 import apache_beam as beam
 import pytest
@@ -19,7 +18,6 @@ from transforms.name_evidence import (
     pick_neighbour,
 )
 
-WHEN = datetime(2022, 2, 22, tzinfo=timezone.utc)
 CONFIG = ResolverConfig()
 
 # Names with their misspellings, lone surnames, one-word names sharing a surname with two
