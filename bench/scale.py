@@ -123,7 +123,10 @@ def run_one(folder: str, output: str, config: ScaleConfig, skip_entities: bool,
 
     shutil.rmtree(output, ignore_errors=True)
     services = start_services(output + "-logs", job_service="bench.job_service")
-    command = copydesk_batch(folder, output, services.pipeline_args(config.workers))
+    # Beam's PortableRunner also puts its job_server_timeout (300 s) on the job's state
+    # stream, so a longer job fails with DEADLINE_EXCEEDED while it still runs.
+    beam_args = [*services.pipeline_args(config.workers), f"--job_server_timeout={int(timeout)}"]
+    command = copydesk_batch(folder, output, beam_args)
     command += ["--skip-entities"] if skip_entities else []
     try:
         with tempfile.TemporaryFile() as log:
