@@ -33,7 +33,9 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 
+from bench import run as bench_run
 from bench.eval import Row, markdown
+from bench.run import parse_sizes
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECTION = "Scale (PortableRunner, external worker pool)"
@@ -54,12 +56,6 @@ class ScaleConfig:
     seed: int = 0
     interval: float = 0.2
     work: str | None = None
-
-
-def parse_sizes(text: str) -> tuple[int, ...]:
-    """``"10k,50000,0.2m"`` -> (10000, 50000, 200000)."""
-    parts = [part.strip().lower() for part in text.split(",") if part.strip()]
-    return tuple(int(float(part.replace("k", "e3").replace("m", "e6"))) for part in parts)
 
 
 def corpus(work: str, size: int, config: ScaleConfig) -> tuple[str, int]:
@@ -125,20 +121,19 @@ def run_one(folder: str, output: str, config: ScaleConfig, skip_entities: bool,
     """One ``copydesk batch`` on fresh services: wall time (from the command's start to its
     end, interpreter start and pipeline submission included) and peaks in MB."""
     from bench.portable import start_services
-    from bench.run import _environment, copydesk_batch
 
     shutil.rmtree(output, ignore_errors=True)
     services = start_services(output + "-logs", job_service="bench.job_service")
     # Beam's PortableRunner also puts its job_server_timeout (300 s) on the job's state
     # stream, so a longer job fails with DEADLINE_EXCEEDED while it still runs.
     beam_args = [*services.pipeline_args(config.workers), f"--job_server_timeout={int(timeout)}"]
-    command = copydesk_batch(folder, output, beam_args)
+    command = bench_run.copydesk_batch(folder, output, beam_args)
     command += ["--skip-entities"] if skip_entities else []
     try:
         with tempfile.TemporaryFile() as log:
             started = time.perf_counter()
             launcher = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                        env=_environment())
+                                        env=bench_run._environment())
             try:
                 peaks = sample(launcher, services, config.interval)
                 launcher.wait(timeout)

@@ -20,7 +20,7 @@ def _run(inputs: int, articles: int, seconds: float, workers: list[float]) -> di
 
 
 def test_sizes_take_plain_numbers_and_suffixes():
-    assert parse_sizes("10000, 50k,0.2m") == (10_000, 50_000, 200_000)
+    assert parse_sizes("10000, 50k,200k") == (10_000, 50_000, 200_000)
     assert parse_sizes("") == ()
 
 
