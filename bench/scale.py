@@ -13,8 +13,7 @@ at the smallest; time per article about constant (linear time).
 Articles are ~1 KB by default (``--mean-bytes``), not the 3 KB of the other sections: Beam's
 local job service keeps every PCollection between stages in its own memory, 5.3 GB at
 200,000 articles of 1 KB; at 3 KB it passed 14 GB and did not fit beside other work on a
-24 GB machine. A worker's own peak is bounded by the writer's shard (``rows_per_file`` rows
-of ``transforms.write``), not by the corpus.
+24 GB machine.
 
 Corpora are generated once into ``WORK/corpus-SIZE-seedS-Mb`` and reused by later runs.
 
