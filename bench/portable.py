@@ -122,15 +122,20 @@ def _start(command: list[str], log_path: str) -> subprocess.Popen:
         log.close()
 
 
-def start_services(log_dir: str | None = None, timeout: float = 90.0) -> PortableServices:
-    """Start the job service and the worker pool on free ports; wait until both listen."""
+BEAM_JOB_SERVICE = "apache_beam.runners.portability.local_job_service_main"
+
+
+def start_services(log_dir: str | None = None, timeout: float = 90.0,
+                   job_service: str = BEAM_JOB_SERVICE) -> PortableServices:
+    """Start the job service and the worker pool on free ports; wait until both listen.
+    ``job_service``: its module (``bench.job_service`` honours ``sdk_worker_parallelism``)."""
     log_dir = log_dir or tempfile.mkdtemp(prefix="copydesk-portable-")
     os.makedirs(log_dir, exist_ok=True)
     services = PortableServices(free_port(), free_port(), log_dir)
     python = sys.executable
     commands = {
-        "job service": ([python, "-m", "apache_beam.runners.portability.local_job_service_main",
-                         "--port", str(services.job_port)], "job_service.log", services.job_port),
+        "job service": ([python, "-m", job_service, "--port", str(services.job_port)],
+                        "job_service.log", services.job_port),
         "worker pool": ([python, "-m", "apache_beam.runners.worker.worker_pool_main",
                          "--service_port", str(services.worker_port)], "worker_pool.log",
                         services.worker_port),

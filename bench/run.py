@@ -19,6 +19,9 @@ Measured on a generated corpus (``bench.corpus``; default 600 articles of ~3 KB)
   at 1k and 20k articles without the entity stages (20k articles through spaCy would take
   longer than the whole benchmark may);
 * scale-out: the batch pipeline on Beam's PortableRunner with an external worker pool;
+* scale: ``bench.scale``, 10k to 200k articles on the PortableRunner with two SDK workers
+  from an external pool, each worker's peak RSS and the time per article (the longest
+  section: ``--skip scale`` leaves it out, ``--only scale`` runs it alone);
 * streaming: ``bench.stream_bench`` when it exists.
 
 Prints one markdown table and writes ``bench/results/bench.json`` (with a timestamp,
@@ -54,7 +57,7 @@ from bench.eval import (
 )
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SECTIONS = ("throughput", "stages", "near_copies", "memory", "portable", "stream", "peers")
+SECTIONS = ("throughput", "stages", "near_copies", "memory", "portable", "scale", "stream", "peers")
 MULTI = ("--direct_num_workers", "2", "--direct_running_mode", "multi_processing")
 
 
@@ -70,7 +73,8 @@ class BenchConfig:
     ``portable_articles`` (100): generated articles (plus the seeds) for the PortableRunner
     row. ``stream_seconds`` (40) at 5 articles/s and ``stream_articles`` (2000): the
     streaming latency load and the backlog drained by one worker, by two, and by
-    ``copydesk batch``. ``seed`` (0): corpus seed.
+    ``copydesk batch``. ``scale`` (10k, 50k, 200k): sizes of ``bench.scale`` (the first
+    also runs the whole pipeline). ``seed`` (0): corpus seed.
     """
 
     articles: int = 600
@@ -81,6 +85,7 @@ class BenchConfig:
     portable_articles: int = 100
     stream_seconds: float = 40.0
     stream_articles: int = 2000
+    scale: tuple[int, ...] = (10_000, 50_000, 200_000)
     seed: int = 0
     sections: tuple[str, ...] = SECTIONS
     work: str | None = None
@@ -583,6 +588,13 @@ def portable(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
     return rows, report
 
 
+def scale(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
+    from bench.scale import ScaleConfig, run
+
+    return run(ScaleConfig(sizes=config.scale, full=config.scale[0], seed=config.seed,
+                           work=os.path.join(work, "scale")))
+
+
 def stream(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
     if importlib.util.find_spec("bench.stream_bench") is None:
         return ([Row("Streaming", "latency p50 / p99 at 5 articles/s; sustained throughput", 0,
@@ -659,6 +671,7 @@ def run(config: BenchConfig) -> tuple[list[Row], dict]:
     section("peers", peers_note)
     section("memory", lambda: memory(config, work))
     section("portable", lambda: portable(config, work))
+    section("scale", lambda: scale(config, work))
     section("stream", lambda: stream(config, work))
     report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     report["targets"] = targets(report["sections"])
@@ -692,6 +705,7 @@ def targets(sections: dict) -> list[dict]:
         if growth is not None:
             add("near-copies cost per article, largest vs smallest size", growth, "≤ 1.5 (near linear)",
                 growth <= 1.5)
+    found += sections.get("scale", {}).get("targets", [])
     stream_ = sections.get("stream")
     if stream_ and stream_.get("measured") and stream_.get("latency_p50_s") is not None:
         add("streaming latency p50 at 5 articles/s (s)", stream_["latency_p50_s"], "< 1",
@@ -726,6 +740,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="largest growth size also run through FindNearCopies on Beam (5000)")
     parser.add_argument("--stream-seconds", type=float, default=defaults.stream_seconds)
     parser.add_argument("--stream-articles", type=int, default=defaults.stream_articles)
+    parser.add_argument("--scale", type=parse_sizes, default=defaults.scale,
+                        help="bench.scale sizes (10k,50k,200k; the first also with entities)")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--only", default="", help=f"comma-separated sections of: {', '.join(SECTIONS)}")
     parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
@@ -740,8 +756,8 @@ def main(argv: list[str] | None = None) -> int:
     config = BenchConfig(articles=args.articles, runs=args.runs, growth=args.growth,
                          beam_max=args.beam_max, memory=args.memory,
                          portable_articles=args.portable_articles, stream_seconds=args.stream_seconds,
-                         stream_articles=args.stream_articles, seed=args.seed, sections=tuple(chosen),
-                         work=args.work)
+                         stream_articles=args.stream_articles, scale=args.scale, seed=args.seed,
+                         sections=tuple(chosen), work=args.work)
     started = time.perf_counter()
     rows, report = run(config)
     report["seconds"] = round(time.perf_counter() - started, 1)

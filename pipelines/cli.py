@@ -74,6 +74,8 @@ def add_processing_arguments(parser: argparse.ArgumentParser) -> None:
                         help="correct garbled entity names in the text too (recorded in repairs)")
     parser.add_argument("--aliases", metavar="FILE",
                         help="extra entity alias table (JSON) merged over the packaged one")
+    parser.add_argument("--skip-entities", action="store_true",
+                        help="leave out entity tagging and canonical names (for benchmarks)")
 
 
 def batch_config(args: argparse.Namespace):
@@ -86,7 +88,8 @@ def batch_config(args: argparse.Namespace):
             read_alias_file(args.aliases)
         except ValueError as error:
             raise UsageError(str(error)) from None
-    return BatchConfig(max_bytes=args.max_bytes, fix_names=args.fix_names, aliases=args.aliases)
+    return BatchConfig(max_bytes=args.max_bytes, fix_names=args.fix_names, aliases=args.aliases,
+                       skip_entities=args.skip_entities)
 
 
 def check_output(output: str) -> None:

@@ -175,3 +175,16 @@ def test_legacy_encodings_land_decoded_and_unsure_guesses_keep_raw(tmp_path):
     assert rows["utf8.txt"]["raw"] is None
     assert rows["hebrew.txt"]["raw"] == hebrew
     assert any(r["kind"] == "encoding" and "confidence" in r["detail"] for r in rows["hebrew.txt"]["repairs"])
+
+
+def test_skip_entities_writes_no_entities_and_the_same_rest(seeds_run, tmp_path):
+    _, full, _ = seeds_run
+    result = run([SEEDS], tmp_path, skip_entities=True)
+    rows = {row["source"]: row for row in read(tmp_path, "articles")}
+    assert result.counts == {"articles": 5, "duplicates": 0, "rejects": 0}
+    assert sorted(rows) == sorted(full)
+    assert all(row["entities"] == [] for row in rows.values())
+    assert any(row["entities"] for row in full.values())
+    unchanged = ("id", "title", "text", "url", "language", "repairs", "duplicate_of", "published_at")
+    for source, row in rows.items():
+        assert {k: row[k] for k in unchanged} == {k: full[source][k] for k in unchanged}
