@@ -170,7 +170,8 @@ def _side(line: str, index: int, step: int) -> str:
         if text[0] in _ITEM_SEPARATORS or text[0] in _LIST_END:
             return text[0]
         word = _WORD_AFTER.match(text)
-    if word and word.group(1).casefold() in _CONJUNCTIONS:
+    # A capitalised conjunction starts a sentence ("शहर And the talks..."): no list goes on.
+    if word and word.group(1).casefold() in _CONJUNCTIONS and not word.group(1)[:1].isupper():
         return "and"
     return " "
 

@@ -166,6 +166,12 @@ def test_latin_names_in_a_russian_article_stay():
             " 新闻",
             "The minister said the talks would resume next week",
         ),
+        # At a paragraph's start before a sentence-opening "And": not a list "X and Y".
+        (
+            "शहर And the talks went on.",
+            "शहर ",
+            "And the talks went on.",
+        ),
     ],
 )
 def test_stray_fragments_in_an_english_article_are_removed(text, stray, expected):
