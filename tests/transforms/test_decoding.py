@@ -187,10 +187,19 @@ WESTERN_WORDS = {
 @given(st.sampled_from(sorted(WESTERN_WORDS)).flatmap(
     lambda language: st.lists(st.sampled_from(WESTERN_WORDS[language]), min_size=4, max_size=40)))
 def test_western_words_in_cp1252_round_trips(words):
+    # Right, or marked unsure (its bytes kept): three ASCII words can name the wrong
+    # language ("As Ministros para" reads as Lithuanian to langdetect), and one accented
+    # letter then reads as Baltic at confidence 0.5.
     text = " ".join(words)
     raw = text.encode("cp1252")
     if not raw.isascii():
-        assert decode(raw).text == text
+        decoded = decode(raw)
+        assert decoded.text == text or not decoded.confident
+
+
+def test_a_short_western_sentence_with_one_accent_reads_as_windows_1252():
+    decoded = decode("O ministro disse que o salário subiu".encode("cp1252"))
+    assert decoded.text == "O ministro disse que o salário subiu" and decoded.encoding == "cp1252"
 
 
 def test_a_transfer_encoding_in_the_hint_is_no_charset():
@@ -211,6 +220,16 @@ def test_word_salads_are_never_misread_with_confidence(salad):
     encoding, words = salad
     text = " ".join(words)
     raw = text.encode(encoding)
-    if not raw.isascii():
+    # Bytes that are also valid UTF-8 (EUC-KR "첫" is UTF-8 "ù") are read as UTF-8 by design:
+    # UTF-8 is never second-guessed, so no salad of them can be told apart.
+    if not raw.isascii() and not _valid_utf8(raw):
         decoded = decode(raw)
         assert decoded.text == text or not decoded.confident
+
+
+def _valid_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
