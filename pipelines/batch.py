@@ -73,7 +73,7 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
         | "NearCopies" >> FindNearCopies()
     )
     if state is not None:
-        articles = articles | "NearCopyIndex" >> _near_copy_state(state, stem)
+        articles = articles | "NearCopyIndex" >> _match_index(state, stem)
     if not config.skip_entities:
         articles = articles | "Entities" >> TagEntities(aliases=config.aliases)
     articles = articles | "Tagged" >> beam.ParDo(progress.Tick(progress.DONE))
@@ -86,7 +86,7 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
     return {"articles": articles, "rejects": rejects} | "Write" >> WriteDatePartitions(output, stem)
 
 
-def _near_copy_state(state: StateSpec, stem: str) -> beam.PTransform:
+def _match_index(state: StateSpec, stem: str) -> beam.PTransform:
     from transforms.match_index import MatchIndex
 
     return MatchIndex(state.near_copy_index(), stem, near_copy_days=state.near_copy_days)

@@ -30,7 +30,7 @@ from apache_beam.metrics import Metrics
 
 from schemas.records import Article, Entity, Repair
 from transforms.entity_stats import EntityStatsStore, MentionCounts
-from transforms.name_evidence import ArticleEvidence, GatherNameEvidence, pick_neighbour
+from transforms.name_evidence import ArticleEvidence, GatherNameEvidence, name_mentions, pick_neighbour
 from transforms.knowledge import (
     AliasEntry,
     KbEntry,
@@ -91,15 +91,6 @@ class Resolution:
     why: str
     # The spelling ``fix_names`` writes into the text instead of the mention.
     spelling: str | None = None
-
-
-def name_mentions(article: Article) -> Iterable[tuple[str, str]]:
-    """(label group, cleaned name) for every name the article mentions; quantities skipped."""
-    for entity in article.entities:
-        group = label_group(entity.label)
-        name = clean_name(entity.text)
-        if group is not None and name:
-            yield group, name
 
 
 class CorpusNames:

@@ -103,15 +103,19 @@ class ArticleEvidence:
         return self._neighbours.get((group, folded))
 
 
-def mention_keys(article: Article) -> set[NameKey]:
-    """The (label group, folded name) of every name the article mentions."""
-    keys = set()
+def name_mentions(article: Article) -> Iterator[tuple[str, str]]:
+    """(label group, cleaned name) for every name the article mentions; quantities skipped."""
     for entity in article.entities:
         group = label_group(entity.label)
-        folded = fold_key(clean_name(entity.text))
-        if group is not None and folded:
-            keys.add((group, folded))
-    return keys
+        name = clean_name(entity.text)
+        if group is not None and name:
+            yield group, name
+
+
+def mention_keys(article: Article) -> set[NameKey]:
+    """The (label group, folded name) of every name the article mentions."""
+    keys = {(group, fold_key(name)) for group, name in name_mentions(article)}
+    return {key for key in keys if key[1]}
 
 
 def _name_facts(key: NameKey, spellings: Iterable[tuple[str, int]]) -> tuple[NameKey, NameFacts]:
@@ -219,10 +223,12 @@ class GatherNameEvidence(beam.PTransform):
         config = self._config
         facts = (
             articles
-            | "Mentions" >> beam.FlatMap(_mentions)
+            | "Mentions" >> beam.FlatMap(name_mentions)
             | "Count spellings" >> beam.combiners.Count.PerElement()
             | "Key by folded name" >> beam.MapTuple(
                 lambda gn, count: ((gn[0], fold_key(gn[1])), (gn[1], count)))
+            # A name of punctuation alone folds to nothing, and names nothing (CorpusNames).
+            | "Names that fold" >> beam.Filter(lambda kv: bool(kv[0][1]))
             | "Spellings per name" >> beam.GroupByKey()
             | "Name facts" >> beam.MapTuple(_name_facts)
         )
@@ -269,13 +275,6 @@ class GatherNameEvidence(beam.PTransform):
             lambda a: [(key, a.id) for key in mention_keys(a)])
         return _one_to_many(evidence, wanted, "Evidence to articles")
 
-
-def _mentions(article: Article) -> Iterator[tuple[str, str]]:
-    for entity in article.entities:
-        group = label_group(entity.label)
-        name = clean_name(entity.text)
-        if group is not None and fold_key(name):
-            yield group, name
 
 
 def _spell_full(joined: tuple) -> tuple[NameKey, NameFacts]:
