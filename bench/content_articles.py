@@ -2,7 +2,7 @@
 bylines, captions, pull quotes, lists of names (bulleted, numbered, in a row, one a line),
 short one-line paragraphs and tables of results, in eight languages. Each article records
 which of its lines are content and which are page furniture from ``bench.perturb``, so
-``bench.eval_boilerplate`` can count what was removed of each.
+``bench.eval.boilerplate`` can count what was removed of each.
 
 ``publisher_run`` builds a run of several publishers: each has its own template lines
 (none in the boilerplate vocabulary) and content it repeats on purpose (a staff byline, a

@@ -559,7 +559,7 @@ def decoded_text(item: Item) -> str:
     """An input's text as the read stage decodes it (before any repair)."""
     if item.text is not None:
         return item.text
-    from transforms.decoding import decode
+    from transforms.decoding.decoder import decode
 
     return decode(item.raw or b"").text
 
@@ -567,7 +567,7 @@ def decoded_text(item: Item) -> str:
 def accidental_copies(texts: list[str], threshold: float = 0.5) -> list[tuple[int, int, float]]:
     """Pairs of texts whose 5-word shingle containment reaches ``threshold``, found with
     the project's MinHash LSH (very permissive bands) and confirmed on the real sets."""
-    from transforms import minhash
+    from transforms.near_copies import minhash
 
     hasher = minhash.MinHasher(bands=40, rows=2, seed=11)
     sets = [minhash.shingle_hashes(minhash.word_hashes(t), 5) for t in texts]

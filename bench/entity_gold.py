@@ -184,8 +184,8 @@ def default_resolve() -> ResolveArticles:
     """The project's resolver with corpus evidence counted over the gold articles."""
     from collections import Counter
 
-    from transforms.canonical import Resolver, name_mentions
-    from transforms.knowledge import load_knowledge
+    from transforms.entities.canonical import Resolver, name_mentions
+    from transforms.entities.knowledge import load_knowledge
 
     resolver = Resolver(load_knowledge())
 
@@ -233,7 +233,7 @@ def evaluate(resolve: ResolveArticles | None = None) -> dict:
 
 def as_written(articles: list[Article]) -> list[Article]:
     """The baseline without canonicalisation: every mention is its own cleaned name."""
-    from transforms.knowledge import clean_name
+    from transforms.entities.knowledge import clean_name
 
     return [
         Article(**{**{f: getattr(a, f) for f in a.__slots__},
@@ -284,8 +284,8 @@ def throughput(count: int = 5000) -> dict:
 
     import psutil
 
-    from transforms.canonical import Resolver, name_mentions
-    from transforms.knowledge import build_knowledge, describe
+    from transforms.entities.canonical import Resolver, name_mentions
+    from transforms.entities.knowledge import build_knowledge, describe
 
     process = psutil.Process()
     rss = process.memory_info().rss

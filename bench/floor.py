@@ -3,7 +3,7 @@
 ``python -m bench.floor TEXTS.jsonl [BEAM ARGS]`` reads the same texts as ``bench.limit``
 (inside the pipeline), spreads them (``Reshuffle``, so that ``--direct_num_workers 2`` gives
 both workers some), tags them in fixed batches of 64 with one DoFn that loads the model in
-``setup`` and calls the same ``transforms.ner.tag``, and writes the number of entities to a
+``setup`` and calls the same ``transforms.entities.ner.tag``, and writes the number of entities to a
 file it reads back. No copydesk stage runs, so its cost over the limit is what the Beam
 runner itself costs (import, graph, workers, hand-offs): about the most a Beam pipeline
 doing the same NER can reach on this runner. Prints one JSON line like the limit's.
@@ -33,12 +33,12 @@ def main(argv: list[str] | None = None) -> int:
 
     class TagBatch(beam.DoFn):
         def setup(self) -> None:
-            from transforms.ner import load_ner
+            from transforms.entities.ner import load_ner
 
             self.nlp = load_ner()
 
         def process(self, batch: list[str]) -> Iterator[int]:
-            from transforms.ner import tag
+            from transforms.entities.ner import tag
 
             yield sum(map(len, tag(self.nlp, batch)))
 

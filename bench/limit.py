@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(path, encoding="utf-8") as lines:
         texts = [json.loads(line) for line in lines]
     read = time.perf_counter()
-    from transforms.ner import load_ner, tag
+    from transforms.entities.ner import load_ner, tag
 
     nlp = load_ner()
     loaded = time.perf_counter()

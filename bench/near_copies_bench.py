@@ -28,15 +28,8 @@ import time
 from collections import defaultdict
 
 from bench import reprints
-from transforms import minhash
-from transforms.near_copies import (
-    NearCopyConfig,
-    Pair,
-    cluster,
-    fingerprints,
-    resolve,
-    similarity,
-)
+from transforms.near_copies import NearCopyConfig, Pair, cluster, minhash, resolve, similarity
+from transforms.near_copies.fingerprints import fingerprints
 
 
 def _cpu() -> float:

@@ -126,7 +126,7 @@ def gold_spans(text: str, gold: tuple[tuple[str, str], ...]) -> list[Span]:
 @lru_cache(maxsize=1)
 def seed_articles() -> dict[str, tuple[str | None, str]]:
     """seed number -> (headline, repaired body), as the repair stage leaves them."""
-    from transforms.repair import repair_text
+    from transforms.repair.repair import repair_text
 
     found = {}
     for path in sorted(glob.glob(os.path.join(SEEDS_DIR, "*.txt"))):

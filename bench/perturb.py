@@ -14,7 +14,7 @@ from typing import Callable
 
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
 
-from transforms.scripts import letter_counts
+from transforms.repair.scripts import letter_counts
 
 Perturbation = Callable[[str, int], str]
 

@@ -36,7 +36,6 @@ import importlib.util
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,17 +45,17 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from bench.eval import (
-    Row,
-    git_commit,
-    machine,
-    markdown,
-    package_versions,
-    update_results_md,
-    write_json,
+from bench.commands import (
+    REPO_ROOT,
+    Measured,
+    checked,
+    copydesk_batch,
+    measure,
+    parse_sizes,
 )
+from bench.report import git_commit, machine, package_versions, update_results_md, write_json
+from bench.scoring import Row, markdown
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECTIONS = ("throughput", "stages", "near_copies", "memory", "portable", "scale", "stream", "peers")
 MULTI = ("--direct_num_workers", "2", "--direct_running_mode", "multi_processing")
 
@@ -96,75 +95,6 @@ class BenchConfig:
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Measured:
-    """Wall time, CPU time (user + system, the process and every descendant it waited
-    for), peak RSS and how it ended."""
-
-    seconds: float
-    peak_rss_mb: float
-    returncode: int
-    output: str = ""
-    cpu_seconds: float = 0.0
-
-
-def measure(command: Sequence[str], timeout: float = 3600, interval: float = 0.1) -> Measured:
-    """Run ``command`` from the repository root; wall time and peak RSS of the process and
-    all its descendants (summed, so pages shared by forked workers count once per process)."""
-    import resource
-
-    import psutil
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with tempfile.TemporaryFile() as out:
-        started = time.perf_counter()
-        process = subprocess.Popen(list(command), cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                   env=_environment())
-        peak = 0
-        watched = psutil.Process(process.pid)
-        while process.poll() is None:
-            total = 0
-            try:
-                for proc in [watched, *watched.children(recursive=True)]:
-                    try:
-                        total += proc.memory_info().rss
-                    except psutil.NoSuchProcess:
-                        continue
-            except psutil.NoSuchProcess:
-                pass
-            peak = max(peak, total)
-            if time.perf_counter() - started > timeout:
-                process.kill()
-                break
-            time.sleep(interval)
-        process.wait()
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        output = out.read().decode("utf-8", "replace")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measured(round(seconds, 2), round(peak / 2**20, 1), process.returncode, output[-4000:],
-                    round(cpu, 2))
-
-
-def _environment() -> dict[str, str]:
-    """This environment with the repository first on PYTHONPATH (``bench`` is not installed)."""
-    paths = [REPO_ROOT, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
-
-
-def copydesk_batch(corpus: str, output: str, beam_args: Sequence[str] = (),
-                   without_ner: bool = False) -> list[str]:
-    entry = ["-m", "bench.run", "batch-without-ner"] if without_ner else ["-m", "pipelines.cli"]
-    return [sys.executable, *entry, "batch", corpus, "--output", output, *beam_args]
-
-
-def checked(result: Measured, what: str) -> Measured:
-    if result.returncode != 0:
-        raise RuntimeError(f"{what} failed with exit code {result.returncode}:\n{result.output}")
-    return result
-
-
 # ---------------------------------------------------------------------------------------
 # Internal commands, run as their own processes
 # ---------------------------------------------------------------------------------------
@@ -173,7 +103,7 @@ def checked(result: Measured, what: str) -> Measured:
 def corpus_texts(folder: str) -> list[tuple[str, str, str | None]]:
     """(id, text, language hint) of every input of ``folder`` that decodes to an article,
     read with copydesk's own read and decode functions."""
-    from transforms.read import DEFAULT_MAX_BYTES, DecodeInput, ReadFiles, list_inputs
+    from transforms.reading.read import DEFAULT_MAX_BYTES, DecodeInput, ReadFiles, list_inputs
 
     now = datetime.now(timezone.utc)
     reader, decoder = ReadFiles(DEFAULT_MAX_BYTES), DecodeInput(DEFAULT_MAX_BYTES)
@@ -343,12 +273,12 @@ def stage_costs(corpus: str, pipeline_seconds: float | None) -> tuple[list[Row],
 
     from schemas.arrow import to_table
     from schemas.records import Reject
-    from transforms.canonical import Resolver, name_mentions
-    from transforms.ner import load_ner, tag
-    from transforms.knowledge import load_knowledge
-    from transforms.language import Detector
-    from transforms.read import DEFAULT_MAX_BYTES, DecodeInput, ReadFiles, list_inputs
-    from transforms.repair import repair_text
+    from transforms.entities.canonical import Resolver, name_mentions
+    from transforms.entities.knowledge import load_knowledge
+    from transforms.entities.ner import load_ner, tag
+    from transforms.language.detect import Detector
+    from transforms.reading.read import DEFAULT_MAX_BYTES, DecodeInput, ReadFiles, list_inputs
+    from transforms.repair.repair import repair_text
 
     seconds: dict[str, float] = {}
     loads: dict[str, float] = {}
@@ -717,11 +647,6 @@ def targets(sections: dict) -> list[dict]:
         add("two stream workers / one, steady articles/s", stream_["scale_out_steady_vs_one"], "≥ 1.6",
             stream_["scale_out_steady_vs_one"] >= 1.6)
     return found
-
-
-def parse_sizes(text: str) -> tuple[int, ...]:
-    parts = [part.strip().lower() for part in text.split(",") if part.strip()]
-    return tuple(int(float(part.replace("k", "e3"))) for part in parts)
 
 
 def main(argv: list[str] | None = None) -> int:

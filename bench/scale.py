@@ -32,9 +32,8 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 
-from bench import run as bench_run
-from bench.eval import Row, markdown
-from bench.run import parse_sizes
+from bench.commands import copydesk_batch, environment, parse_sizes
+from bench.scoring import Row, markdown
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECTION = "Scale (PortableRunner, external worker pool)"
@@ -126,13 +125,13 @@ def run_one(folder: str, output: str, config: ScaleConfig, skip_entities: bool,
     # Beam's PortableRunner also puts its job_server_timeout (300 s) on the job's state
     # stream, so a longer job fails with DEADLINE_EXCEEDED while it still runs.
     beam_args = [*services.pipeline_args(config.workers), f"--job_server_timeout={int(timeout)}"]
-    command = bench_run.copydesk_batch(folder, output, beam_args)
+    command = copydesk_batch(folder, output, beam_args)
     command += ["--skip-entities"] if skip_entities else []
     try:
         with tempfile.TemporaryFile() as log:
             started = time.perf_counter()
             launcher = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                        env=bench_run._environment())
+                                        env=environment())
             try:
                 peaks = sample(launcher, services, config.interval)
                 launcher.wait(timeout)
@@ -228,7 +227,7 @@ def run(config: ScaleConfig) -> tuple[list[Row], dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.eval import write_json
+    from bench.report import write_json
 
     defaults = ScaleConfig()
     parser = argparse.ArgumentParser(description="copydesk batch on the PortableRunner at scale.")

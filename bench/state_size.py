@@ -22,11 +22,11 @@ from functools import partial
 
 from bench import reprints
 from schemas.records import Article
-from transforms import minhash
-from transforms.match_index import as_row
-from transforms.near_copies import NearCopyConfig, fingerprints, similarity
-from transforms.near_copy_index import batch_hash, decide_alone
-from transforms.state import StateSpec
+from transforms.near_copies import NearCopyConfig, minhash, similarity
+from transforms.near_copies.fingerprints import fingerprints
+from transforms.near_copies.match_index import as_row
+from transforms.state.near_copy_index import batch_hash, decide_alone
+from transforms.state.spec import StateSpec
 
 CONFIG = NearCopyConfig()
 

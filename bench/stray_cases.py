@@ -4,7 +4,7 @@ sentences of copydesk's seven languages, either dropped in as a machine-translat
 explained, a name, a list item, a phrase, repeated; Repair should keep them).
 
 The sentences, vocabulary and phrasings are written here for the eval, not taken from the
-cue lists in ``transforms/stray_signs.py``; some phrasings have no cue those lists know
+cue lists in ``transforms/repair/stray_signs.py``; some phrasings have no cue those lists know
 ("Locals call the bakery X", "flights to X" with a name in a script without case), so the
 figures show where the signs run out. Every case is reproducible from its seed.
 """

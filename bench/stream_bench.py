@@ -126,7 +126,7 @@ class Watcher(threading.Thread):
 
 def start_worker(servers: str, topic: str, output: str, log_path: str, config: StreamBenchConfig,
                  group: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "pipelines.stream", "--topic", topic, "--output", output,
+    command = [sys.executable, "-m", "pipelines.stream.command", "--topic", topic, "--output", output,
                "--group", group, "--bootstrap-servers", servers,
                "--max-batch-records", str(config.max_batch_records),
                "--max-batch-seconds", str(config.max_batch_seconds), "--session-timeout-ms", "6000"]
@@ -211,7 +211,7 @@ def latency(servers: str, work: str, config: StreamBenchConfig) -> dict:
 
 def _batches(log_path: str) -> int:
     with open(log_path, encoding="utf-8", errors="replace") as handle:
-        return sum(1 for line in handle if "pipelines.stream_worker: batch " in line)
+        return sum(1 for line in handle if "pipelines.stream.worker: batch " in line)
 
 
 def throughput(servers: str, work: str, config: StreamBenchConfig, workers: int, run: int = 0) -> dict:

@@ -20,16 +20,15 @@ from apache_beam.runners.runner import PipelineResult
 
 from pipelines.summary import BatchResult, CountForSummary, tally
 from schemas.records import RawInput
-from transforms import progress
-from transforms.runtime import dofn_specs
-from transforms.canonical import ResolveEntities
-from transforms.entities import TagEntities
-from transforms.language import DetectLanguage
+from transforms.entities.canonical import ResolveEntities
+from transforms.entities.tag import TagEntities
+from transforms.language.detect import DetectLanguage
 from transforms.near_copies import FindNearCopies
-from transforms.read import DEFAULT_MAX_BYTES, DecodeInputs, ReadInputs
-from transforms.repair import RepairText
-from transforms.state import DEFAULT_NEAR_COPY_DAYS, StateSpec
-from transforms.write import WriteDatePartitions, written_files
+from transforms.reading.read import DEFAULT_MAX_BYTES, DecodeInputs, ReadInputs
+from transforms.repair.repair import RepairText
+from transforms.runtime import dofn_specs, progress
+from transforms.state.spec import DEFAULT_NEAR_COPY_DAYS, StateSpec
+from transforms.writing.write import WriteDatePartitions, written_files
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class BatchConfig:
 def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetime,
           state_dir: str | None = None):
     """Every stage after reading; ``raw`` is a PCollection of ``RawInput``. ``state_dir``:
-    a state location (a folder or a PostgreSQL URL, see ``transforms.state``)."""
+    a state location (a folder or a PostgreSQL URL, see ``transforms.state.spec``)."""
     state = StateSpec(state_dir, config.near_copy_days) if state_dir else None
     decoded = raw | "Read" >> DecodeInputs(ingested_at, config.max_bytes)
     repaired = decoded["articles"] | "Repair" >> RepairText()
@@ -87,7 +86,7 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
 
 
 def _match_index(state: StateSpec, stem: str) -> beam.PTransform:
-    from transforms.match_index import MatchIndex
+    from transforms.near_copies.match_index import MatchIndex
 
     return MatchIndex(state.near_copy_index(), stem, near_copy_days=state.near_copy_days)
 
@@ -131,7 +130,7 @@ class RecordsPipeline:
     """The streaming worker's pipeline: built once, run once per micro-batch.
 
     ``run`` spools the batch (records, stem, ``ingested_at``) where the graph's first step
-    reads it at run time (``pipelines.micro_batch``), so no batch rebuilds the graph.
+    reads it at run time (``pipelines.stream.micro_batch``), so no batch rebuilds the graph.
     With ``state_dir`` (a folder or a PostgreSQL URL) the near-copy index and the entity
     name statistics persist there, so a reprint arriving in a later batch, or at the same
     moment on another worker, still finds its original.
@@ -139,7 +138,7 @@ class RecordsPipeline:
 
     def __init__(self, output: str, config: BatchConfig, pipeline_args: Sequence[str] = (),
                  state_dir: str | None = None) -> None:
-        from pipelines.micro_batch import CompiledPipeline, ReadSpool, Spool
+        from pipelines.stream.micro_batch import CompiledPipeline, ReadSpool, Spool
 
         self.output = output
         self.spool = Spool()
@@ -150,7 +149,7 @@ class RecordsPipeline:
         self._compiled = CompiledPipeline(p)
 
     def run(self, records: list[RawInput], file_stem: str, ingested_at: datetime) -> BatchResult:
-        from pipelines.micro_batch import SpooledBatch
+        from pipelines.stream.micro_batch import SpooledBatch
 
         started = time.monotonic()
         self.spool.put(SpooledBatch(file_stem, ingested_at, list(records)))

@@ -15,7 +15,6 @@ import sys
 import tempfile
 from typing import Sequence
 
-
 # Beam warnings that say nothing about the user's run (the GCP extras are not installed;
 # local worker processes start without a staging folder), also when a worker forwards them.
 QUIET_WARNINGS = (
@@ -66,7 +65,7 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_processing_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags batch and stream share: they become the ``BatchConfig``."""
-    from transforms.read import DEFAULT_MAX_BYTES
+    from transforms.reading.read import DEFAULT_MAX_BYTES
 
     parser.add_argument("--max-bytes", type=_byte_size, default=DEFAULT_MAX_BYTES,
                         metavar="SIZE", help="reject inputs larger than this (default 5m)")
@@ -81,7 +80,7 @@ def add_processing_arguments(parser: argparse.ArgumentParser) -> None:
 def batch_config(args: argparse.Namespace):
     """The ``BatchConfig`` of ``add_processing_arguments``' flags, checked before any work."""
     from pipelines.batch import BatchConfig
-    from transforms.canonical import read_alias_file
+    from transforms.entities.canonical import read_alias_file
 
     if args.aliases:
         try:
@@ -110,7 +109,7 @@ def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     from pipelines.batch import batch_stem, run_files
     from pipelines.progress import ProgressDisplay
     from pipelines.summary import summarise
-    from transforms.read import InputError, input_roots
+    from transforms.reading.read import InputError, input_roots
 
     config = batch_config(args)
     try:
@@ -129,7 +128,7 @@ def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
 # Commands whose modules carry their own arguments and runner; a module is imported only
 # when its command runs (or for the full help), so `copydesk batch` does not pay for Kafka.
 OTHER_COMMANDS = (
-    ("stream", "pipelines.stream", "a long-lived worker from a Kafka topic to the dataset"),
+    ("stream", "pipelines.stream.command", "a long-lived worker from a Kafka topic to the dataset"),
     ("produce", "pipelines.produce", "publish articles from files to a Kafka topic"),
     ("broker", "pipelines.broker", "start a local Kafka-compatible broker for development"),
     ("entities", "pipelines.entities", "list the canonical entities of a dataset"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from transforms.knowledge import LABEL_GROUPS, clean_name, label_group
+from transforms.entities.knowledge import LABEL_GROUPS, clean_name, label_group
 
 FORMATS = ("table", "json")
 FIELDS = ("title", "text")
@@ -160,7 +160,7 @@ def _array(values: list[str]):
 
 
 def as_records(entities: list[CanonicalEntity], knowledge=None) -> list[dict]:
-    from transforms.canonical import explain
+    from transforms.entities.canonical import explain
 
     records = []
     for entity in entities:
@@ -210,7 +210,7 @@ def run_entities(args: argparse.Namespace, out: TextIO | None = None) -> int:
             entities = entities[:args.top]
         knowledge = None
         if not args.no_reasons and entities:
-            from transforms.knowledge import KnowledgeConfig, load_knowledge
+            from transforms.entities.knowledge import KnowledgeConfig, load_knowledge
 
             knowledge = load_knowledge(KnowledgeConfig(aliases_path=args.aliases))
     except (EntitiesError, ValueError) as error:

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
-from pipelines.kafka_io import (
+from pipelines.stream.kafka_io import (
     CODECS,
     VALUE_FORMATS,
     KafkaSettings,

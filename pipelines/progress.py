@@ -1,7 +1,7 @@
 """A running batch, shown while it runs: files read, inputs done, rate and time left.
 
 On a terminal, two tqdm bars on stderr; at ``--log-level INFO``, a log line every
-``log_every`` seconds; otherwise nothing. The counts are ``transforms.progress``'s, so
+``log_every`` seconds; otherwise nothing. The counts are ``transforms.runtime.progress``'s, so
 they move when the work runs in this process (Beam's local runner, in-memory mode); with
 workers elsewhere the bars never appear.
 """
@@ -15,7 +15,7 @@ from typing import TextIO
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from transforms import progress
+from transforms.runtime import progress
 
 log = logging.getLogger(__name__)
 

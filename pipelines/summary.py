@@ -14,7 +14,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.metrics.metric import MetricsFilter
 
 from schemas.records import Article, Reject
-from transforms import progress
+from transforms.runtime import progress
 
 TOP_ENTITIES = 8
 TABLES = ("articles", "duplicates", "rejects")

@@ -1,5 +1,5 @@
-"""copydesk's tests mirror the package tree: tests/transforms/test_repair.py tests
-transforms/repair.py.
+"""copydesk's tests mirror the package tree: tests/transforms/repair/test_repair.py tests
+transforms/repair/repair.py.
 
 Test pipelines run on the FnApiRunner: Beam's DirectRunner would first try to download
 its Prism runner, and nothing may be downloaded at test time.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bench.content_articles import CONTENT_KINDS, LANGUAGES, content_article, publisher_run
-from bench.eval_boilerplate import removed_as_boilerplate
+from bench.eval.boilerplate import removed_as_boilerplate
 
 
 def test_articles_are_deterministic_and_record_their_lines():

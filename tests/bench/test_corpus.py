@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from bench import corpus
 from bench.corpus import CorpusConfig, accidental_copies, base_article, build, generate, read_manifest
-from transforms import minhash
-from transforms.read import list_inputs
+from transforms.near_copies import minhash
+from transforms.reading.read import list_inputs
 
 
 @given(st.integers(min_value=0, max_value=10**9))

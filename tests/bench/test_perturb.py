@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bench import perturb
-from transforms.boilerplate import boilerplate_reason
-from transforms.scripts import letter_counts
+from transforms.repair.boilerplate import boilerplate_reason
+from transforms.repair.scripts import letter_counts
 
 CLEAN = (
     "Talks In Zürich Resume\n\n"

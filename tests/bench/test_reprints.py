@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench import reprints
-from transforms import minhash
+from transforms.near_copies import minhash
 
 
 def rng(seed: int = 0) -> np.random.Generator:

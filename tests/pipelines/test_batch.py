@@ -155,7 +155,7 @@ def test_options_default_to_the_local_runner_and_keep_what_is_given():
 
 
 def test_legacy_encodings_land_decoded_and_unsure_guesses_keep_raw(tmp_path):
-    from bench.eval_decoding import encoding_cases
+    from bench.eval.decoding import encoding_cases
 
     russian = next(c for c in encoding_cases()
                    if (c.language, c.encoding, c.size) == ("ru", "koi8-r", "long"))

@@ -54,8 +54,9 @@ def dataset(tmp_path):
 
 def _json(argv: list[str]) -> list[dict]:
     out = io.StringIO()
-    from pipelines.entities import add_entities_arguments
     import argparse
+
+    from pipelines.entities import add_entities_arguments
 
     parser = argparse.ArgumentParser()
     add_entities_arguments(parser)

@@ -14,7 +14,7 @@ import pytest
 from apache_beam.pipeline import PipelineVisitor
 
 from pipelines.batch import BatchConfig, build, pipeline_options
-from transforms.read import ReadInputs
+from transforms.reading.read import ReadInputs
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 WHEN = datetime(2023, 3, 1, tzinfo=timezone.utc)

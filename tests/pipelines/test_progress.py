@@ -2,7 +2,7 @@ import io
 import logging
 
 from pipelines.progress import ProgressDisplay
-from transforms import progress
+from transforms.runtime import progress
 
 
 def work(files=4, read=3, inputs=10, done=7):

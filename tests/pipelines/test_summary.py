@@ -9,7 +9,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.summary import TOP_ENTITIES, CountForSummary, reason_kind, summarise, tally
 from schemas.records import Article, Entity, Reject
-from transforms.write import WriteDatePartitions
+from transforms.writing.write import WriteDatePartitions
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)
 

@@ -1,9 +1,10 @@
 """Near-copies: marks every reprint or exact copy with the id of its canonical article.
 
-One module per stage; no stage gathers the corpus, its pairs or its clusters in one place
+One module per step; no stage gathers the corpus, its pairs or its clusters in one place
 or in a side input: every step is a join by key (the one exception, components that need
 more than ``max_rounds`` star rounds, is in ``clustering``).
 
+0. ``minhash`` (Beam-free): word hashes, shingles, MinHash, containment.
 1. ``fingerprints``: normalised content hash, word-shingle hashes, MinHash band keys.
 2. ``candidates``, exact copies: group by content hash; the lowest-ranked member stays,
    the rest follow it.
@@ -22,6 +23,8 @@ more than ``max_rounds`` star rounds, is in ``clustering``).
    only), so every ``similarity`` is a real similarity to ``duplicate_of``, and if that
    check fails the member stays canonical (a chain through a roundup is not a copy).
    Exact copies take their representative's answer; the answers meet the articles by id.
+7. ``match_index``: after the steps above, each in-batch cluster is decided against the
+   persistent index (``transforms.state``), so copies across batches and workers join.
 
 Known limits: LSH works on Jaccard, so a copy whose Jaccard with its original is low
 although its containment is high (a reprint of a third of a long text, or of the body only
@@ -29,40 +32,28 @@ of a page whose template outweighs it) becomes a candidate only by chance (about
 Jaccard 0.3 with 20 bands of 3 rows).
 """
 
-from transforms.near_copies.clustering import COPY, FOLLOW, cluster, resolve
-from transforms.near_copies.config import NearCopyConfig
-from transforms.near_copies.confirm import ConfirmPairs, Pair, similarity
-from transforms.near_copies.find import FindNearCopies
-from transforms.near_copies.fingerprints import (
-    Fingerprint,
-    FingerprintFn,
-    fingerprint,
-    fingerprints,
-    is_pinned,
-    pinned,
-    publisher,
-    rank,
-)
-from transforms.near_copies.templates import template_of, without_template
+from transforms.runtime.face import lazy_face
 
-__all__ = [
-    "COPY",
-    "FOLLOW",
-    "ConfirmPairs",
-    "FindNearCopies",
-    "Fingerprint",
-    "FingerprintFn",
-    "NearCopyConfig",
-    "Pair",
-    "cluster",
-    "fingerprint",
-    "fingerprints",
-    "is_pinned",
-    "pinned",
-    "publisher",
-    "rank",
-    "resolve",
-    "similarity",
-    "template_of",
-    "without_template",
-]
+_NAMES = {
+    "COPY": "clustering",
+    "ConfirmPairs": "confirm",
+    "FOLLOW": "clustering",
+    "FindNearCopies": "find",
+    "Fingerprint": "fingerprints",
+    "FingerprintFn": "fingerprints",
+    "MatchIndex": "match_index",
+    "NearCopyConfig": "config",
+    "Pair": "confirm",
+    "cluster": "clustering",
+    "fingerprint": "fingerprints",
+    "is_pinned": "fingerprints",
+    "pinned": "fingerprints",
+    "publisher": "fingerprints",
+    "rank": "fingerprints",
+    "resolve": "clustering",
+    "similarity": "confirm",
+    "template_of": "templates",
+    "without_template": "templates",
+}
+__all__ = sorted(_NAMES)
+__getattr__ = lazy_face(__name__, _NAMES)

@@ -8,7 +8,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.utils.windowed_value import WindowedValue
 
-from transforms import minhash
+from transforms.near_copies import minhash
 from transforms.near_copies.clustering import FOLLOW
 
 # Joins are GroupByKey over inputs tagged at the source: (id, (NODE, fingerprint)) meets

@@ -8,7 +8,7 @@ import apache_beam as beam
 import numpy as np
 from apache_beam.metrics import Metrics
 
-from transforms import minhash
+from transforms.near_copies import minhash
 from transforms.near_copies.candidates import CARRIED, NODE, WANTED
 from transforms.near_copies.config import NearCopyConfig
 from transforms.near_copies.fingerprints import Fingerprint

@@ -8,7 +8,7 @@ import apache_beam as beam
 import numpy as np
 
 from schemas.records import Article
-from transforms import minhash
+from transforms.near_copies import minhash
 from transforms.near_copies.config import NearCopyConfig
 
 

@@ -1,3 +1,4 @@
 """Modules that tune the runtime rather than transform data: glibc's allocator settings
-(``allocator``), a cache of Beam's per-DoFn state check (``dofn_specs``) and the on-disk
-cache of built indexes (``cache``)."""
+(``allocator``), a cache of Beam's per-DoFn state check (``dofn_specs``), the on-disk cache
+of built indexes (``cache``), the launcher's progress counters (``progress``) and the stage
+packages' lazy faces (``face``)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, IO
+from typing import IO, Callable
 
 
 def cache_dir() -> Path:

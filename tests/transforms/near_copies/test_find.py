@@ -11,8 +11,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from bench import reprints
 from schemas.records import Article
-from transforms import minhash
-from transforms.near_copies import FindNearCopies, NearCopyConfig, rank
+from transforms.near_copies import FindNearCopies, NearCopyConfig, minhash, rank
 
 SEEDS = sorted(glob.glob(os.path.join(reprints.SEEDS_DIR, "*.txt")))
 T0 = datetime(2022, 2, 21, 12, tzinfo=timezone.utc)

