@@ -2,7 +2,8 @@
 
 1. ``ner``: spaCy's model loaded once per process and ``tag``, Beam-free.
 2. ``tag``: the recognition stage (``TagEntities``) through Beam's ``RunInference``.
-3. ``gazetteer``: names the knowledge knows, found where spaCy missed them.
+3. ``gazetteer``: names the knowledge knows, found where spaCy missed them, read with
+   ``name_context`` (where a capitalised word stands and what the words around it say).
 4. ``knowledge``: what copydesk knows about names before it reads an article.
 5. ``name_evidence``: corpus evidence about names, gathered by key.
 6. ``canonical``: the canonical-name stage (``ResolveEntities``) and its ``Resolver``.

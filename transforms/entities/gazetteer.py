@@ -18,17 +18,16 @@ that look like a person (a speech verb or a title beside them) are left alone, a
 found ever overlaps an entity of spaCy's. One of spaCy's PERSON or ORG spans that is a
 known place in a stricter pattern ("in Kharkiv", "the Horlivka administration") keeps its
 span and gets the place's label. The knowledge base is shared; this adds a few sets of
-words and no index of its own.
+words and no index of its own. What the words around a name say is ``name_context``'s job;
+this module decides which knowledge names those places hold.
 """
 
 from __future__ import annotations
 
-import bisect
-import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, Sequence
 
 from schemas.records import Entity
 from transforms.entities.knowledge import (
@@ -40,40 +39,24 @@ from transforms.entities.knowledge import (
     load_knowledge,
     max_edits,
 )
+from transforms.entities.name_context import (
+    RELABEL_LOCATIVES,
+    Spans,
+    Token,
+    in_context,
+    name_end,
+    person_like,
+    place_pattern,
+    stands_alone,
+    title_case,
+    tokens_of,
+)
 
 Span = tuple[int, int, str]
 
-# Words that put a place after them ("in Reading", "outside Donetsk").
-LOCATIVES = frozenset({
-    "in", "near", "from", "outside", "to", "into", "across", "around", "towards", "toward",
-    "via", "throughout", "at", "of", "between", "inside", "within", "beyond", "through",
-})
-# Spans the model labelled a person or an organisation may be a place it did not know;
-# only these prepositions say so ("a letter from Austin", "talk to Lincoln" do not).
+# Spans the model labelled a person or an organisation may be a place it did not know,
+# where ``name_context.RELABEL_LOCATIVES`` stands before them.
 RELABEL_FROM = frozenset({"PERSON", "ORG"})
-RELABEL_LOCATIVES = frozenset({"in", "near", "outside", "across", "around", "throughout",
-                               "inside"})
-# Nouns that make the name before them a place ("the Lukansk administration").
-PLACE_NOUNS = frozenset({
-    "region", "regions", "oblast", "oblasts", "province", "provinces", "administration",
-    "administrations", "city", "governorate", "district", "county", "area", "areas",
-    "border", "airport", "residents", "authorities", "mayor", "suburbs", "outskirts",
-})
-# "Donetsk-based", "Reading-born": a place before the hyphen.
-PLACE_SUFFIXES = frozenset({"based", "born", "bound", "held", "controlled", "backed", "led"})
-# Beside these a name is a person's ("Austin said", "Mr Lincoln").
-SPEECH = frozenset({
-    "said", "says", "told", "added", "asked", "wrote", "argued", "insisted", "tweeted",
-    "stated", "warned", "replied", "explained",
-})
-TITLES = frozenset({
-    "mr", "mrs", "ms", "dr", "sir", "lady", "lord", "president", "minister", "senator",
-    "governor", "judge", "general", "captain", "king", "queen", "prince", "princess", "pope",
-    "saint", "st", "coach", "professor", "secretary", "chancellor",
-})
-# Lower-case words that may sit inside a multi-word name ("Bosnia and Herzegovina").
-NAME_JOINERS = frozenset({"of", "and", "de", "du", "la", "le", "on", "upon", "am", "der",
-                          "del", "da", "el", "al", "the"})
 # Common words that are also towns: nouns the model's lexicon cannot tell from place
 # names (its nouns include Moscow), month and day names (the tagger marks them as dates,
 # a headline may not), and the best known towns named like words, so that the guard holds
@@ -92,12 +75,6 @@ STRONG_KINDS = frozenset({"country", "continent"})
 # Spans of the text handed to ``find`` that count as places a name can be listed with.
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 
-# A word, with inner apostrophes, dots and hyphens ("Luhans'k", "U.S", "Rostov-on-Don");
-# a possessive "'s" is matched but left out of the word.
-_TOKEN = re.compile(r"(\w+(?:(?:['’](?!s\b)|[.\-])\w+)*)(?:['’]s\b)?")
-_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s)\s*$", re.IGNORECASE)
-_OPENERS = "\"'“‘([«"
-_SENTENCE_ENDS = ".!?:;•|–—"
 
 
 @dataclass(frozen=True)
@@ -114,14 +91,6 @@ class RecogniserConfig:
     min_population: int = 100_000
     standalone_population: int = 500_000
     near_min_letters: int = 6
-
-
-class _Token(NamedTuple):
-    start: int
-    end: int
-    text: str
-    hyphen_place: bool
-    capitalised: bool
 
 
 @dataclass(slots=True)
@@ -148,18 +117,18 @@ class Recogniser:
         overlapping them, and those of spaCy's PERSON and ORG spans that are places by
         their context ("in Kherson"), with the same span and the place's label; offsets
         into ``text``."""
-        tokens = _tokens(text)
+        tokens = tokens_of(text)
         if not tokens:
             return []
-        taken = _Spans((s, e) for s, e, _ in entities)
+        taken = Spans((s, e) for s, e, _ in entities)
         places = [(s, e) for s, e, label in entities if label in PLACE_LABELS]
         # Only a title is read as a headline: a body's capitals are evidence.
-        headline = field == "title" and _title_case(tokens)
+        headline = field == "title" and title_case(tokens)
         exact, near = self._scan(tokens, taken, headline)
         accepted: list[_Candidate] = []
         waiting: list[_Candidate] = []
         for candidate in exact:
-            if self._person_like(tokens, candidate):
+            if _person_like(tokens, candidate):
                 continue
             if self._stands_alone(text, tokens, candidate, headline):
                 accepted.append(candidate)
@@ -167,11 +136,11 @@ class Recogniser:
                 waiting.append(candidate)
         found_places = [(c.start, c.end) for c in accepted if c.entry.label in PLACE_LABELS]
         # A place that needs context may get it from another found one ("Bath and Bristol").
-        listed = _Spans(places + found_places)
+        listed = Spans(places + found_places)
         for candidate in waiting:
-            if self._in_context(text, tokens, candidate, listed, headline):
+            if in_context(text, tokens, candidate.first, candidate.last, listed, headline):
                 accepted.append(candidate)
-        listed = _Spans(places + [(c.start, c.end) for c in accepted
+        listed = Spans(places + [(c.start, c.end) for c in accepted
                                   if c.entry.label in PLACE_LABELS])
         for i in near:
             candidate = self._near_at(text, tokens, i, taken, listed, headline)
@@ -182,7 +151,7 @@ class Recogniser:
         return [Entity(text[c.start:c.end], c.entry.label, c.start, c.end, field=field)
                 for c in sorted(accepted, key=lambda c: c.start)]
 
-    def _scan(self, tokens: list[_Token], taken: _Spans,
+    def _scan(self, tokens: list[Token], taken: Spans,
               headline: bool) -> tuple[list[_Candidate], list[int]]:
         """Knowledge names clear of the model's spans, and the capitalised words that are
         none (which may be near spellings)."""
@@ -201,12 +170,12 @@ class Recogniser:
             i += 1
         return exact, near
 
-    def _exact_at(self, tokens: list[_Token], i: int, taken: _Spans,
+    def _exact_at(self, tokens: list[Token], i: int, taken: Spans,
                   headline: bool) -> _Candidate | None:
         """The longest knowledge name starting at token ``i`` (at most four words)."""
         if not tokens[i].capitalised:
             return None
-        for last in range(_name_end(tokens, i), i - 1, -1):
+        for last in range(name_end(tokens, i), i - 1, -1):
             words = tokens[i:last + 1]
             if not words[-1].capitalised:
                 continue
@@ -224,8 +193,8 @@ class Recogniser:
                 return _Candidate(i, last, start, end, entry, common)
         return None
 
-    def _near_at(self, text: str, tokens: list[_Token], i: int, taken: _Spans,
-                 places: _Spans, headline: bool) -> _Candidate | None:
+    def _near_at(self, text: str, tokens: list[Token], i: int, taken: Spans,
+                 places: Spans, headline: bool) -> _Candidate | None:
         token = tokens[i]
         folded = fold_key(token.text)
         if (not token.capitalised or len(folded) < self.config.near_min_letters
@@ -235,8 +204,8 @@ class Recogniser:
             return None
         candidate = _Candidate(i, i, token.start, token.end, None, False)
         # Context first: it is cheap and rules out nearly every capitalised word.
-        if self._person_like(tokens, candidate) or not self._in_context(
-                text, tokens, candidate, places, headline):
+        if _person_like(tokens, candidate) or not in_context(
+                text, tokens, candidate.first, candidate.last, places, headline):
             return None
         found = [(entry, distance) for entry, _, distance
                  in self.knowledge.near(folded, max_edits(folded))
@@ -246,7 +215,7 @@ class Recogniser:
         candidate.entry = found[0][0]
         return candidate
 
-    def _relabelled(self, text: str, tokens: list[_Token], entities: Sequence[Span],
+    def _relabelled(self, text: str, tokens: list[Token], entities: Sequence[Span],
                     places: list[tuple[int, int]]) -> list[_Candidate]:
         """spaCy's PERSON and ORG spans that are a known place in a place-name pattern or
         listed with a place ("Kherson and Mykolaiv regions"); a second pass lets a
@@ -257,7 +226,7 @@ class Recogniser:
         index = {token.start: n for n, token in enumerate(tokens)}
         found: dict[int, _Candidate] = {}
         for _ in range(2):
-            listed = _Spans(places + [(c.start, c.end) for c in found.values()])
+            listed = Spans(places + [(c.start, c.end) for c in found.values()])
             for start, end in suspects:
                 first = index.get(start)
                 if first is None or start in found:
@@ -272,8 +241,8 @@ class Recogniser:
                 if entry is None or entry.label not in PLACE_LABELS:
                     continue
                 candidate = _Candidate(first, last, start, end, entry, False)
-                if not self._person_like(tokens, candidate) and self._place_pattern(
-                        text, tokens, candidate, listed, RELABEL_LOCATIVES):
+                if not _person_like(tokens, candidate) and place_pattern(
+                        text, tokens, first, last, listed, RELABEL_LOCATIVES):
                     found[start] = candidate
         return list(found.values())
 
@@ -292,6 +261,16 @@ class Recogniser:
         return (entry.curated or entry.kind in STRONG_KINDS
                 or entry.population >= self.config.standalone_population)
 
+    def _stands_alone(self, text: str, tokens: list[Token], candidate: _Candidate,
+                      headline: bool) -> bool:
+        """Whether the name is a name by where it stands, without other context; in a
+        headline, where capitals say nothing, only a strong name is."""
+        if candidate.common:
+            return False
+        if headline:
+            return self._strong(candidate.entry)
+        return stands_alone(text, tokens, candidate.first, candidate.last)
+
     def _plausible_surface(self, name: str, headline: bool) -> bool:
         """Short words are names only as written acronyms (US, EU), never "Us" or "OF"."""
         letters = sum(c.isalpha() for c in name)
@@ -301,134 +280,6 @@ class Recogniser:
 
     def _common(self, word: str) -> bool:
         return _is_common(word.lower(), self.common_words)
-
-    def _person_like(self, tokens: list[_Token], candidate: _Candidate) -> bool:
-        before = tokens[candidate.first - 1].text.lower() if candidate.first else ""
-        after = (tokens[candidate.last + 1].text.lower()
-                 if candidate.last + 1 < len(tokens) else "")
-        if before.rstrip(".") in TITLES:
-            return True
-        entry = candidate.entry
-        return (entry is None or entry.kind == "city") and (after in SPEECH or before in SPEECH)
-
-    def _stands_alone(self, text: str, tokens: list[_Token], candidate: _Candidate,
-                      headline: bool) -> bool:
-        """Whether the name is a name by where it stands, without other context."""
-        if candidate.common:
-            return False
-        if headline:
-            return self._strong(candidate.entry)
-        if not (_clear_before(text, tokens, candidate.first)
-                and _clear_after(text, tokens, candidate.last)):
-            return False
-        if candidate.last > candidate.first:
-            return True
-        return not _sentence_initial(text, tokens[candidate.first].start)
-
-    def _in_context(self, text: str, tokens: list[_Token], candidate: _Candidate,
-                    places: _Spans, headline: bool) -> bool:
-        """A place-name pattern around the name ("in X", "X region", "X-based"), or a
-        place listed with it ("Donetsk and Lukansk")."""
-        if not headline and not (_clear_before(text, tokens, candidate.first)
-                                 and _clear_after(text, tokens, candidate.last)):
-            return False
-        return self._place_pattern(text, tokens, candidate, places, LOCATIVES)
-
-    def _place_pattern(self, text: str, tokens: list[_Token], candidate: _Candidate,
-                       places: _Spans, locatives: frozenset[str]) -> bool:
-        first, last = candidate.first, candidate.last
-        if places.listed_with(text, candidate.start, candidate.end):
-            return True
-        if tokens[last].hyphen_place:
-            return True
-        before = tokens[first - 1].text.lower() if first else ""
-        after = tokens[last + 1].text.lower() if last + 1 < len(tokens) else ""
-        return before in locatives or after in PLACE_NOUNS
-
-
-def _tokens(text: str) -> list[_Token]:
-    tokens = []
-    append = tokens.append
-    for match in _TOKEN.finditer(text):
-        start, end = match.span(1)
-        word = match.group(1)
-        hyphen_place = False
-        if "-" in word:
-            head, _, tail = word.rpartition("-")
-            if tail in PLACE_SUFFIXES:
-                word, end, hyphen_place = head, start + len(head), True
-        append(_Token(start, end, word, hyphen_place, word[0].isupper()))
-    return tokens
-
-
-def _name_end(tokens: list[_Token], i: int, most: int = 4) -> int:
-    """The last token that can end a name starting at ``i``: words joined by single
-    spaces, the inner lower-case ones joiners ("Bosnia and Herzegovina")."""
-    last = i
-    while last + 1 < len(tokens) and last + 1 < i + most:
-        following = tokens[last + 1]
-        if following.start - tokens[last].end != 1 or not (
-                following.capitalised or following.text in NAME_JOINERS):
-            break
-        last += 1
-    return last
-
-
-class _Spans:
-    """Non-overlapping (start, end) spans, searched by bisection: an article has hundreds
-    of entities and thousands of capitalised words to check against them."""
-
-    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
-        ordered = sorted(spans)
-        self.starts = [s for s, _ in ordered]
-        self.ends = sorted(e for _, e in ordered)
-
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_right(self.ends, start)
-        return i < len(self.ends) and self.starts[i] < end
-
-    def listed_with(self, text: str, start: int, end: int) -> bool:
-        """Whether the span just before or just after is joined to this one as a list."""
-        i = bisect.bisect_right(self.ends, start) - 1
-        if i >= 0 and _LIST_GAP.fullmatch(text, self.ends[i], start):
-            return True
-        j = bisect.bisect_left(self.starts, end)
-        return j < len(self.starts) and bool(_LIST_GAP.fullmatch(text, end, self.starts[j]))
-
-
-def _title_case(tokens: list[_Token]) -> bool:
-    """A headline in Title Case or capitals: capitalisation says nothing there."""
-    words = [t for t in tokens if len(t.text) >= 4 and t.text[0].isalpha()]
-    return len(words) >= 3 and sum(t.capitalised for t in words) >= 0.75 * len(words)
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    """Whether only a sentence end, a line break or opening quotes come before ``start``."""
-    at = start - 1
-    while at >= 0 and (text[at].isspace() or text[at] in _OPENERS):
-        if text[at] == "\n":
-            return True
-        at -= 1
-    return at < 0 or text[at] in _SENTENCE_ENDS
-
-
-def _clear_before(text: str, tokens: list[_Token], first: int) -> bool:
-    """No capitalised word joined to the name before it (a sentence-initial "In" is not)."""
-    if first == 0:
-        return True
-    previous = tokens[first - 1]
-    gap = text[previous.end:tokens[first].start]
-    if gap.strip() or not previous.capitalised:
-        return True
-    return _sentence_initial(text, previous.start) and previous.text.lower() in _stop_words()
-
-
-def _clear_after(text: str, tokens: list[_Token], last: int) -> bool:
-    if last + 1 >= len(tokens):
-        return True
-    following = tokens[last + 1]
-    gap = text[tokens[last].end:following.start]
-    return bool(gap.strip()) or not following.capitalised
 
 
 @lru_cache(maxsize=1 << 14)
@@ -444,15 +295,6 @@ def _lemmas(word: str) -> tuple[str, ...]:
 
 def _is_common(word: str, common_words: frozenset[str]) -> bool:
     return any(form in common_words for form in _lemmas(word))
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    # Imported on first use: building a pipeline imports this module, and spaCy is slow
-    # to import where no tagging happens.
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
 
 
 def english_common_words(model_path: str) -> frozenset[str]:
@@ -489,3 +331,8 @@ def load_recogniser(knowledge_config: KnowledgeConfig = KnowledgeConfig(),
             words = english_common_words(model_path or english_model_path())
             recogniser = _LOADED[key] = Recogniser(load_knowledge(knowledge_config), words)
         return recogniser
+
+
+def _person_like(tokens: list[Token], candidate: _Candidate) -> bool:
+    kind = candidate.entry.kind if candidate.entry is not None else None
+    return person_like(tokens, candidate.first, candidate.last, kind)
