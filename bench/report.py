@@ -3,6 +3,7 @@ they were measured with, ``bench/results/*.json`` and the blocks of ``bench/RESU
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import platform
@@ -50,13 +51,14 @@ def git_commit() -> str | None:
 
 def update_results_md(block: str, content: str, path: str = RESULTS_MD) -> None:
     """Replace the ``block`` section of RESULTS.md (between its markers), keeping the rest;
-    the README's copy of the same table too, where the README has the markers."""
+    the copy of the same table in docs/ too, on each page that has the markers."""
     _replace_block(block, content, path)
-    readme = os.path.join(os.path.dirname(BENCH_DIR), "README.md")
-    if path == RESULTS_MD and os.path.exists(readme):
-        with open(readme, encoding="utf-8") as handle:
+    if path != RESULTS_MD:
+        return
+    for page in sorted(glob.glob(os.path.join(os.path.dirname(BENCH_DIR), "docs", "*.md"))):
+        with open(page, encoding="utf-8") as handle:
             if f"<!-- {block}:start -->" in handle.read():
-                _replace_block(block, content, readme)
+                _replace_block(block, content, page)
 
 
 def _replace_block(block: str, content: str, path: str) -> None:

@@ -3,8 +3,8 @@ worker, run once per batch on data it reads when it runs.
 
 Building a fresh graph for each micro-batch, with its records given to ``beam.Create``,
 cost 0.27 s of construction, pickling and translation per batch on an idle machine
-(cProfile), over a second on a loaded one (``python -m bench.micro_batch``, README
-"Streaming"), before any record was processed. Here the graph's
+(cProfile), over a second on a loaded one (``python -m bench.micro_batch``,
+docs/streaming.md), before any record was processed. Here the graph's
 first step reads a spool file that the worker rewrites before each run: the records,
 the batch's file stem and its ``ingested_at``. The stem and ``ingested_at`` reach the
 stages that need them as side inputs, so nothing batch-specific is baked into the graph

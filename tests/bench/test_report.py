@@ -12,17 +12,21 @@ def test_update_results_md_replaces_only_its_block(tmp_path):
     assert "second eval" in text and "first bench" in text and "first eval" not in text
 
 
-def test_the_readme_copy_is_replaced_only_where_the_readme_has_markers(tmp_path, monkeypatch):
+def test_the_docs_copy_is_replaced_only_on_pages_with_markers(tmp_path, monkeypatch):
     bench_dir = tmp_path / "bench"
     bench_dir.mkdir()
     results = str(bench_dir / "RESULTS.md")
     monkeypatch.setattr(ev, "BENCH_DIR", str(bench_dir))
     monkeypatch.setattr(ev, "RESULTS_MD", results)
-    readme = tmp_path / "README.md"
-    readme.write_text("# x\n<!-- bench:start -->\nold table\n<!-- bench:end -->\ntail\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    page = tmp_path / "docs" / "benchmarks.md"
+    page.write_text("# x\n<!-- bench:start -->\nold table\n<!-- bench:end -->\ntail\n", encoding="utf-8")
+    other = tmp_path / "docs" / "cli.md"
+    other.write_text("# cli\n", encoding="utf-8")
     ev.update_results_md("bench", "new table", results)
     ev.update_results_md("eval", "eval table", results)
-    text = readme.read_text(encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
     assert "new table" in text and "old table" not in text and text.endswith("tail\n")
     assert "eval table" not in text and "<!-- eval:start -->" not in text
+    assert other.read_text(encoding="utf-8") == "# cli\n"
     assert "eval table" in open(results, encoding="utf-8").read()
