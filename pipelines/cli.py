@@ -151,7 +151,9 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_log_level(root, "WARNING")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     batch = commands.add_parser("batch", help="a folder of raw articles in, the dataset out")
-    add_batch_arguments(batch)
+    if command in (None, "batch"):
+        # Its flags import the reading stage, hence Beam: seconds that produce need not wait.
+        add_batch_arguments(batch)
     _add_log_level(batch, argparse.SUPPRESS)
     for name, _, help_text in OTHER_COMMANDS:
         sub = commands.add_parser(name, help=help_text)
