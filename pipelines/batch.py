@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 dofn_specs.install()
 
 STATE_FOLDER = "_state"
+# Test hook: an article whose text holds this marker makes the pipeline raise after every
+# stage has run (its state committed), to prove that one such record cannot stop a stream.
+STAGE_FAILPOINT_ENV = "COPYDESK_STAGE_FAILPOINT"
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,17 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
         articles = articles | "CanonicalEntities" >> ResolveEntities(
             fix_names=config.fix_names, aliases=config.aliases, **_entity_state(state, stem)
         )
+    if os.environ.get(STAGE_FAILPOINT_ENV):
+        articles = articles | "Failpoint" >> beam.Map(_fail_on, os.environ[STAGE_FAILPOINT_ENV])
     rejects = (decoded["rejects"], repaired["rejects"]) | "AllRejects" >> beam.Flatten()
     _ = {"articles": articles, "rejects": rejects} | "Summary" >> CountForSummary()
     return {"articles": articles, "rejects": rejects} | "Write" >> WriteDatePartitions(output, stem)
+
+
+def _fail_on(article, marker: str):
+    if marker in article.text:
+        raise RuntimeError(f"failpoint {STAGE_FAILPOINT_ENV}: this article holds {marker!r}")
+    return article
 
 
 def _match_index(state: StateSpec, stem: str) -> beam.PTransform:

@@ -37,6 +37,9 @@ def configure_logging(level: str = "WARNING") -> None:
         handler.addFilter(_DropQuietWarnings())
 
 
+from pipelines.run_errors import RunStopped  # noqa: E402  (logging is configured first)
+
+
 class UsageError(Exception):
     """A one-sentence message for an unusable command line."""
 
@@ -108,6 +111,7 @@ def check_output(output: str) -> None:
 def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     from pipelines.batch import batch_stem, run_files
     from pipelines.progress import ProgressDisplay
+    from pipelines.run_errors import readable_failures
     from pipelines.summary import summarise
     from transforms.reading.read import InputError, input_roots
 
@@ -119,7 +123,7 @@ def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
         raise UsageError(str(error)) from None
     check_output(args.output)
     logging.getLogger(__name__).info("reading %s into %s", ", ".join(args.inputs), args.output)
-    with ProgressDisplay():
+    with ProgressDisplay(), readable_failures(args.output):
         result = run_files(args.inputs, args.output, batch_stem(args.inputs), config, beam_args)
     print(summarise(result, args.output))
     return 0
@@ -147,7 +151,9 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_log_level(root, "WARNING")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     batch = commands.add_parser("batch", help="a folder of raw articles in, the dataset out")
-    add_batch_arguments(batch)
+    if command in (None, "batch"):
+        # Its flags import the reading stage, hence Beam: seconds that produce need not wait.
+        add_batch_arguments(batch)
     _add_log_level(batch, argparse.SUPPRESS)
     for name, _, help_text in OTHER_COMMANDS:
         sub = commands.add_parser(name, help=help_text)
@@ -223,12 +229,27 @@ def check_leftovers(command: str, leftovers: Sequence[str], ours: argparse.Argum
     if not leftovers:
         return
     if command in BEAM_COMMANDS:
+        check_runner(leftovers)
         _, leftovers = beam_parser().parse_known_args(list(leftovers))
     flags = [word for word in leftovers if word.startswith("-")]
     if flags:
         raise UsageError(unknown_flag(flags[0], command, ours))
     if leftovers:
         raise UsageError(f"error: unexpected argument {leftovers[0]!r}; see copydesk {command} -h")
+
+
+def check_runner(beam_args: Sequence[str]) -> None:
+    """An unknown ``--runner`` stops the run here, in one line, not in Beam's traceback."""
+    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+    runner = PipelineOptions(list(beam_args)).view_as(StandardOptions).runner
+    known = StandardOptions.KNOWN_RUNNER_NAMES
+    names = {name.lower() for name in known}
+    if not runner or "." in runner or runner.lower() in names or f"{runner.lower()}runner" in names:
+        return
+    close = difflib.get_close_matches(runner, known, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else f"; choose one of {', '.join(known)}"
+    raise UsageError(f"error: unknown runner {runner}{hint}")
 
 
 def unknown_flag(word: str, command: str, ours: argparse.ArgumentParser) -> str:
@@ -290,7 +311,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"copydesk: {error}", file=sys.stderr)
         return 2
+    except RunStopped as error:
+        print(f"copydesk: {error}.", file=sys.stderr)
+        if error.code == 130:
+            # Interrupted, Beam's worker threads may never finish; exiting must not wait for them.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        return error.code
     except KeyboardInterrupt:
+        print("copydesk: interrupted.", file=sys.stderr)
         return 130
 
 

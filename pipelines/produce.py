@@ -24,8 +24,11 @@ from pipelines.stream.kafka_io import (
     VALUE_FORMATS,
     KafkaSettings,
     add_connection_arguments,
+    quiet_kafka_logging,
     settings_from_args,
+    short_error,
 )
+from transforms.reading.envelope import InvalidInput, parse_envelope
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,16 @@ class Message:
     value: bytes
     headers: list[tuple[str, bytes]]
     key: bytes | None = None
+    # Where it came from (``file.jsonl#3``), to name it in errors.
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An envelope batch would reject, reported instead of sent."""
+
+    source: str
+    reason: str
 
 
 def find_files(paths: Iterable[str]) -> list[tuple[str, str]]:
@@ -62,8 +75,9 @@ def find_files(paths: Iterable[str]) -> list[tuple[str, str]]:
 
 def messages(
     path: str, source: str, value_format: str = "text", key: bytes | None = None
-) -> Iterator[Message]:
-    """The messages of one file, as ``copydesk batch`` would read its articles."""
+) -> Iterator[Message | Refused]:
+    """The messages of one file, as ``copydesk batch`` would read its articles; an
+    envelope batch would reject is ``Refused`` with batch's reason."""
     with open(path, "rb") as handle:
         raw = handle.read()
     if path.endswith(".jsonl"):
@@ -74,27 +88,37 @@ def messages(
         yield _envelope(raw, source, value_format, key)
     elif value_format == "json":
         text = raw.decode("utf-8", errors="replace")
-        yield Message(json.dumps({"text": text}).encode("utf-8"), [("source", source.encode())], key)
+        yield Message(json.dumps({"text": text}).encode("utf-8"), [("source", source.encode())], key, source)
     else:
-        yield Message(raw, [("source", source.encode())], key)
+        yield Message(raw, [("source", source.encode())], key, source)
 
 
-def _envelope(raw: bytes, source: str, value_format: str, key: bytes | None) -> Message:
+def _envelope(raw: bytes, source: str, value_format: str, key: bytes | None) -> Message | Refused:
     headers = [("source", source.encode())]
-    if value_format == "json":
-        return Message(raw, headers, key)
     try:
-        envelope = json.loads(raw)
-    except ValueError:
-        envelope = None
-    if not isinstance(envelope, dict) or not isinstance(envelope.get("text"), str):
-        # Sent as it is: the worker rejects it with a reason, as the batch path would.
-        return Message(raw, headers, key)
+        envelope = parse_envelope(raw)
+    except InvalidInput as error:
+        return Refused(source, str(error))
+    if value_format == "json":
+        return Message(raw, headers, key, source)
     for name in HEADER_FIELDS:
         value = envelope.get(name)
         if isinstance(value, str) and value.strip():
             headers.append((name, value.encode("utf-8")))
-    return Message(envelope["text"].encode("utf-8"), headers, key)
+    return Message(envelope["text"].encode("utf-8"), headers, key, source)
+
+
+# How long produce waits for a broker that does not answer before it says so.
+CONNECT_TIMEOUT_MS = 4000
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+
+
+class PublishFailed(RuntimeError):
+    """Publishing stopped, as one sentence; ``sent`` messages were acknowledged before."""
+
+    def __init__(self, message: str, sent: int) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 def produce(
@@ -102,37 +126,69 @@ def produce(
     rate: float | None = None, partitions: int | None = None,
 ) -> int:
     """Send ``items`` to ``topic`` (created with ``partitions`` if missing), at most ``rate``
-    per second; the number sent. Waits until the broker has acknowledged every one."""
+    per second; the number sent. Waits until the broker has acknowledged every one.
+    ``PublishFailed`` says why it stopped (a broker that does not answer within
+    ``CONNECT_TIMEOUT_MS``, a message too large) and how many were sent before."""
     from kafka import KafkaProducer
+    from kafka.errors import KafkaError
 
     from pipelines.broker import create_topic
 
-    if partitions:
-        create_topic(settings.bootstrap_servers, topic, partitions, settings.client_config())
-    producer = KafkaProducer(
-        **settings.client_config(),
-        compression_type=compression,
-        linger_ms=5,
-        max_request_size=16 * 1024 * 1024,
-    )
-    sent = 0
+    config = {**settings.client_config(), "bootstrap_timeout_ms": CONNECT_TIMEOUT_MS}
+    servers = settings.bootstrap_servers
+    try:
+        if partitions:
+            create_topic(servers, topic, partitions, config)
+        producer = KafkaProducer(**config, compression_type=compression, linger_ms=5,
+                                 max_request_size=MAX_REQUEST_BYTES, max_block_ms=CONNECT_TIMEOUT_MS,
+                                 request_timeout_ms=CONNECT_TIMEOUT_MS)
+    except KafkaError as error:
+        raise PublishFailed(f"Kafka at {servers} does not answer ({short_error(error)}); check that "
+                            f"the broker is running (copydesk broker) and the address is right", 0) from None
+    pending: list = []
+    acknowledged = 0
+
+    def settle() -> None:
+        nonlocal acknowledged
+        producer.flush(timeout=CONNECT_TIMEOUT_MS / 1000)
+        for message, future in pending:
+            try:
+                future.get(timeout=CONNECT_TIMEOUT_MS / 1000)
+            except KafkaError as error:
+                raise PublishFailed(_why(error, message, servers), acknowledged) from None
+            acknowledged += 1
+        pending.clear()
+
     started = time.monotonic()
     try:
-        futures = []
-        for message in items:
+        for count, message in enumerate(items):
             if rate:
-                wait = started + sent / rate - time.monotonic()
+                wait = started + count / rate - time.monotonic()
                 if wait > 0:
                     time.sleep(wait)
-            futures.append(producer.send(topic, value=message.value, key=message.key,
-                                         headers=message.headers))
-            sent += 1
-        producer.flush()
-        for future in futures:
-            future.get(timeout=60)
+            try:
+                pending.append((message, producer.send(topic, value=message.value, key=message.key,
+                                                       headers=message.headers)))
+            except KafkaError as error:
+                settle()
+                raise PublishFailed(_why(error, message, servers), acknowledged) from None
+            if len(pending) >= 1000:
+                settle()
+        settle()
     finally:
-        producer.close()
-    return sent
+        producer.close(timeout=CONNECT_TIMEOUT_MS / 1000)
+    return acknowledged
+
+
+def _why(error: Exception, message: Message, servers: str) -> str:
+    from kafka.errors import MessageSizeTooLargeError, RecordListTooLargeError
+
+    if isinstance(error, (MessageSizeTooLargeError, RecordListTooLargeError)):
+        return (f"{message.source or 'a message'} is {len(message.value):,} bytes, more than one Kafka "
+                f"message may hold here ({short_error(error)}); split it, or raise the "
+                f"topic's max.message.bytes")
+    return (f"Kafka at {servers} stopped answering ({short_error(error)}); check that the broker is "
+            f"running (copydesk broker) and the address is right")
 
 
 def add_produce_arguments(parser: argparse.ArgumentParser) -> None:
@@ -152,8 +208,7 @@ def add_produce_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_produce(args: argparse.Namespace) -> int:
-    from kafka.errors import KafkaError
-
+    """Publish; 1 when a message could not be sent or an envelope was refused."""
     from pipelines.cli import UsageError
 
     try:
@@ -163,17 +218,28 @@ def run_produce(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     if not files:
         raise UsageError(f"No .txt, .json or .jsonl files under {' '.join(args.paths)}; give article files.")
+    quiet_kafka_logging()
     key = args.key.encode("utf-8") if args.key else None
-    items = (m for path, source in files for m in messages(path, source, args.value_format, key))
+    refused: list[Refused] = []
+
+    def items() -> Iterator[Message]:
+        for path, source in files:
+            for item in messages(path, source, args.value_format, key):
+                if isinstance(item, Refused):
+                    print(f"copydesk: {item.source} not sent: {item.reason}", file=sys.stderr)
+                    refused.append(item)
+                else:
+                    yield item
+
     try:
-        sent = produce(settings, args.topic, items, args.compression, args.rate, args.partitions)
-    except KafkaError as error:
-        raise UsageError(
-            f"Could not publish to {args.bootstrap_servers} ({error}); check that the broker is "
-            f"running (copydesk broker) and the address is right."
-        ) from None
-    print(f"Published {sent} messages from {len(files)} files to {args.topic} on {args.bootstrap_servers}.")
-    return 0
+        sent = produce(settings, args.topic, items(), args.compression, args.rate, args.partitions)
+    except PublishFailed as error:
+        done = f"{error.sent} messages were sent before it stopped" if error.sent else "nothing was sent"
+        print(f"copydesk: {error}; {done}.", file=sys.stderr)
+        return 1
+    print(f"Published {sent} messages from {len(files)} files to {args.topic} on {args.bootstrap_servers}"
+          + (f"; {len(refused)} not sent (see above)." if refused else "."))
+    return 1 if refused else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

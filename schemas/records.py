@@ -75,6 +75,9 @@ class RawInput:
     order: str = ""
     # Charset declared by the transport (a Kafka content-type header), if any.
     encoding: str | None = None
+    # Why the transport could not read it (a header that is not UTF-8, a date out of
+    # range): decoding rejects it with this sentence instead of reading ``raw``.
+    problem: str | None = None
 
 
 @pickled_by_position
@@ -132,4 +135,23 @@ def stable_id(source: str, raw: bytes) -> str:
 
 def partition_date(published_at: datetime | None, ingested_at: datetime) -> str:
     when = published_at if published_at is not None else ingested_at
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%d")
+    return when.astimezone(timezone.utc).date().isoformat()
+
+
+class DateOutOfRange(ValueError):
+    """A date that UTC cannot hold, as one sentence."""
+
+
+def in_utc(when: datetime, what: str) -> datetime:
+    """``when`` in UTC (read as UTC without an offset); ``DateOutOfRange`` when it falls
+    outside the years 1 to 9999 there, which no date partition, Parquet timestamp or
+    date arithmetic downstream could hold."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    try:
+        return when.astimezone(timezone.utc)
+    except OverflowError:
+        raise DateOutOfRange(
+            f"{what} {when.isoformat()} falls outside the years 1 to 9999 in UTC; fix the date "
+            f"or leave it out."
+        ) from None

@@ -15,6 +15,8 @@ import threading
 import time
 from typing import Any, Callable
 
+from pipelines.stream.kafka_io import Unreadable
+
 log = logging.getLogger(__name__)
 
 Ranges = dict[int, tuple[int, int]]
@@ -22,13 +24,25 @@ Ranges = dict[int, tuple[int, int]]
 
 def batch_stem(topic: str, ranges: Ranges) -> str:
     """Deterministic file stem of a micro-batch: the same offset ranges, the same file names."""
-    safe_topic = re.sub(r"[^A-Za-z0-9.-]", "-", topic)
+    safe_topic = name_part(topic)
     parts = [f"p{p}-{first}-{last}" for p, (first, last) in sorted(ranges.items())]
     stem = f"kafka-{safe_topic}-{'_'.join(parts)}"
     if len(stem) <= 150:
         return stem
     digest = hashlib.blake2b(stem.encode(), digest_size=8).hexdigest()
     return f"kafka-{safe_topic[:60]}-{parts[0]}-n{len(parts)}-{digest}"
+
+
+def name_part(topic: str) -> str:
+    """A topic as part of a file name: letters, digits, ``.`` and ``-`` kept, any other
+    character written as ``_XX`` per UTF-8 byte (``news_en`` is ``news_5fen``), so two
+    topics never share file names: folding ``_`` into ``-`` made ``news_en`` and
+    ``news-en`` write, and clean up, the same files."""
+    return "".join(c if _KEPT.fullmatch(c) else "".join(f"_{b:02x}" for b in c.encode("utf-8"))
+                   for c in topic)
+
+
+_KEPT = re.compile(r"[A-Za-z0-9.-]")
 
 
 def format_ranges(ranges: Ranges) -> str:
@@ -42,8 +56,10 @@ class Batcher:
     revoked on Kafka's IO thread must never slip into a batch.
     """
 
-    def __init__(self, max_records: int, max_seconds: float, lock: threading.RLock) -> None:
+    def __init__(self, max_records: int, max_seconds: float, lock: threading.RLock,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.max_records = max_records
+        self._clock = clock
         self.max_seconds = max_seconds
         self._lock = lock
         self._buffer: dict[int, list] = {}
@@ -65,11 +81,11 @@ class Batcher:
         with self._lock:
             if self._opened is None:
                 return poll_seconds
-            return max(0.0, min(poll_seconds, self._opened + self.max_seconds - time.monotonic()))
+            return max(0.0, min(poll_seconds, self._opened + self.max_seconds - self._clock()))
 
     def add(self, polled: dict, accepts: Callable[[int], bool], settling: Callable[[int], bool]) -> None:
         """Buffer a poll's records (``{TopicPartition: [record]}``) of the partitions ``accepts``."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             for tp, records in polled.items():
                 p = tp.partition
@@ -95,7 +111,7 @@ class Batcher:
             count = sum(len(r) for r in self._buffer.values())
             if not count:
                 return False
-            return count >= self.max_records or time.monotonic() - self._opened >= self.max_seconds
+            return count >= self.max_records or self._clock() - self._opened >= self.max_seconds
 
     def cut(self, owned: set[int]) -> dict[int, list]:
         """Take the buffered records of ``owned`` partitions as one batch (partition -> records)."""
@@ -103,7 +119,7 @@ class Batcher:
             batch = {p: r for p, r in self._buffer.items() if r and p in owned}
             self._buffer.clear()
             self._opened = None
-            self._cut_at = time.monotonic()
+            self._cut_at = self._clock()
             return batch
 
     def start_at(self, partition: int, offset: int) -> None:
@@ -140,39 +156,56 @@ class Batcher:
 def read_ranges(connect: Callable[[], Any], topic: str, ranges: Ranges,
                 stopping: Callable[[], bool]) -> list | None:
     """Exactly the records of ``ranges``, read again with a consumer outside the group
-    (``connect`` makes it); None if stopped first."""
-    from kafka import TopicPartition
-
+    (``connect`` makes it); None if stopped first. A record the client cannot decode is
+    given as an ``Unreadable`` in its place."""
     reader = connect()
     if reader is None:
         return None
     try:
-        tps = {p: TopicPartition(topic, p) for p in ranges}
-        reader.assign(list(tps.values()))
-        for p, (first, _) in ranges.items():
-            reader.seek(tps[p], first)
-        found: dict[int, list] = {p: [] for p in ranges}
-        remaining = set(ranges)
-        last_progress = time.monotonic()
-        while remaining and not stopping():
-            for tp, records in reader.poll(timeout_ms=500).items():
-                first, last = ranges[tp.partition]
-                for record in records:
-                    if first <= record.offset <= last:
-                        found[tp.partition].append(record)
-                    if record.offset >= last:
-                        remaining.discard(tp.partition)
-                last_progress = time.monotonic()
-            for p in list(remaining):
-                # Offsets at the end of a range can be transaction markers, never returned.
-                if reader.position(tps[p]) > ranges[p][1]:
-                    remaining.discard(p)
-            if time.monotonic() - last_progress > 30:
-                log.warning("re-reading %s is stuck at %s; is the broker up?", format_ranges(ranges),
-                            {p: reader.position(tps[p]) for p in remaining})
-                last_progress = time.monotonic()
-        if remaining:
-            return None
-        return [r for p in sorted(found) for r in sorted(found[p], key=lambda r: r.offset)]
+        found = []
+        for p in sorted(ranges):
+            records = _read_range(reader, topic, p, ranges[p], stopping)
+            if records is None:
+                return None
+            found += records
+        return found
     finally:
         reader.close()
+
+
+def _read_range(reader, topic: str, partition: int, first_last: tuple[int, int],
+                stopping: Callable[[], bool]) -> list | None:
+    # One partition at a time: a CorruptRecordError then names its partition, and the
+    # reader's position is the offset it cannot decode.
+    from kafka import TopicPartition
+    from kafka.errors import CorruptRecordError
+
+    first, last = first_last
+    tp = TopicPartition(topic, partition)
+    reader.assign([tp])
+    reader.seek(tp, first)
+    found: dict[int, Any] = {}
+    last_progress = time.monotonic()
+    while not stopping():
+        try:
+            polled = reader.poll(timeout_ms=500).get(tp, [])
+        except CorruptRecordError as error:
+            offset = reader.position(tp)
+            log.warning("partition %d: the Kafka client cannot decode offset %d (%s); it becomes a reject",
+                        partition, offset, error)
+            found[offset] = Unreadable(topic, partition, offset, str(error))
+            reader.seek(tp, offset + 1)
+            polled = []
+        for record in polled:
+            if first <= record.offset <= last:
+                found[record.offset] = record
+        if polled:
+            last_progress = time.monotonic()
+        # Offsets at the end of a range can be transaction markers, never returned.
+        if reader.position(tp) > last:
+            return [found[o] for o in sorted(found)]
+        if time.monotonic() - last_progress > 30:
+            log.warning("re-reading %s is stuck at offset %d; is the broker up?",
+                        format_ranges({partition: first_last}), reader.position(tp))
+            last_progress = time.monotonic()
+    return None

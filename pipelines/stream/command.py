@@ -160,6 +160,7 @@ def _handle_signals(worker: StreamWorker) -> None:
 
     def abandon(reason: str) -> None:
         log.warning("%s: exiting now; the batch in progress is replayed by the next owner", reason)
+        worker.discard_spool()
         logging.shutdown()
         os._exit(0)
 

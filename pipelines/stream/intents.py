@@ -89,6 +89,7 @@ class HeldIntent:
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
+_PROGRESS = re.compile(r"p(\d{5,})\.json")
 
 
 class StreamState:
@@ -117,6 +118,11 @@ class StreamState:
         if current is not None and current >= next_offset:
             return
         _write_atomically(self._progress_path(partition), json.dumps({"next_offset": next_offset}))
+
+    def partitions(self) -> list[int]:
+        """The partitions the dataset has progress for."""
+        found = (_PROGRESS.fullmatch(name) for name in os.listdir(self.root))
+        return sorted(int(match[1]) for match in found if match)
 
     def _progress_path(self, partition: int) -> str:
         return os.path.join(self.root, f"p{partition:05d}.json")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, TypeVar
 
-from schemas.records import RawInput
+from schemas.records import DateOutOfRange, RawInput, in_utc
 from transforms.decoding.charset_hints import content_type_charset
 
 log = logging.getLogger(__name__)
@@ -163,18 +163,34 @@ def message_order(partition: int, offset: int) -> str:
     return f"{partition:05d}/{offset:020d}"
 
 
+# The headers copydesk reads; any other header may hold any bytes.
+READ_HEADERS = ("title", "url", "published_at", "language", "content-type")
+
+
+class UnreadableRecord(ValueError):
+    """Why one consumed record cannot become an article, as one sentence."""
+
+
 def header_map(headers: Iterable[tuple[str, bytes | None]] | None) -> dict[str, str]:
-    """Headers as text; the last of repeated keys wins, as in Kafka Connect."""
+    """The headers copydesk reads, as text; the last of repeated keys wins, as in Kafka
+    Connect. ``UnreadableRecord`` when one of them is not UTF-8."""
     found: dict[str, str] = {}
     for key, value in headers or ():
-        if value is None:
+        name = key.lower()
+        if value is None or name not in READ_HEADERS:
             continue
-        found[key.lower()] = value.decode("utf-8", errors="replace").strip()
+        try:
+            found[name] = value.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise UnreadableRecord(
+                f"The Kafka header {key!r} is not UTF-8 text; publish header values as UTF-8."
+            ) from None
     return found
 
 
 def event_time(headers: dict[str, str], timestamp_ms: int | None) -> datetime | None:
-    """``published_at`` from the header when it parses, else the Kafka record timestamp."""
+    """``published_at`` from the header when it parses, else the Kafka record timestamp.
+    ``DateOutOfRange`` when UTC cannot hold the one chosen."""
     stamp = headers.get("published_at")
     if stamp:
         try:
@@ -182,12 +198,27 @@ def event_time(headers: dict[str, str], timestamp_ms: int | None) -> datetime | 
         except ValueError:
             log.debug("published_at header %r is not ISO 8601; using the record timestamp", stamp)
         else:
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=timezone.utc)
-            return parsed.astimezone(timezone.utc)
+            return in_utc(parsed, "The published_at header")
     if timestamp_ms is None or timestamp_ms < 0:
         return None
-    return datetime.fromtimestamp(timestamp_ms / 1000, tz=timezone.utc)
+    try:
+        return datetime.fromtimestamp(timestamp_ms / 1000, tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise DateOutOfRange(
+            f"The Kafka record timestamp {timestamp_ms} ms falls outside the years 1 to 9999; "
+            f"fix the producer's clock or send a published_at header."
+        ) from None
+
+
+def publisher_key(key: bytes | None) -> str | None:
+    if not key:
+        return None
+    try:
+        return key.decode("utf-8").strip() or None
+    except UnicodeDecodeError:
+        raise UnreadableRecord(
+            "The Kafka key is not UTF-8 text; publish keys (publisher ids) as UTF-8."
+        ) from None
 
 
 def to_raw_input(message: Any, value_format: str = "text") -> RawInput:
@@ -198,21 +229,74 @@ def to_raw_input(message: Any, value_format: str = "text") -> RawInput:
     ``published_at`` and ``language`` carry metadata, the record timestamp standing in
     for ``published_at``; a ``content-type`` header's charset declares the value's
     encoding. Tombstones (null values) never get here.
+
+    It never raises: a record it cannot read (a key or header that is not UTF-8, a date
+    out of range, a record the client could not decode) becomes an input carrying the
+    reason, which decoding turns into a reject, so one record cannot stop its partition.
     """
-    headers = header_map(message.headers)
-    key = message.key.decode("utf-8", errors="replace").strip() if message.key else None
-    return RawInput(
+    common = dict(
         source=message_source(message.topic, message.partition, message.offset),
-        raw=bytes(message.value),
-        title=headers.get("title") or None,
-        url=headers.get("url") or None,
-        published_at=event_time(headers, message.timestamp),
-        language=headers.get("language") or None,
-        publisher_id=key or None,
+        raw=bytes(message.value or b""),
         kind="envelope" if value_format == "json" else "text",
         order=message_order(message.partition, message.offset),
-        encoding=content_type_charset(headers.get("content-type")),
     )
+    problem = getattr(message, "problem", None)
+    if problem:
+        return RawInput(**common, problem=problem)
+    try:
+        headers = header_map(message.headers)
+        return RawInput(
+            **common,
+            title=headers.get("title") or None,
+            url=headers.get("url") or None,
+            published_at=event_time(headers, message.timestamp),
+            language=headers.get("language") or None,
+            publisher_id=publisher_key(message.key),
+            encoding=content_type_charset(headers.get("content-type")),
+        )
+    except (UnreadableRecord, DateOutOfRange) as error:
+        return RawInput(**common, problem=str(error))
+    except Exception as error:  # one record must never stop its partition
+        reason = f"copydesk could not read this Kafka record ({short_error(error)})."
+        return RawInput(**common, problem=reason)
+
+
+class Unreadable:
+    """Stands in for a record the Kafka client cannot decode (``CorruptRecordError``: a
+    header key that is not UTF-8, a damaged batch), so that its offset still gets a row."""
+
+    key = None
+    value = b""
+    headers: list = []
+    timestamp = None
+
+    def __init__(self, topic: str, partition: int, offset: int, reason: str) -> None:
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.problem = (f"The Kafka client cannot decode the record at this offset ({short_error(reason)}); "
+                        f"its bytes could not be kept.")
+
+
+def unreadable_at(reader: Any, topic: str, partition: int, offset: int, timeout: float = 10.0) -> str | None:
+    """Why the client cannot decode the record at ``offset`` of ``partition``, None if it
+    can (or there is none yet). ``reader`` is a consumer outside the group."""
+    from kafka import TopicPartition
+    from kafka.errors import CorruptRecordError
+
+    tp = TopicPartition(topic, partition)
+    reader.assign([tp])
+    if offset >= (reader.end_offsets([tp]).get(tp) or 0):
+        return None
+    reader.seek(tp, offset)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if reader.poll(timeout_ms=500, max_records=1):
+                return None
+        except CorruptRecordError as error:
+            return str(error)
+    return None
 
 
 def dead_letter_headers(
@@ -272,8 +356,8 @@ def retry_kafka(
             failures += 1
             delay = backoff.next()
             log.warning("Kafka at %s is unreachable while %s (%s); retrying in %.0f s.",
-                        servers, what, _short(error), delay)
-            _sleep(delay, should_stop)
+                        servers, what, short_error(error), delay)
+            sleep_unless_stopped(delay, should_stop)
             continue
         if failures:
             log.warning("Kafka at %s answers again; %s after %d retries.", servers, what, failures)
@@ -281,13 +365,13 @@ def retry_kafka(
     return None
 
 
-def _sleep(seconds: float, should_stop: Callable[[], bool]) -> None:
+def sleep_unless_stopped(seconds: float, should_stop: Callable[[], bool]) -> None:
     deadline = time.monotonic() + seconds
     while not should_stop() and time.monotonic() < deadline:
         time.sleep(min(0.2, deadline - time.monotonic()))
 
 
-def _short(error: BaseException) -> str:
+def short_error(error: BaseException) -> str:
     text = str(error) or type(error).__name__
     return text if len(text) < 200 else text[:197] + "..."
 

@@ -13,10 +13,12 @@ and the file names stay those of the batch (replays rewrite the same files).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
@@ -31,6 +33,8 @@ from apache_beam.transforms.environments import EmbeddedPythonEnvironment
 from schemas.records import RawInput
 
 SPOOL_NAME = "batch.pickle"
+SPOOL_PREFIX = "copydesk-spool-"
+OWNER_LOCK = "owner.lock"
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,17 @@ class Spool:
 
     It lives on the worker's local disk (a temporary folder unless given): only this
     worker's pipeline reads it, and a lost spool costs nothing, since a batch whose run
-    did not finish is read again from Kafka.
+    did not finish is read again from Kafka. It holds raw articles, so it goes on exit,
+    and a worker starting removes those that killed workers left (``remove_orphans``):
+    each spool is locked by its owner while it lives.
     """
 
     def __init__(self, folder: str | None = None) -> None:
-        self.folder = folder or tempfile.mkdtemp(prefix="copydesk-spool-")
+        self.folder = folder or tempfile.mkdtemp(prefix=SPOOL_PREFIX)
         os.makedirs(self.folder, exist_ok=True)
         self.path = os.path.join(self.folder, SPOOL_NAME)
+        self._owner = os.open(os.path.join(self.folder, OWNER_LOCK), os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._owner, fcntl.LOCK_EX)
 
     def put(self, batch: SpooledBatch) -> None:
         temp = f"{self.path}.tmp"
@@ -63,6 +71,44 @@ class Spool:
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self._owner is not None:
+            os.close(self._owner)
+            self._owner = None
+
+
+def remove_orphans(parent: str | None = None, unlocked_age: float = 60.0) -> list[str]:
+    """Remove the spools under ``parent`` (the temporary folder) whose worker is gone:
+    their lock is free, or they have none (an older worker's) and are older than
+    ``unlocked_age`` seconds (younger ones may be being created). The removed folders."""
+    parent = parent or tempfile.gettempdir()
+    removed = []
+    for name in os.listdir(parent):
+        folder = os.path.join(parent, name)
+        if not name.startswith(SPOOL_PREFIX) or os.path.islink(folder) or not os.path.isdir(folder):
+            continue
+        if _orphaned(folder, unlocked_age):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _orphaned(folder: str, unlocked_age: float) -> bool:
+    try:
+        fd = os.open(os.path.join(folder, OWNER_LOCK), os.O_RDWR | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        try:
+            return time.time() - os.stat(folder).st_mtime > unlocked_age
+        except FileNotFoundError:
+            return False
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 class LoadSpool(beam.DoFn):

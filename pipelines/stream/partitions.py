@@ -153,6 +153,25 @@ class Committer:
                         "still keep other workers out", error)
         return True
 
+    def commit_outside_group(self, client_config: dict, group: str, offsets: dict[int, int]) -> bool:
+        """Commit ``offsets`` as a consumer outside the group; True if the broker took them,
+        which it does only when the group has no member (the others commit their own)."""
+        from kafka import KafkaConsumer
+        from kafka.errors import KafkaError
+
+        consumer = None
+        try:
+            consumer = KafkaConsumer(**client_config, group_id=group, enable_auto_commit=False)
+            consumer.commit(self.offsets(offsets), timeout_ms=5000)
+        except KafkaError as error:
+            log.debug("commit outside the group refused (%s): other members remain", error)
+            return False
+        finally:
+            if consumer is not None:
+                consumer.close(autocommit=False)
+        log.info("last member out: offsets committed where the dataset ends %s", offsets)
+        return True
+
     def offsets(self, offsets: dict[int, int]) -> dict:
         from kafka import TopicPartition
         from kafka.structs import OffsetAndMetadata

@@ -18,7 +18,16 @@ from pipelines.stream.batching import Batcher, batch_stem, format_ranges, read_r
 from pipelines.stream.broker_watch import BrokerWatch
 from pipelines.stream.dead_letters import DeadLetters
 from pipelines.stream.intents import HeldIntent, Intent, StreamState
-from pipelines.stream.kafka_io import KafkaSettings, retry_kafka, to_raw_input
+from pipelines.stream.isolation import Abandoned, NotOneRecord, isolate, remove_split_files
+from pipelines.stream.kafka_io import (
+    KafkaSettings,
+    Unreadable,
+    retry_kafka,
+    short_error,
+    sleep_unless_stopped,
+    to_raw_input,
+    unreadable_at,
+)
 from pipelines.stream.metrics import StreamMetrics
 from pipelines.stream.partitions import Committer, Partitions
 
@@ -47,7 +56,7 @@ class StreamConfig:
     dataset with no progress for the partition. ``state_dir`` (default ``DIR/_state``)
     holds the pipeline's persistent near-copy index and entity statistics.
     ``session_timeout_ms`` (45000) is the consumer group session; a worker that stops
-    heartbeating this long loses its partitions. ``shutdown_grace_seconds`` (25): after
+    heartbeating this long loses its partitions. ``shutdown_grace_seconds`` (8): after
     SIGTERM, a batch still running after this long is abandoned (it replays on restart).
     """
 
@@ -62,7 +71,7 @@ class StreamConfig:
     state_dir: str | None = None
     session_timeout_ms: int = 45_000
     max_poll_interval_ms: int = 300_000
-    shutdown_grace_seconds: float = 25.0
+    shutdown_grace_seconds: float = 8.0
     poll_seconds: float = 0.5
     pipeline_args: tuple[str, ...] = field(default_factory=tuple)
 
@@ -108,6 +117,10 @@ class StreamWorker:
 
     def run(self) -> int:
         """Consume until stopped; 0 after a clean stop, 1 if a batch kept failing."""
+        from pipelines.stream.micro_batch import remove_orphans
+
+        for folder in remove_orphans():
+            log.info("removed %s, left by a worker that was killed", folder)
         self._consumer = retry_kafka(self._connect, "joining the consumer group",
                                      self.settings.bootstrap_servers, lambda: self.stopping)
         if self._consumer is None:
@@ -156,6 +169,11 @@ class StreamWorker:
         # An oversized message must still be fetched, so that it can be rejected.
         return max(1 << 20, self.batch_config.max_bytes + (64 << 10))
 
+    def discard_spool(self) -> None:
+        """Remove the spool of raw articles now (the process is exiting at once)."""
+        if self._pipeline is not None:
+            self._pipeline.close()
+
     def _shutdown(self) -> None:
         abandoned = self.batcher.clear()
         if abandoned:
@@ -168,12 +186,30 @@ class StreamWorker:
                 self._consumer.close(autocommit=False, timeout_ms=5000)
             except Exception as error:  # the process is exiting; say why, do not mask it
                 log.warning("closing the Kafka consumer failed (%s)", error)
+        self._commit_as_last_member()
         if self.dead_letters is not None:
             self.dead_letters.close()
         if self._pipeline is not None:
             self._pipeline.close()
         self.state.unlock_all()
         log.info("stopped; offsets committed up to what is in %s", self.config.output)
+
+    def _commit_as_last_member(self) -> None:
+        """Once out of the group, commit where the dataset ends for every partition no
+        worker is writing. The broker takes a commit from outside the group only when the
+        group has no member left, so this is the last worker out making good the commits
+        that rebalances refused (a commit refused while the group rebalances is lost to
+        the worker that made it, and the partition's next owner may be stopping too)."""
+        if self._consumer is None:
+            return
+        ends = {}
+        for p in self.state.partitions():
+            if self.state.try_lock_partition(p):
+                end = self.state.next_offset(p)
+                if end is not None:
+                    ends[p] = end
+        if ends:
+            self.committer.commit_outside_group(self.settings.client_config(), self.config.group, ends)
 
     # Rebalances (called by kafka-python, possibly on its IO thread) ---------------------
 
@@ -287,19 +323,50 @@ class StreamWorker:
     # Reading ----------------------------------------------------------------------------
 
     def _poll(self) -> None:
-        from kafka.errors import KafkaError
+        from kafka.errors import CorruptRecordError, KafkaError
 
         timeout = self.batcher.poll_timeout(self.config.poll_seconds)
         room = max(1, self.config.max_batch_records - self.batcher.count())
         try:
             polled = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=room)
+        except CorruptRecordError as error:
+            if not self._skip_unreadable():
+                log.warning("polling Kafka failed (%s); retrying", error)
+                sleep_unless_stopped(1, lambda: self.stopping)
+            return
         except KafkaError as error:
             log.warning("polling Kafka failed (%s); retrying", error)
-            time.sleep(1)
+            sleep_unless_stopped(1, lambda: self.stopping)
             return
         mine = {tp: records for tp, records in polled.items() if tp.topic == self.config.topic}
         self.batcher.add(mine, self.partitions.accepts, self.partitions.settling)
         self._update_lag()
+
+    def _skip_unreadable(self) -> bool:
+        """Find the record the client cannot decode (the group consumer's error does not
+        say where), put an ``Unreadable`` in its place and read on after it; False if
+        none was found."""
+        from kafka import TopicPartition
+
+        reader = self._range_reader()
+        if reader is None:
+            return False
+        try:
+            for p in sorted(self.partitions.settled()):
+                tp = TopicPartition(self.config.topic, p)
+                offset = self._consumer.position(tp)
+                reason = unreadable_at(reader, self.config.topic, p, offset)
+                if reason is None:
+                    continue
+                log.warning("partition %d: the Kafka client cannot decode offset %d (%s); it becomes "
+                            "a reject", p, offset, reason)
+                self.batcher.add({tp: [Unreadable(self.config.topic, p, offset, reason)]},
+                                 self.partitions.accepts, self.partitions.settling)
+                self._consumer.seek(tp, offset + 1)
+                return True
+        finally:
+            reader.close()
+        return False
 
     def _update_lag(self) -> None:
         from kafka import TopicPartition
@@ -337,7 +404,12 @@ class StreamWorker:
         if not self._still_owner(intent):
             return
         inputs = [to_raw_input(r, self.config.value_format) for r in records if r.value is not None]
-        result = self._run_pipeline(intent, inputs)
+        try:
+            result = self._run_pipeline(intent, inputs, kind)
+        except Abandoned:
+            log.info("stopping: batch %s is left pending; its partitions' next owner replays it",
+                     intent.stem)
+            return
         self._maybe_fail("after-files")
         dead = self.dead_letters.send(result.files, records) if self.dead_letters else 0
         # Counted once the rows are visible, before the progress that a watcher may poll.
@@ -369,28 +441,52 @@ class StreamWorker:
         self.batcher.forget(set(intent.ranges))
         return False
 
-    def _run_pipeline(self, intent: Intent, inputs: list):
-        from pipelines import batch
-
+    def _run_pipeline(self, intent: Intent, inputs: list, kind: str):
+        """Run the batch, retrying it; if it keeps failing, split it to set aside the
+        record that fails (``pipelines.isolation``)."""
+        if kind == "replay":
+            remove_split_files(self.config.output, intent.stem)
         for attempt in range(1, PIPELINE_ATTEMPTS + 1):
             try:
-                if self._pipeline is None:
-                    self._pipeline = batch.RecordsPipeline(
-                        self.config.output, self.batch_config, self._pipeline_args(),
-                        state_dir=self.state_dir)
-                return self._pipeline.run(inputs, intent.stem, intent.ingested_at)
+                return self._run_once(intent, intent.stem, inputs)
             except Exception as error:  # any pipeline failure: the batch is retried whole
                 self.metrics.batch_failures.inc()
                 if attempt == PIPELINE_ATTEMPTS:
-                    raise BatchFailed(
-                        f"Batch {intent.stem} failed {attempt} times ({error!r}); it stays pending in "
-                        f"{self.state.intents_dir} and is replayed when a worker restarts. "
-                        f"Fix the cause (see the traceback above), then start the worker again."
-                    ) from error
+                    log.warning("batch %s failed %d times (%s); splitting it to find the record "
+                                "that fails", intent.stem, attempt, short_error(error))
+                    return self._isolate(intent, inputs, error)
                 log.exception("batch %s failed (attempt %d of %d); retrying", intent.stem,
                               attempt, PIPELINE_ATTEMPTS)
-                time.sleep(2 ** attempt)
+                sleep_unless_stopped(attempt, lambda: self.stopping)
+                if self.stopping:
+                    raise Abandoned(intent.stem) from error
         raise AssertionError("unreachable")
+
+    def _isolate(self, intent: Intent, inputs: list, error: Exception):
+        def run(stem: str, part: list):
+            try:
+                return self._run_once(intent, stem, part)
+            except Exception:
+                self.metrics.batch_failures.inc()
+                raise
+
+        try:
+            return isolate(run, intent.stem, inputs, error, self.config.output, lambda: self.stopping)
+        except NotOneRecord as failure:
+            raise BatchFailed(
+                f"Batch {intent.stem} fails whatever record is set aside ({failure}); it stays "
+                f"pending in {self.state.intents_dir} and is replayed when a worker restarts. "
+                f"Fix the cause (see the log above), then start the worker again."
+            ) from failure
+
+    def _run_once(self, intent: Intent, stem: str, inputs: list):
+        from pipelines import batch
+
+        if self._pipeline is None:
+            self._pipeline = batch.RecordsPipeline(
+                self.config.output, self.batch_config, self._pipeline_args(),
+                state_dir=self.state_dir)
+        return self._pipeline.run(inputs, stem, intent.ingested_at)
 
     def _log_batch(self, intent: Intent, kind: str, records: int, counts: dict[str, int],
                    tombstones: int, dead: int, seconds: float) -> None:

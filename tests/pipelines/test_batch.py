@@ -122,27 +122,33 @@ def test_mixed_generated_inputs_each_land_in_exactly_one_table(tmp_path):
         '{"text": "Ukraine and Russia held talks in Minsk on Friday.",'
         ' "published_at": "2022-02-18T10:00:00+02:00"}\n'
         "{broken\n"
-        '{"text": ""}\n', encoding="utf-8")
+        '{"text": ""}\n'
+        '{"text": "A story dated before the year 1 in UTC.", "published_at": "0001-01-01T00:00:00+01:00"}\n',
+        encoding="utf-8")
     (source / "long.txt").write_text("Kyiv is the capital of Ukraine and " * 8_000, encoding="utf-8")
     output = tmp_path / "out"
     result = run([source], output, max_bytes=1_500_000)
     articles, duplicates, rejects = (read(output, t) for t in ("articles", "duplicates", "rejects"))
     sources = [r["source"] for r in articles + duplicates + rejects]
     expected = ["a_wire.txt", "sub/reprint.txt", "legacy.txt", "utf16.txt", "nul.txt", "empty.txt",
-                "bin.txt", "big.txt", "lines.jsonl#1", "lines.jsonl#2", "lines.jsonl#3", "long.txt"]
+                "bin.txt", "big.txt", "lines.jsonl#1", "lines.jsonl#2", "lines.jsonl#3", "lines.jsonl#4",
+                "long.txt"]
     assert sorted(sources) == sorted(expected)
     wire_id = next(a["id"] for a in articles if a["source"] == "a_wire.txt")
     assert [(d["source"], d["duplicate_of"]) for d in duplicates] == [("sub/reprint.txt", wire_id)]
     assert {r["source"] for r in rejects} == {"empty.txt", "bin.txt", "big.txt", "lines.jsonl#2",
-                                              "lines.jsonl#3"}
+                                              "lines.jsonl#3", "lines.jsonl#4"}
     assert all(r["reason"].endswith(".") and len(r["reason"]) < 200 for r in rejects)
     by_source = {a["source"]: a for a in articles}
     assert "\x00" not in by_source["nul.txt"]["text"]
     assert "café’s" in by_source["legacy.txt"]["text"]
     assert by_source["lines.jsonl#1"]["date"] == "2022-02-18"
     # The summary's counts come from the run's metrics; they match what was written.
-    assert result.counts == {"articles": len(articles), "duplicates": 1, "rejects": 5}
-    assert sum(result.rejects_by_reason.values()) == 5
+    assert result.counts == {"articles": len(articles), "duplicates": 1, "rejects": 6}
+    assert sum(result.rejects_by_reason.values()) == 6
+    [dated] = [r["reason"] for r in rejects if r["source"] == "lines.jsonl#4"]
+    assert dated == ("The published_at date 0001-01-01T00:00:00+01:00 falls outside the years 1 to 9999 "
+                     "in UTC; fix the date or leave it out.")
     assert result.rejects_by_reason["The input is empty or only whitespace, so there is no article"] == 1
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from pipelines import produce
 
-SEEDS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "seeds")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SEEDS = os.path.join(ROOT, "seeds")
 
 
 def write_corpus(root) -> None:
@@ -48,8 +49,51 @@ def test_envelopes_become_text_values_with_metadata_headers(tmp_path):
     assert headers(b) == {"source": "b.json", "title": "Title B", "published_at": "2022-02-22T10:00:00+00:00"}
     c1, broken = produce.messages(str(tmp_path / "c.jsonl"), "c.jsonl")
     assert headers(c1) == {"source": "c.jsonl#1", "url": "https://x.test/c1"}
-    # Not an envelope: sent as it is, for the worker to reject with a reason.
-    assert broken.value == b"{not json" and headers(broken)["source"] == "c.jsonl#3"
+    # Not an envelope: refused with batch's reason, never sent.
+    assert broken == produce.Refused("c.jsonl#3", "The input is not valid JSON (Expecting property name "
+                                                  "enclosed in double quotes at line 1 column 2); fix it "
+                                                  "or remove it.")
+
+
+@pytest.mark.parametrize("value_format", ["text", "json"])
+def test_lines_batch_would_reject_are_refused_in_either_format(tmp_path, value_format):
+    lines = ["not json at all", json.dumps({"text": 42}),
+             json.dumps({"text": "Dated", "published_at": "0001-01-01T00:00:00+01:00"}),
+             json.dumps({"text": "Kept"})]
+    (tmp_path / "d.jsonl").write_text("\n".join(lines) + "\n")
+    found = list(produce.messages(str(tmp_path / "d.jsonl"), "d.jsonl", value_format))
+    refused = [m for m in found if isinstance(m, produce.Refused)]
+    assert [r.source for r in refused] == ["d.jsonl#1", "d.jsonl#2", "d.jsonl#3"]
+    assert "no \"text\" string" in refused[1].reason and "outside the years 1 to 9999" in refused[2].reason
+    [kept] = [m for m in found if isinstance(m, produce.Message)]
+    assert headers(kept)["source"] == "d.jsonl#4"
+
+
+def test_refused_lines_are_reported_and_not_sent(tmp_path, capsys):
+    (tmp_path / "d.jsonl").write_text("not json at all\n")
+    # Nothing is left to send, so no broker is needed to see the report.
+    status = produce.main([str(tmp_path), "--topic", "t", "--bootstrap-servers", "127.0.0.1:1"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("copydesk: d.jsonl#1 not sent: The input is not valid JSON")
+
+
+def test_a_broker_that_cannot_be_reached_is_one_line_within_10_s(tmp_path):
+    import subprocess
+    import sys
+
+    from pipelines.broker import free_port
+
+    (tmp_path / "a.txt").write_text("An article about the harbour.")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pipelines.produce", str(tmp_path), "--topic", "t",
+                           "--bootstrap-servers", f"127.0.0.1:{free_port()}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    took = time.monotonic() - started
+    assert done.returncode == 1
+    [line] = done.stderr.splitlines()
+    assert line.startswith("copydesk: Kafka at 127.0.0.1:") and line.endswith("; nothing was sent."), line
+    assert took < 10, took
 
 
 def test_json_value_format_keeps_envelopes(tmp_path):
@@ -98,3 +142,18 @@ def test_produce_command_refuses_an_empty_folder(tmp_path, capsys):
     status = produce.main([str(tmp_path), "--topic", "t", "--bootstrap-servers", "127.0.0.1:1"])
     assert status == 2
     assert "No .txt, .json or .jsonl files" in capsys.readouterr().err
+
+
+@pytest.mark.kafka
+def test_a_message_too_large_is_named_with_what_was_sent(kafka_broker, tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("An article about the harbour.")
+    (tmp_path / "b.txt").write_text("An article about the council.")
+    (tmp_path / "c.txt").write_bytes(b"word " * (produce.MAX_REQUEST_BYTES // 5 + 1))
+    topic = f"produce-large-{os.getpid()}"
+    status = produce.main([str(tmp_path), "--topic", topic, "--partitions", "1",
+                           "--bootstrap-servers", kafka_broker.bootstrap_servers])
+    [line] = capsys.readouterr().err.splitlines()
+    assert status == 1
+    assert line.startswith(f"copydesk: c.txt is {produce.MAX_REQUEST_BYTES + 5:,} bytes, more than one Kafka "
+                           "message may hold"), line
+    assert line.endswith("; 2 messages were sent before it stopped."), line

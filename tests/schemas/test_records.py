@@ -2,11 +2,12 @@ import pickle
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from apache_beam.coders import registry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schemas.records import Article, Entity, RawInput, Reject, Repair
+from schemas.records import Article, DateOutOfRange, Entity, RawInput, Reject, Repair, in_utc, partition_date
 
 NOW = datetime(2026, 11, 21, 23, 30, tzinfo=timezone.utc)
 
@@ -47,3 +48,15 @@ def test_records_pickle_as_constructor_and_field_values():
     assert values == tuple(getattr(article, f.name) for f in fields(Article))
     # No field names in the pickle: they made up a sixth of an article's bytes.
     assert b"kb_id" not in pickle.dumps(article, pickle.HIGHEST_PROTOCOL)
+
+
+def test_dates_utc_cannot_hold_are_refused_in_one_sentence():
+    with pytest.raises(DateOutOfRange) as refused:
+        in_utc(datetime.fromisoformat("0001-01-01T00:00:00+01:00"), "The published_at date")
+    assert str(refused.value) == ("The published_at date 0001-01-01T00:00:00+01:00 falls outside the years "
+                                  "1 to 9999 in UTC; fix the date or leave it out.")
+    with pytest.raises(DateOutOfRange):
+        in_utc(datetime.fromisoformat("9999-12-31T23:00:00-05:00"), "The date")
+    first = in_utc(datetime(1, 1, 1, 1, 0), "The date")
+    assert first == datetime(1, 1, 1, 1, 0, tzinfo=timezone.utc)
+    assert partition_date(first, first) == "0001-01-01"

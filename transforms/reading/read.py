@@ -7,14 +7,13 @@ graph holds the inputs as given, not one entry per file. A large JSON Lines file
 as byte ranges by several workers.
 """
 
-import json
 import logging
 import os
 import posixpath
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import BinaryIO, Iterable, Iterator, Sequence
 
 import apache_beam as beam
@@ -26,6 +25,7 @@ from apache_beam.metrics import Metrics
 from schemas.records import Article, RawInput, Reject, Repair, stable_id
 from transforms.decoding.charset_hints import declared_in_envelope, declared_in_markup
 from transforms.decoding.decoder import BinaryInput, decode
+from transforms.reading.envelope import InvalidInput, parse_envelope, parse_timestamp
 from transforms.runtime import progress
 
 log = logging.getLogger(__name__)
@@ -372,6 +372,8 @@ class DecodeInput(beam.DoFn):
             )
 
     def _article(self, item: RawInput, ingested_at: datetime) -> Article:
+        if item.problem:
+            raise InvalidInput(item.problem)
         if len(item.raw) > self.max_bytes:
             raise InvalidInput(
                 f"The input is larger than the {_size(self.max_bytes)} limit; raise --max-bytes "
@@ -413,10 +415,6 @@ class DecodeInput(beam.DoFn):
         return article
 
 
-class InvalidInput(ValueError):
-    """Why an input cannot become an article, as one sentence."""
-
-
 def _hint(item: RawInput) -> str | None:
     """The charset declared for ``item``: by its transport (a Kafka content-type), else by
     its envelope's ``encoding`` field, else by an HTML or XML declaration at its top."""
@@ -428,19 +426,8 @@ def _hint(item: RawInput) -> str | None:
 
 
 def _apply_envelope(article: Article, text: str) -> None:
-    try:
-        envelope = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(
-            f"The input is not valid JSON ({error.msg} at line {error.lineno} column "
-            f"{error.colno}); fix it or remove it."
-        ) from None
-    if not isinstance(envelope, dict):
-        raise InvalidInput("The JSON is not an object; an article envelope is {\"text\": ...}.")
-    body = envelope.get("text")
-    if not isinstance(body, str):
-        raise InvalidInput("The JSON object has no \"text\" string, so there is no article.")
-    article.text = body
+    envelope = parse_envelope(text)
+    article.text = envelope["text"]
     article.title = _string(envelope, "title") or article.title
     article.url = _string(envelope, "url") or article.url
     article.publisher_id = _string(envelope, "source") or article.publisher_id
@@ -455,19 +442,6 @@ def _apply_envelope(article: Article, text: str) -> None:
 def _string(envelope: dict, key: str) -> str | None:
     value = envelope.get(key)
     return value.strip() or None if isinstance(value, str) else None
-
-
-def parse_timestamp(value: object) -> tuple[datetime | None, str | None]:
-    """An ISO 8601 timestamp as UTC, and a note when it had to be read leniently or dropped."""
-    if not isinstance(value, str):
-        return None, "published_at is not a string; ignored"
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None, "published_at is not an ISO 8601 timestamp; ignored"
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc), "published_at has no UTC offset; read as UTC"
-    return parsed.astimezone(timezone.utc), None
 
 
 def _size(n: int) -> str:

@@ -21,6 +21,7 @@ pruned (``prune``), so the index is bounded by the window, not by the stream's h
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import sqlite3
@@ -277,9 +278,29 @@ def connect_sqlite(path: str, timeout: float) -> sqlite3.Connection:
     os.makedirs(folder, exist_ok=True)
     # Beam may run a DoFn's setup and its bundles on different threads (never at once).
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
+    use_wal(db, path)
     db.execute("PRAGMA synchronous=NORMAL")
     return db
+
+
+def use_wal(db: sqlite3.Connection, path: str) -> None:
+    """Put the file in WAL mode, once: the mode stays in the file. The switch needs the
+    file to itself and SQLite does not wait out the busy timeout for it, so connections
+    that open a new file at the same moment ("database is locked" under load) take
+    turns on a lock file beside it."""
+    if _journal_mode(db) == "wal":
+        return
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if _journal_mode(db) != "wal":
+            db.execute("PRAGMA journal_mode=WAL")
+    finally:
+        os.close(fd)
+
+
+def _journal_mode(db: sqlite3.Connection) -> str:
+    return str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
 
 
 @contextmanager

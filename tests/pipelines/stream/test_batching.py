@@ -5,7 +5,6 @@ bookkeeping shared with the rebalance callbacks."""
 from __future__ import annotations
 
 import threading
-import time
 from collections import namedtuple
 
 from pipelines.stream.batching import Batcher
@@ -19,13 +18,29 @@ def poll(*offsets_by_partition: tuple[int, list[int]]) -> dict:
     return {TP("t", p): [Record(p, o) for o in offsets] for p, offsets in offsets_by_partition}
 
 
+class Clock:
+    """Time that passes only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+CLOCK = Clock()
+
+
 def make(max_records: int = 4, max_seconds: float = 0.2) -> tuple[Batcher, Partitions]:
     lock = threading.RLock()
     partitions = Partitions(lock)
     partitions.assign({0, 1})
     for p in (0, 1):
         partitions.finish_settling(p)
-    return Batcher(max_records, max_seconds, lock), partitions
+    return Batcher(max_records, max_seconds, lock, clock=CLOCK), partitions
 
 
 def test_a_batch_is_due_at_its_record_limit_or_its_age():
@@ -33,7 +48,7 @@ def test_a_batch_is_due_at_its_record_limit_or_its_age():
     assert not batcher.due()
     batcher.add(poll((0, [0, 1])), partitions.accepts, partitions.settling)
     assert not batcher.due()
-    time.sleep(0.25)
+    CLOCK.advance(0.25)
     assert batcher.due()
     batcher.cut(partitions.owned())
     batcher.add(poll((0, [2, 3]), (1, [0, 1])), partitions.accepts, partitions.settling)
@@ -45,7 +60,7 @@ def test_records_that_came_while_a_batch_ran_are_not_held_open_again():
     batcher, partitions = make(max_records=100, max_seconds=0.2)
     batcher.add(poll((0, [0])), partitions.accepts, partitions.settling)
     batcher.cut(partitions.owned())
-    time.sleep(0.25)  # the batch "runs"
+    CLOCK.advance(0.25)  # the batch "runs"
     batcher.add(poll((0, [1])), partitions.accepts, partitions.settling)
     assert batcher.due()
 

@@ -33,13 +33,13 @@ topics = st.from_regex(r"[A-Za-z0-9._-]{1,249}", fullmatch=True)
 def hold(output: str, topic: str, code: str) -> subprocess.Popen:
     """Another process that takes a lock with ``code`` and then waits to be killed."""
     script = textwrap.dedent(f"""
-        import sys, time
+        import signal, sys
         from datetime import datetime, timezone
         from pipelines.stream.intents import Intent, StreamState
         state = StreamState({output!r}, {topic!r})
         {code}
         print("held", flush=True)
-        time.sleep(60)
+        signal.pause()
     """)
     process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "held"
@@ -134,6 +134,21 @@ def test_batch_stem_is_deterministic_and_short(topic, offsets):
     assert len(file_name(stem, 0)) < 255
     assert not stem.startswith((".", "_"))
     assert "/" not in stem
+
+
+@given(topics, topics, ranges)
+def test_different_topics_never_share_or_shadow_file_names(topic_a, topic_b, offsets):
+    if topic_a == topic_b:
+        return
+    a, b = batch_stem(topic_a, offsets), batch_stem(topic_b, offsets)
+    assert a != b
+    assert not stem_pattern(a).fullmatch(file_name(b, 0))
+    assert not stem_pattern(b).fullmatch(file_name(a, 0))
+
+
+def test_an_underscore_is_escaped_not_folded():
+    assert batch_stem("news_en", {0: (0, 9)}) == "kafka-news_5fen-p0-0-9"
+    assert batch_stem("news-en", {0: (0, 9)}) == "kafka-news-en-p0-0-9"
 
 
 @given(topics, ranges, ranges)

@@ -69,7 +69,12 @@ def test_message_becomes_raw_input(topic, partition, offset, key, value, timesta
     assert raw.raw == value
     assert raw.order == f"{partition:05d}/{offset:020d}"
     assert raw.kind == ("envelope" if value_format == "json" else "text")
-    expected_key = key.decode("utf-8", "replace").strip() if key else None
+    try:
+        expected_key = key.decode("utf-8").strip() if key else None
+    except UnicodeDecodeError:
+        assert raw.problem == "The Kafka key is not UTF-8 text; publish keys (publisher ids) as UTF-8."
+        return
+    assert raw.problem is None
     assert raw.publisher_id == (expected_key or None)
     if timestamp is not None and timestamp >= 0:
         assert raw.published_at == datetime.fromtimestamp(timestamp / 1000, tz=timezone.utc)
@@ -97,6 +102,25 @@ def test_unparsable_published_at_falls_back_to_the_timestamp():
 def test_naive_published_at_is_read_as_utc():
     raw = to_raw_input(record(headers=[("published_at", b"2022-02-21T10:00:00")]))
     assert raw.published_at == datetime(2022, 2, 21, 10, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("fields, reason", [
+    ({"headers": [("published_at", b"0001-01-01T00:00:00+01:00")]},
+     "The published_at header 0001-01-01T00:00:00+01:00 falls outside the years 1 to 9999 in UTC"),
+    ({"timestamp": 253_402_300_800_000},
+     "The Kafka record timestamp 253402300800000 ms falls outside the years 1 to 9999"),
+    ({"headers": [("title", b"caf\xe9")]}, "The Kafka header 'title' is not UTF-8 text"),
+    ({"key": b"\xff\xfe"}, "The Kafka key is not UTF-8 text"),
+])
+def test_a_record_that_cannot_be_read_carries_its_reason(fields, reason):
+    raw = to_raw_input(record(**fields))
+    assert raw.problem.startswith(reason) and raw.problem.endswith(".")
+    assert raw.raw == b"text" and raw.source == "kafka://news/0/0"
+
+
+def test_headers_copydesk_does_not_read_may_hold_any_bytes():
+    raw = to_raw_input(record(headers=[("trace", b"\xff\x00"), ("title", b"Budget")]))
+    assert raw.problem is None and raw.title == "Budget"
 
 
 def test_dead_letter_headers_follow_kafka_connect():

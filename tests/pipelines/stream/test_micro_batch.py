@@ -81,3 +81,38 @@ def test_another_runner_mode_runs_the_same_graph_each_batch(tmp_path):
         threaded.close()
     assert [(r["source"], r["ingested_at"]) for r in rows(output, "articles")] == [
         ("kafka://t/0/8", T1), ("kafka://t/0/9", T2)]
+
+
+def test_spools_of_killed_workers_are_removed_and_live_ones_kept(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    from pipelines.stream.micro_batch import SPOOL_PREFIX, Spool, remove_orphans
+
+    script = textwrap.dedent("""
+        import signal
+        from pipelines.stream.micro_batch import Spool
+        spool = Spool()
+        print(spool.folder, flush=True)
+        signal.pause()
+    """)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    workers = [subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE, text=True,
+                                env={**os.environ, "TMPDIR": str(tmp_path)}) for _ in range(2)]
+    killed, alive = (w.stdout.readline().strip() for w in workers)
+    workers[0].send_signal(signal.SIGKILL)
+    workers[0].wait()
+    older = tmp_path / f"{SPOOL_PREFIX}from-an-older-worker"
+    older.mkdir()
+    os.utime(older, (0, 0))
+    mine = Spool(str(tmp_path / f"{SPOOL_PREFIX}mine"))
+    try:
+        assert sorted(remove_orphans(str(tmp_path))) == sorted([killed, str(older)])
+        assert os.path.isdir(alive) and os.path.isdir(mine.folder)
+    finally:
+        workers[1].kill()
+        workers[1].wait()
+        mine.close()
+    assert not os.path.exists(mine.folder)

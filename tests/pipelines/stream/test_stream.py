@@ -427,7 +427,8 @@ def test_worker_recovers_from_a_frozen_broker_and_stops_cleanly(kafka_broker, ka
 
     kafka_broker.pause()
     try:
-        time.sleep(20)
+        # Frozen until the worker has noticed, not for a fixed time.
+        worker.wait_for_log("has not answered", timeout=120)
     finally:
         kafka_broker.resume()
     produce(kafka_broker, topic, articles(rng, "lz4", 3, 6), sent)

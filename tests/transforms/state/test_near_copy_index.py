@@ -212,3 +212,32 @@ def test_sqlite_state_on_a_network_filesystem_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr("transforms.state.near_copy_index.filesystem_type", lambda path: "nfs4")
     with pytest.raises(RuntimeError, match="network filesystem"):
         open_index(str(tmp_path))
+
+
+def test_connections_opening_a_new_file_at_once_all_get_wal(tmp_path):
+    """The switch to WAL takes the file for itself without waiting out the busy timeout;
+    connections opening a new file together take turns instead of 'database is locked'."""
+
+    from transforms.state.near_copy_index import connect_sqlite
+
+    path = str(tmp_path / "state" / "new.sqlite")
+    start = threading.Barrier(12)
+    modes, errors = [], []
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            db = connect_sqlite(path, timeout=60)
+            modes.append(db.execute("PRAGMA journal_mode").fetchone()[0])
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("COMMIT")
+            db.close()
+        except Exception as error:  # collected: a thread's failure must fail the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_it) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and modes == ["wal"] * 12
