@@ -109,7 +109,8 @@ class KafkaNode(BrokerProcess):
     def start(self, timeout: float = 120.0) -> "KafkaNode":
         command = [java(), *JVM_OPTIONS, f"-Dlog4j2.configurationFile={LOG_CONFIG}", "-cp", classpath()]
         os.makedirs(self.folder, exist_ok=True)
-        # Free ports can be taken by someone else before the JVM binds them: try others.
+        # Free ports can be taken by someone else before the JVM binds them: if it exits,
+        # try others; if it runs but never answers, stop there.
         for _attempt in range(3):
             self.port, controller_port = free_ports(self.host, 2)
             config = self._configure(controller_port)
@@ -122,7 +123,10 @@ class KafkaNode(BrokerProcess):
                     preexec_fn=_die_with_parent if sys.platform == "linux" else None)
             if self._wait_ready(timeout):
                 return self
+            hung = self.process.poll() is None
             self._kill()
+            if hung:
+                break
         raise KafkaError(f"Apache Kafka did not start; its log {self.log_path} ends:\n{self.log_tail()}")
 
     def _configure(self, controller_port: int) -> str:
