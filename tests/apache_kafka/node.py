@@ -52,7 +52,8 @@ def java() -> str:
     home = os.environ.get("JAVA_HOME")
     found = os.path.join(home, "bin", "java") if home else shutil.which("java")
     if not found or not os.access(found, os.X_OK):
-        raise KafkaError(f"Apache Kafka needs Java 17 or newer, and no `java` was found; {SETUP_HINT}.")
+        raise KafkaError("Apache Kafka needs Java 17 or newer and no `java` was found; set JAVA_HOME or "
+                         "put java on the PATH (Debian: apt-get install openjdk-17-jre-headless).")
     return found
 
 
