@@ -5,8 +5,12 @@ BIN    := $(VENV)/bin
 RUN_STAMP  := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 PYTEST_ARGS ?=
+# Apache Kafka for the Kafka tests: the jars of the release pinned in the pom, from Maven Central.
+KAFKA_POM   := tests/apache_kafka/pom.xml
+KAFKA_JARS  := tests/apache_kafka/lib
+KAFKA_STAMP := $(KAFKA_JARS)/.fetched
 
-.PHONY: run test bench eval lint clean
+.PHONY: run test kafka-jars bench eval lint clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "copydesk needs Python 3.11; set PYTHON=/path/to/python3.11")'
@@ -21,10 +25,19 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench,dev]'
 	touch $@ $(RUN_STAMP)
 
+$(KAFKA_STAMP): $(KAFKA_POM)
+	@command -v java >/dev/null && command -v mvn >/dev/null || { echo "make test needs Java 17 and Maven (Debian: apt-get install openjdk-17-jre-headless maven)" >&2; exit 1; }
+	rm -rf $(KAFKA_JARS)
+	mvn --batch-mode --quiet -f $(KAFKA_POM) dependency:copy-dependencies \
+	    -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(KAFKA_JARS)
+	touch $@
+
+kafka-jars: $(KAFKA_STAMP)
+
 run: $(RUN_STAMP)
 	$(BIN)/copydesk batch seeds/ --output out/
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) $(KAFKA_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)

@@ -1,8 +1,8 @@
 """Streaming figures: end-to-end latency at light load, sustained throughput of one and
 two workers at full load, and ``copydesk batch`` on the same articles.
 
-Against the same Kafka-compatible broker the tests use (a local Tansu started here unless
-``--bootstrap-servers`` is given), with each ``copydesk stream`` worker its own process:
+Against a local Kafka-compatible broker (Tansu, started here unless ``--bootstrap-servers``
+is given; the tests use Apache Kafka), with each ``copydesk stream`` worker its own process:
 
 * latency: after a warm-up, articles are produced at ``--rate`` per second for
   ``--seconds``; a watcher scans the dataset every 50 ms, and an article's latency runs

@@ -52,7 +52,40 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
-class LocalBroker:
+class BrokerProcess:
+    """A broker's process: stopped (killed if it will not stop), frozen and thawed."""
+
+    process: subprocess.Popen | None = None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.resume()
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._kill()
+        self.process = None
+
+    def _kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def pause(self) -> None:
+        """Freeze the broker: connections stay open but nothing answers."""
+        if self.process is None or self.process.poll() is not None:
+            raise BrokerError("The broker is not running.")
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGCONT)
+
+
+class LocalBroker(BrokerProcess):
     """A Tansu broker process on ``host:port`` (a free port when ``port`` is 0).
 
     Use as a context manager, or ``start()``/``stop()``. ``pause()`` and ``resume()``
@@ -113,38 +146,11 @@ class LocalBroker:
             time.sleep(0.05)
         return False
 
-    def stop(self, timeout: float = 10.0) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.resume()
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._kill()
-        self.process = None
+    def stop(self, timeout: float = 30.0) -> None:
+        super().stop(timeout)
         if self._log_handle is not None:
             self._log_handle.close()
             self._log_handle = None
-
-    def _kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-    def pause(self) -> None:
-        """Freeze the broker: connections stay open but nothing answers."""
-        os.kill(self._pid(), signal.SIGSTOP)
-
-    def resume(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGCONT)
-
-    def _pid(self) -> int:
-        if self.process is None or self.process.poll() is not None:
-            raise BrokerError("The local broker is not running.")
-        return self.process.pid
 
     def create_topic(self, topic: str, partitions: int = 1) -> None:
         """Create ``topic`` with ``partitions`` partitions; an existing topic is left as is."""

@@ -1,5 +1,6 @@
-"""Kafka fixtures. The broker starts only for tests that ask for it, once per session, on a
-free loopback port."""
+"""Kafka fixtures. Apache Kafka (one KRaft node, the release pinned in
+tests/apache_kafka/pom.xml) starts only for tests that ask for it, once per session, on free
+loopback ports; a failing test's report ends with what the broker logged during it."""
 
 from __future__ import annotations
 
@@ -9,20 +10,33 @@ import os
 import pytest
 
 _topics = itertools.count()
+_broker_log_start = pytest.StashKey[int]()
 
 
 @pytest.fixture(scope="session")
 def kafka_broker(tmp_path_factory):
-    """A local Tansu broker (in memory), shared by the session's Kafka tests."""
-    from pipelines.broker import LocalBroker
+    """One Apache Kafka node, broker and controller, shared by the session's Kafka tests."""
+    from tests.apache_kafka import KafkaNode
 
-    log_file = str(tmp_path_factory.mktemp("broker") / "tansu.log")
-    broker = LocalBroker("127.0.0.1", 0, log_file=log_file)
-    broker.start()
+    node = KafkaNode(str(tmp_path_factory.mktemp("kafka")))
+    node.start()
     try:
-        yield broker
+        yield node
     finally:
-        broker.stop()
+        node.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    node = getattr(item, "funcargs", {}).get("kafka_broker")
+    if node is None:
+        return
+    if call.when == "setup":
+        item.stash[_broker_log_start] = node.log_size()
+    elif report.failed:
+        report.sections.append((f"Apache Kafka's log during the test ({node.log_path})",
+                                node.log_tail(since=item.stash.get(_broker_log_start, 0))))
 
 
 @pytest.fixture

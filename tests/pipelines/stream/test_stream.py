@@ -113,8 +113,7 @@ def produce(broker, topic: str, messages, sent: Sent) -> None:
 
 
 def group_of(topic: str) -> str:
-    # One group per test: Tansu can leave a group stuck rebalancing when its last members
-    # leave during a rebalance, which would stall the next test's workers.
+    # One group per test: no test's workers wait on a rebalance another test left behind.
     return f"g-{topic}"
 
 
