@@ -20,6 +20,9 @@ Measured on a generated corpus (``bench.corpus``; default 600 articles of ~3 KB)
 * peak memory (RSS of the process and its children) of the batch job at 1k articles, and
   at 1k and 20k articles without the entity stages (20k articles through spaCy would take
   longer than the whole benchmark may);
+* memory growth (``bench.memory_growth``, ``--only memory_growth``): peak RSS of the whole
+  process group of the default ``copydesk batch --skip-entities`` over 20k and 100k
+  distinct articles, and whether 200k completes;
 * scale-out: the batch pipeline on Beam's PortableRunner with an external worker pool;
 * scale: ``bench.scale``, 10k to 200k articles on the PortableRunner with two SDK workers
   from an external pool, each worker's peak RSS and the time per article (the longest
@@ -58,7 +61,8 @@ from bench.commands import (
 from bench.report import git_commit, machine, package_versions, update_results_md, write_json
 from bench.scoring import Row, markdown
 
-SECTIONS = ("throughput", "stages", "near_copies", "memory", "portable", "scale", "stream", "peers")
+SECTIONS = ("throughput", "stages", "near_copies", "memory", "memory_growth", "portable", "scale",
+            "stream", "peers")
 MULTI = ("--direct_num_workers", "2", "--direct_running_mode", "multi_processing")
 
 
@@ -75,7 +79,9 @@ class BenchConfig:
     row. ``stream_seconds`` (40) at 5 articles/s and ``stream_articles`` (2000): the
     streaming latency load and the backlog drained by one worker, by two, and by
     ``copydesk batch``. ``scale`` (10k, 50k, 200k): sizes of ``bench.scale`` (the first
-    also runs the whole pipeline). ``seed`` (0): corpus seed.
+    also runs the whole pipeline). ``growth_sizes`` (20k, 100k) and ``growth_largest``
+    (200k): ``bench.memory_growth``'s compared sizes and the size that only has to
+    complete. ``seed`` (0): corpus seed.
     """
 
     articles: int = 600
@@ -87,6 +93,8 @@ class BenchConfig:
     stream_seconds: float = 40.0
     stream_articles: int = 2000
     scale: tuple[int, ...] = (10_000, 50_000, 200_000)
+    growth_sizes: tuple[int, ...] = (20_000, 100_000)
+    growth_largest: int | None = 200_000
     seed: int = 0
     sections: tuple[str, ...] = SECTIONS
     work: str | None = None
@@ -393,6 +401,13 @@ def memory(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
     return rows, report
 
 
+def memory_growth(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
+    from bench.memory_growth import GrowthConfig, run
+
+    return run(GrowthConfig(sizes=config.growth_sizes, largest=config.growth_largest,
+                            seed=config.seed, work=os.path.join(work, "memory-growth")))
+
+
 def portable(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
     import shutil
 
@@ -505,6 +520,7 @@ def run(config: BenchConfig) -> tuple[list[Row], dict]:
     section("near_copies", lambda: near_copy_peers(config))
     section("peers", peers_note)
     section("memory", lambda: memory(config, work))
+    section("memory_growth", lambda: memory_growth(config, work))
     section("portable", lambda: portable(config, work))
     section("scale", lambda: scale(config, work))
     section("stream", lambda: stream(config, work))
@@ -544,6 +560,7 @@ def targets(sections: dict) -> list[dict]:
         if growth is not None:
             add("near-copies cost per article, largest vs smallest size", growth, "≤ 1.5 (near linear)",
                 growth <= 1.5)
+    found += sections.get("memory_growth", {}).get("targets", [])
     found += sections.get("scale", {}).get("targets", [])
     stream_ = sections.get("stream")
     if stream_ and stream_.get("measured") and stream_.get("latency_p50_s") is not None:
@@ -576,6 +593,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stream-articles", type=int, default=defaults.stream_articles)
     parser.add_argument("--scale", type=parse_sizes, default=defaults.scale,
                         help="bench.scale sizes (10k,50k,200k; the first also with entities)")
+    parser.add_argument("--growth-sizes", type=parse_sizes, default=defaults.growth_sizes,
+                        help="bench.memory_growth's compared sizes (20k,100k)")
+    parser.add_argument("--growth-largest", type=lambda text: parse_sizes(text)[0],
+                        default=defaults.growth_largest,
+                        help="bench.memory_growth's size that only has to complete (200k)")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--only", default="", help=f"comma-separated sections of: {', '.join(SECTIONS)}")
     parser.add_argument("--skip", default="", help="comma-separated sections to leave out")
@@ -590,8 +612,9 @@ def main(argv: list[str] | None = None) -> int:
     config = BenchConfig(articles=args.articles, runs=args.runs, growth=args.growth,
                          beam_max=args.beam_max, memory=args.memory,
                          portable_articles=args.portable_articles, stream_seconds=args.stream_seconds,
-                         stream_articles=args.stream_articles, scale=args.scale, seed=args.seed,
-                         sections=tuple(chosen), work=args.work)
+                         stream_articles=args.stream_articles, scale=args.scale,
+                         growth_sizes=args.growth_sizes, growth_largest=args.growth_largest,
+                         seed=args.seed, sections=tuple(chosen), work=args.work)
     started = time.perf_counter()
     rows, report = run(config)
     report["seconds"] = round(time.perf_counter() - started, 1)
