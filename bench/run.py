@@ -274,6 +274,9 @@ def stage_table(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
         per = profile["ms_per_article"].get(row)
         value = f"{per:.2f} ms" if per is not None else f"{profile['cpu_seconds'][row]:.2f} s per run"
         rows.append(Row(section, row, profile["articles"], value, ""))
+    rows.append(Row(section, "Beam's rows by the stage whose records they carry", profile["articles"],
+                    ", ".join(f"{stage} {1000 * seconds / profile['articles']:.2f} ms"
+                              for stage, seconds in list(profile["beam_by_stage"].items())[:5]), ""))
     rows.append(Row(section, "everything but spaCy NER, per article", profile["articles"],
                     f"{profile['beyond_ner_ms_per_article']:.2f} ms = "
                     f"{profile['beyond_ner_share_of_ner']} of spaCy NER", "≤ 15%"))

@@ -90,7 +90,7 @@ class StageProfiler:
         now = time.thread_time()
         spent, self._last = now - self._last, now
         self.samples += 1
-        step = _current_step()
+        step = _current_step() or _decoding_for(frame)
         row = classify(_stack(frame), step)
         self.rows[row] += spent
         if step:
@@ -117,6 +117,21 @@ def _current_step() -> str | None:
     except Exception:  # a tracker between bundles has no state to give
         return None
     return getattr(context, "user_name", None) or getattr(context, "step_name", None)
+
+
+def _decoding_for(frame) -> str | None:
+    """The step whose input is being decoded: Beam decodes a fused stage's input before it
+    enters the state of the step that consumes it."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "process_encoded" and code.co_filename.endswith("bundle_processor.py"):
+            consumers = getattr(frame.f_locals.get("self"), "consumer", None) or []
+            for consumer in consumers:
+                context = getattr(consumer, "name_context", None)
+                return getattr(context, "user_name", None) or getattr(context, "step_name", None)
+            return None
+        frame = frame.f_back
+    return None
 
 
 def classify(stack: list[tuple[str, str]], step: str | None) -> str:
@@ -182,8 +197,11 @@ def summarise(profiler: StageProfiler, articles: int, cpu_seconds: float) -> dic
     beyond = sum(rows[row] for row in PER_ARTICLE if row != "entities: spaCy")
     ner = rows["entities: spaCy"]
     steps: Counter = Counter()
+    beam_by_stage: Counter = Counter()
     for (step, row), seconds in profiler.steps.items():
         steps[f"{row} | {step}"] += seconds
+        if row.startswith("Beam"):
+            beam_by_stage[_stage_label(step)] += seconds
     return {
         "articles": articles,
         "cpu_seconds": rows,
@@ -195,8 +213,16 @@ def summarise(profiler: StageProfiler, articles: int, cpu_seconds: float) -> dic
         "profiled_seconds": round(sum(rows.values()), 3),
         "process_cpu_seconds": round(cpu_seconds, 3),
         "samples": profiler.samples,
+        "beam_by_stage": {key: round(value, 3) for key, value in beam_by_stage.most_common()},
         "top_steps": {key: round(value, 3) for key, value in steps.most_common()},
     }
+
+
+def _stage_label(step: str) -> str:
+    """A step's stage, with the canonical-name stage's two parts apart (its name evidence
+    and the join of each article with it)."""
+    parts = step.split("/")
+    return "/".join(parts[:2]) if parts[0] == "CanonicalEntities" else parts[0]
 
 
 def write_corpus(folder: str, articles: int, seed: int = 0, other_share: float = 0.15) -> str:
@@ -243,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     profile = summarise(profiler, articles, usage.ru_utime + usage.ru_stime)
     profile["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(table(profile))
+    print("\nBeam's rows by the stage whose records they carry (CPU s): " + ", ".join(
+        f"{stage} {seconds}" for stage, seconds in profile["beam_by_stage"].items()))
     print(f"\n{articles} articles; process CPU {profile['process_cpu_seconds']} s, "
           f"{profile['profiled_seconds']} s of it profiled on the main thread; load average "
           f"{profile['load_average']}")

@@ -75,5 +75,7 @@ def test_a_real_run_is_charged_to_its_stages(tmp_path):
     assert sum(profile["cpu_seconds"][row] for row in PER_ARTICLE) > 0
     assert profile["cpu_seconds"]["fixed: graph, translation, runner set-up"] > 0
     assert profile["cpu_seconds"]["entities: spaCy"] == 0
+    beam = sum(seconds for row, seconds in profile["cpu_seconds"].items() if row.startswith("Beam"))
+    assert sum(profile["beam_by_stage"].values()) <= beam + 0.01
     # Nearly all of the process's CPU is charged somewhere.
     assert profile["profiled_seconds"] > 0.8 * profile["process_cpu_seconds"]
