@@ -2,6 +2,7 @@
 spaCy, real Parquet read back with pyarrow."""
 
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -158,6 +159,17 @@ def test_options_default_to_the_local_runner_and_keep_what_is_given():
     assert options.view_as(DirectOptions).direct_num_workers == 2
     chosen = pipeline_options(["--runner=PortableRunner"])
     assert chosen.view_as(StandardOptions).runner == "PortableRunner"
+
+
+def test_options_keep_one_view_per_class_and_views_share_their_values():
+    options = pipeline_options(["--direct_num_workers", "2"])
+    assert options.view_as(StandardOptions) is options.view_as(StandardOptions)
+    options.view_as(DirectOptions).direct_running_mode = "multi_processing"
+    assert options.get_all_options()["direct_running_mode"] == "multi_processing"
+    copy = pickle.loads(pickle.dumps(options))
+    assert "_views" not in copy.__dict__
+    assert copy.view_as(DirectOptions).direct_num_workers == 2
+    assert copy.view_as(DirectOptions).direct_running_mode == "multi_processing"
 
 
 def test_legacy_encodings_land_decoded_and_unsure_guesses_keep_raw(tmp_path):

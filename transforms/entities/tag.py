@@ -7,14 +7,18 @@ into the title or the text.
 """
 
 import dataclasses
+import hashlib
+import operator
 import resource
+from collections import OrderedDict
 from typing import Any, Iterable, Sequence
 
 import apache_beam as beam
 from apache_beam.ml.inference import base as inference_base
+from apache_beam.metrics import Metrics
 from apache_beam.ml.inference.base import ModelHandler, RunInference
 
-from schemas.records import Article
+from schemas.records import Article, Entity
 from transforms.entities.gazetteer import Recogniser, load_recogniser
 from transforms.entities.knowledge import KnowledgeConfig
 from transforms.entities.ner import load_ner, tag_articles
@@ -26,13 +30,52 @@ if getattr(inference_base, "resource", None) is None:
     inference_base.resource = resource
 
 
+_ENTITY_VALUES = operator.attrgetter(*(f.name for f in dataclasses.fields(Entity)))
+
+
+def content_key(article: Article) -> bytes:
+    """What the entities of an article depend on: its language, title and text."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (article.language, article.title or "", article.text):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.digest()
+
+
+class RecentlyTagged:
+    """The entities of the last ``size`` contents tagged in this process, by
+    ``content_key``, so that an exact copy (a wire story run twice, an input read twice)
+    takes its original's entities instead of a second pass of NER: the same title and
+    text give the same entities, offsets included. Kept as tuples, so that a later stage
+    changing an article's entities cannot change its copies'; 1,024 contents of ~50
+    entities hold about 8 MB."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._found: OrderedDict[bytes, tuple[tuple, ...]] = OrderedDict()
+
+    def get(self, key: bytes) -> list[Entity] | None:
+        found = self._found.get(key)
+        if found is None:
+            return None
+        self._found.move_to_end(key)
+        return [Entity(*values) for values in found]
+
+    def put(self, key: bytes, entities: list[Entity]) -> None:
+        self._found[key] = tuple(_ENTITY_VALUES(e) for e in entities)
+        if len(self._found) > self.size:
+            self._found.popitem(last=False)
+
+
 @dataclasses.dataclass(frozen=True)
 class Tagger:
-    """What one process loads once: the spaCy pipeline and the knowledge recogniser (a
-    class of its own, as Beam's ``Shared`` keeps a weak reference to it)."""
+    """What one process loads once: the spaCy pipeline, the knowledge recogniser and the
+    recently tagged contents (a class of its own, as Beam's ``Shared`` keeps a weak
+    reference to it)."""
 
     nlp: Any
     recogniser: Recogniser | None
+    recent: RecentlyTagged = dataclasses.field(default_factory=RecentlyTagged)
 
 
 class SpacyEntityHandler(ModelHandler[Article, Article, Tagger]):
@@ -64,15 +107,30 @@ class SpacyEntityHandler(ModelHandler[Article, Article, Tagger]):
 
     def run_inference(self, batch: Sequence[Article], model: Tagger,
                       inference_args: dict[str, Any] | None = None) -> Iterable[Article]:
-        tagged = [a for a in batch if a.language in self.languages]
-        recognise = model.recogniser.find if model.recogniser is not None else None
-        found = tag_articles(model.nlp, [(a.title, a.text) for a in tagged],
-                             recogniser=recognise)
-        for article, entities in zip(tagged, found):
-            article.entities = entities
+        copies = 0
+        new: dict[bytes, list[Article]] = {}
         for article in batch:
             if article.language not in self.languages:
                 article.entities = []
+                continue
+            key = content_key(article)
+            known = model.recent.get(key)
+            if known is not None:
+                article.entities = known
+                copies += 1
+            else:
+                new.setdefault(key, []).append(article)
+        recognise = model.recogniser.find if model.recogniser is not None else None
+        found = tag_articles(model.nlp, [(same[0].title, same[0].text) for same in new.values()],
+                             recogniser=recognise)
+        for (key, same), entities in zip(new.items(), found):
+            model.recent.put(key, entities)
+            same[0].entities = entities
+            for article in same[1:]:
+                article.entities = model.recent.get(key)
+                copies += 1
+        if copies:
+            Metrics.counter(self.get_metrics_namespace(), "exact_copies_not_tagged").inc(copies)
         return batch
 
     def get_num_bytes(self, batch: Sequence[Article]) -> int:

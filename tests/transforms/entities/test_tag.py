@@ -5,7 +5,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.records import Article
-from transforms.entities.tag import SpacyEntityHandler, TagEntities
+from transforms.entities.tag import SpacyEntityHandler, TagEntities, Tagger
 
 NOW = datetime(2026, 11, 21, tzinfo=timezone.utc)
 
@@ -56,3 +56,41 @@ def test_transform_tags_the_title_and_knowledge_names_the_model_missed():
             ("plain", [("text", "Moscow", "GPE"), ("title", "Berlin", "GPE"),
                    ("title", "Emmanuel Macron", "PERSON")]),
         ]))
+
+
+class CountingModel:
+    """The real spaCy pipeline, counting the texts it is given."""
+
+    def __init__(self, nlp):
+        self.nlp, self.texts = nlp, []
+
+    def pipe(self, texts, **kwargs):
+        texts = list(texts)
+        self.texts += texts
+        return self.nlp.pipe(texts, **kwargs)
+
+
+def test_an_exact_copy_takes_its_originals_entities_without_a_second_pass_of_ner():
+    handler = SpacyEntityHandler(recognise=False)
+    loaded = handler.load_model()
+    model = Tagger(CountingModel(loaded.nlp), None)
+    text = "Angela Merkel met Emmanuel Macron in Paris."
+
+    def article(id_, body=text, language="en"):
+        return Article(id=id_, source=id_, title="Talks in Paris", text=body, ingested_at=NOW,
+                       language=language)
+
+    first = list(handler.run_inference(
+        [article("a"), article("copy"), article("other", "Olaf Scholz flew to Rome."),
+         article("french", language="fr")], model))
+    later = list(handler.run_inference([article("later copy")], model))
+    assert model.nlp.texts.count(text) == 1
+    assert "Olaf Scholz flew to Rome." in model.nlp.texts
+    by_id = {a.id: a for a in first + later}
+    assert by_id["copy"].entities == by_id["a"].entities == by_id["later copy"].entities
+    assert {e.text for e in by_id["a"].entities} >= {"Angela Merkel", "Emmanuel Macron"}
+    assert by_id["french"].entities == []
+    # Copies own their entities: resolving one article's names leaves the others alone.
+    by_id["a"].entities[0].canonical = "changed"
+    assert by_id["copy"].entities[0].canonical is None
+    assert handler.run_inference([article("again")], model)[0].entities[0].canonical is None
