@@ -88,10 +88,16 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also send rejected messages here, with __connect.errors.* headers")
     parser.add_argument("--metrics-port", type=int, metavar="PORT",
                         help="serve Prometheus metrics on this port (0 picks a free one)")
+    parser.add_argument("--metrics-address", default="127.0.0.1", metavar="ADDRESS",
+                        help="the address the metrics are served on (default 127.0.0.1, this "
+                             "machine only; 0.0.0.0 in a container, for probes and scrapers)")
     parser.add_argument("--state-url", "--state-dir", dest="state_url", metavar="URL",
                         help="near-copy index and entity statistics: a folder on this machine's "
                              "local disk (default DIR/_state) or postgresql://USER@HOST:PORT/DB "
-                             "for workers on several machines (password: $COPYDESK_STATE_PASSWORD)")
+                             "for workers on several machines (password: $COPYDESK_STATE_PASSWORD "
+                             "or --state-password-file; timeouts: docs/state-server.md)")
+    parser.add_argument("--state-password-file", metavar="FILE",
+                        help="the state database's password, on the file's first line")
     parser.add_argument("--near-copy-days", type=_positive_float, default=DEFAULT_NEAR_COPY_DAYS,
                         metavar="N", help="the near-copy index forgets articles older than this "
                                           f"(default {DEFAULT_NEAR_COPY_DAYS:g})")
@@ -106,6 +112,7 @@ def run_stream(args: argparse.Namespace) -> int:
     from pipelines.cli import UsageError, check_output
     from pipelines.cli import batch_config as cli_batch_config
     from pipelines.stream.kafka_io import CodecError
+    from transforms.state.connections import PASSWORD_FILE_ENV
     from transforms.state.spec import StateSpec
 
     batch_config = dataclasses.replace(cli_batch_config(args), near_copy_days=args.near_copy_days)
@@ -115,9 +122,14 @@ def run_stream(args: argparse.Namespace) -> int:
             f"files need file locks; mount a shared volume (NFS, EFS, Filestore) and give its path."
         )
     check_output(args.output)
+    if args.state_password_file:
+        # Read by each worker when it connects: the path travels, the password does not.
+        os.environ[PASSWORD_FILE_ENV] = os.path.abspath(args.state_password_file)
     try:
+        # A password in the URL stays in this process; the spec and the config do not hold it.
+        state = StateSpec(args.state_url or os.path.join(args.output, "_state"), args.near_copy_days)
         # Unusable state stops the worker here, not at every batch.
-        StateSpec(args.state_url or os.path.join(args.output, "_state"), args.near_copy_days).check()
+        state.check()
     except (ValueError, RuntimeError) as error:
         raise UsageError(str(error)) from None
     try:
@@ -130,17 +142,17 @@ def run_stream(args: argparse.Namespace) -> int:
         topic=args.topic, output=args.output, group=args.group,
         max_batch_records=args.max_batch_records, max_batch_seconds=args.max_batch_seconds,
         value_format=args.value_format, start_from=args.start_from,
-        dead_letter_topic=args.dead_letter_topic, state_dir=args.state_url,
+        dead_letter_topic=args.dead_letter_topic, state_dir=state.location,
         session_timeout_ms=args.session_timeout_ms,
         pipeline_args=tuple(getattr(args, "pipeline_args", ()) or ()),
     )
     worker = StreamWorker(config, settings, batch_config)
     if args.metrics_port is not None:
         try:
-            worker.metrics.serve(args.metrics_port)
+            worker.metrics.serve(args.metrics_port, args.metrics_address)
         except OSError as error:
-            raise UsageError(f"Cannot serve metrics on port {args.metrics_port} ({error.strerror}); "
-                             f"pick a free port.") from None
+            raise UsageError(f"Cannot serve metrics on {args.metrics_address} port {args.metrics_port} "
+                             f"({error.strerror}); pick a free port or another address.") from None
     _handle_signals(worker)
     return worker.run()
 

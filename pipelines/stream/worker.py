@@ -24,12 +24,12 @@ from pipelines.stream.kafka_io import (
     Unreadable,
     retry_kafka,
     short_error,
-    sleep_unless_stopped,
     to_raw_input,
     unreadable_at,
 )
 from pipelines.stream.metrics import StreamMetrics
 from pipelines.stream.partitions import Committer, Partitions
+from transforms.runtime.outage import sleep_unless
 
 log = logging.getLogger(__name__)
 
@@ -332,11 +332,11 @@ class StreamWorker:
         except CorruptRecordError as error:
             if not self._skip_unreadable():
                 log.warning("polling Kafka failed (%s); retrying", error)
-                sleep_unless_stopped(1, lambda: self.stopping)
+                sleep_unless(1, lambda: self.stopping)
             return
         except KafkaError as error:
             log.warning("polling Kafka failed (%s); retrying", error)
-            sleep_unless_stopped(1, lambda: self.stopping)
+            sleep_unless(1, lambda: self.stopping)
             return
         mine = {tp: records for tp, records in polled.items() if tp.topic == self.config.topic}
         self.batcher.add(mine, self.partitions.accepts, self.partitions.settling)
@@ -457,7 +457,7 @@ class StreamWorker:
                     return self._isolate(intent, inputs, error)
                 log.exception("batch %s failed (attempt %d of %d); retrying", intent.stem,
                               attempt, PIPELINE_ATTEMPTS)
-                sleep_unless_stopped(attempt, lambda: self.stopping)
+                sleep_unless(attempt, lambda: self.stopping)
                 if self.stopping:
                     raise Abandoned(intent.stem) from error
         raise AssertionError("unreachable")
