@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 RUN_STAMP  := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 PYTEST_ARGS ?=
+EVAL_ARGS ?=
 
 .PHONY: run test bench eval lint clean
 
@@ -30,8 +31,9 @@ test: $(TEST_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench.run
 
+# EVAL_ARGS="--ftfy-cases DIR" adds ftfy's own test cases (a checkout's tests/test-cases).
 eval: $(TEST_STAMP)
-	$(BIN)/python -m bench.eval
+	$(BIN)/python -m bench.eval $(EVAL_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check pipelines transforms schemas tests bench
