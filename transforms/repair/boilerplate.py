@@ -18,7 +18,7 @@ datelines, bylines, list items (lists of names), table rows (``content_shape``).
 import re
 from dataclasses import dataclass
 
-from transforms.repair.widgets import form_reason, widget_reason
+from transforms.repair.widgets import long_form_reason, widget_reason
 
 Edit = tuple[str, str, str | None]
 
@@ -358,10 +358,10 @@ def boilerplate_reason(line: str, config: BoilerplateConfig = BoilerplateConfig(
     if not any(char.isalnum() for char in stripped):
         return _REASONS["separator"]
     words = _word_count(stripped, config.max_words)
-    folded = " ".join(stripped.casefold().split())
     if words > config.max_words:
         # A sign-up form run into one line is long; nothing else that long is furniture.
-        return form_reason(folded) if not _is_quote(stripped) else None
+        return long_form_reason(stripped) if not _is_quote(stripped) else None
+    folded = " ".join(stripped.casefold().split())
     bare = _bare(stripped)
     shape = content_shape(stripped)
     if shape is not None and shape != "list_item":

@@ -88,6 +88,8 @@ _SIGN_CONTINUATIONS = frozenset(
     for char, byte in _TABLES["sloppy-windows-1252"].items()
     if 0x80 <= byte <= 0xBF and not char.isalnum()
 )
+# A C1 control or the lead of an NFKC form: one character class, so the scan skips fast.
+_BEFORE_FTFY = re.compile(f"[\x80-\x9f{re.escape(_LATIN_LEADS)}]")
 _WORD_BREAK = re.compile(r"[\s'’\-‐/.,;:!?\"“”„«»()\[\]{}<>|*]")
 
 # How many bytes a lost-byte reading may add to one word, and how far the search for
@@ -349,6 +351,15 @@ def repair_damaged_words(
         return text
     out.append(text[cursor:])
     return "".join(out)
+
+
+def before_ftfy(text: str) -> bool:
+    """Whether ``text`` may hold a word to read before ftfy (``c1_words``, ``nfkc_words``):
+    one scan, so most articles pay for nothing more."""
+    return any(
+        text[match.start()] <= "\x9f" or _NFKC_FORM.match(text, match.start())
+        for match in _BEFORE_FTFY.finditer(text)
+    )
 
 
 def nfkc_words(text: str) -> list[tuple[int, int]]:

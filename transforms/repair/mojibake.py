@@ -14,6 +14,7 @@ import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 
 from transforms.repair.damaged_words import (
+    before_ftfy,
     c1_words,
     nfkc_words,
     repair_damaged_words,
@@ -300,7 +301,7 @@ def fix_mojibake(text: str) -> tuple[str, list[Edit]]:
     edits: list[Edit] = []
     out: list[str] = []
     language = ArticleLanguage(text)
-    if not text.isascii():
+    if not text.isascii() and before_ftfy(text):
         # Before ftfy: it would read these C1 controls as Windows-1252 punctuation, and may
         # take the " ̈" of an NFKC form for a lost no-break space.
         spans = [(a, b) for a, b in c1_words(text) if not _LEAD_THEN_CONTINUATION.search(text, a, b)]

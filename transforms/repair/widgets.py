@@ -107,6 +107,9 @@ _WHOLE = _lines(
     }
 )
 
+# No whole-line widget is longer (a pitch with its call to subscribe); longer lines skip them.
+_LONGEST_WHOLE = 180
+
 # What the parts of a newsletter sign-up form say, besides the sign-up itself. A line with
 # two of them is the form, however long it runs ("Sign up to FREE email alerts from Mirror
 # - The Coronavirus Briefing Subscribe Thank you for subscribing We have more newsletters
@@ -172,20 +175,43 @@ def widget_reason(stripped: str, folded: str, bare: str) -> str | None:
     """Why a line is a site widget, or None. ``stripped``: the line without edge spaces;
     ``folded``: case-folded with single spaces; ``bare``: ``folded`` without bullets and
     punctuation at either end."""
-    match = _WHOLE.fullmatch(bare) or _WHOLE.fullmatch(folded)
-    if match:
-        return _REASONS[match.lastgroup]
-    if form_reason(folded):
-        return _REASONS["form"]
-    credit = _BRACKETED_CREDIT.fullmatch(stripped)
-    if credit and _is_credit(credit.group("credit")):
-        return _REASONS["credit"]
-    if _STOCK.fullmatch(bare):
-        return _REASONS["credit"]
-    return None
+    if len(bare) <= _LONGEST_WHOLE:
+        match = _WHOLE.fullmatch(bare)
+        if match:
+            return _REASONS[match.lastgroup]
+        if _STOCK.fullmatch(bare):
+            return _REASONS["credit"]
+    if stripped[0] in "([":
+        credit = _BRACKETED_CREDIT.fullmatch(stripped)
+        if credit and _is_credit(credit.group("credit")):
+            return _REASONS["credit"]
+    return form_reason(folded)
+
+
+# A word a form holds one of (it has two parts, and at most one lacks them): most lines
+# have none, and looking for them is far cheaper than the search for the parts.
+_FORM_WORDS = re.compile(
+    "mail|sign|subscri|newsletter|privacy|anmeld|inscri|suscr|iscri|zapis"
+    "|рассылк|подписк|почты|розсилк|підписк|пошти"
+)
+
+
+# Every sign-up form has an e-mail field, and names it; a long line that does not is never
+# searched for the parts of one (most long lines are article paragraphs).
+_MAIL = ("mail", "correo", "почты", "пошти")
+
+
+def long_form_reason(stripped: str) -> str | None:
+    """``form_reason`` for a line longer than boilerplate's short lines."""
+    lowered = stripped.lower()
+    if not any(word in lowered for word in _MAIL):
+        return None
+    return form_reason(" ".join(stripped.casefold().split()))
 
 
 def form_reason(folded: str) -> str | None:
     """A newsletter sign-up form run into one line: two distinct parts of one."""
+    if _FORM_WORDS.search(folded) is None:
+        return None
     found = {match.group() for match in _FORM_PARTS.finditer(folded)}
     return _REASONS["form"] if len(found) >= 2 else None
