@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Callable, Iterator
 
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy code pages)
@@ -97,6 +98,17 @@ _WORD_BREAK = re.compile(r"[\s'’\-‐/.,;:!?\"“”„«»()\[\]{}<>|*]")
 _MAX_LOST = 2
 _MAX_STEPS = 2000
 _MAX_WORD = 40
+# Search steps per article (about a tenth of a second): an article garbled beyond ftfy
+# throughout has hundreds of such words, and each may cost thousands; once it is spent,
+# the words left stay as they are.
+_ARTICLE_STEPS = 60_000
+
+
+class Budget:
+    """The search steps left for one article."""
+
+    def __init__(self, steps: int = _ARTICLE_STEPS) -> None:
+        self.left = steps
 # Among readings the list knows, the most frequent wins only this far ahead of the next.
 _MARGIN = 10.0
 
@@ -174,12 +186,15 @@ def _utf8_length(byte: int) -> int:
     return 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
 
 
-def utf8_readings(word: str, codec: str) -> Iterator[tuple[str, int, int]]:
+def utf8_readings(
+    word: str, codec: str, max_lost: int = _MAX_LOST, budget: Budget | None = None
+) -> Iterator[tuple[str, int, int]]:
     """(reading, bytes restored, NFKC forms undone) for each way ``word`` reads as UTF-8
     that was decoded in ``codec``, with lost continuation bytes put back and NFKC forms
     turned back into the character they came from. Letters the code page cannot hold
     ("ı" in "CumhurbaÅkanı") are the word's own and stay as they are."""
     table, traces = _TABLES[codec], _TRACES[codec]
+    budget = budget or Budget()
     steps = 0
 
     def continues(index: int, count: int) -> bool:
@@ -198,7 +213,8 @@ def utf8_readings(word: str, codec: str) -> Iterator[tuple[str, int, int]]:
     def walk(index: int, out: str, pending: bytes, lost: int, undone: int) -> Iterator[tuple[str, int, int]]:
         nonlocal steps
         steps += 1
-        if steps > _MAX_STEPS:
+        budget.left -= 1
+        if steps > _MAX_STEPS or budget.left < 0:
             return
         if pending and len(pending) == _utf8_length(pending[0]):
             try:
@@ -240,7 +256,7 @@ def utf8_readings(word: str, codec: str) -> Iterator[tuple[str, int, int]]:
                     yield from walk(index + size, out, pending + bytes([byte]), lost, undone + 1)
         # A byte lost from a two-byte letter, where the next character does not clearly
         # continue it (an "a" or a "3" may be the NFKC form of "ª" or "³", or a letter).
-        if not clear and lost < _MAX_LOST and _utf8_length(pending[0]) == 2:
+        if not clear and lost < max_lost and _utf8_length(pending[0]) == 2:
             for byte in range(0x80, 0xC0):
                 yield from walk(index, out, pending + bytes([byte]), lost + 1, undone)
 
@@ -276,22 +292,29 @@ def choose(word: str, readings: dict[str, str], frequency: WordList) -> tuple[st
     damaged word, knows no reading, or knows two without one clearly ahead."""
     if frequency(word) > 0:
         return None
-    scored: dict[float, list[tuple[int, str, str]]] = {}
+    return _best(word, _known(word, readings, frequency))
+
+
+def _known(word: str, readings: dict[str, str], frequency: WordList) -> dict[float, list]:
+    """The readings the list knows, by frequency: (case penalty, reading, how) each."""
+    known: dict[float, list[tuple[int, str, str]]] = {}
     for reading, how in readings.items():
-        if reading == word:
-            continue
-        value = frequency(reading)
-        if value > 0:
-            scored.setdefault(value, []).append((_case_penalty(reading, word), reading, how))
-    if not scored:
+        if reading != word and (value := frequency(reading)) > 0:
+            known.setdefault(value, []).append((_case_penalty(reading, word), reading, how))
+    return known
+
+
+def _best(word: str, known: dict[float, list]) -> tuple[str, str] | None:
+    if not known:
         return None
-    ranked = sorted(scored, reverse=True)
+    ranked = sorted(known, reverse=True)
     if len(ranked) > 1 and ranked[0] < _MARGIN * ranked[1]:
         return None
-    _, reading, how = min(scored[ranked[0]])
+    _, reading, how = min(known[ranked[0]])
     return reading, how
 
 
+@lru_cache(maxsize=None)
 def _how_utf8(codec: str, lost: int, undone: int) -> str:
     parts = [f"UTF-8 read as {_CODEPAGES[codec]}"]
     if lost:
@@ -301,19 +324,21 @@ def _how_utf8(codec: str, lost: int, undone: int) -> str:
     return ", ".join(parts)
 
 
-def readings_of(word: str) -> dict[str, str]:
-    """Every UTF-8 reading of a damaged word, with how it was found."""
+def readings_of(word: str, max_lost: int = _MAX_LOST, budget: Budget | None = None) -> dict[str, str]:
+    """Every UTF-8 reading of a damaged word with at most ``max_lost`` bytes put back,
+    with how it was found."""
     readings: dict[str, str] = {}
     if len(word) > _MAX_WORD:
         return readings
     for codec in _CODEPAGES:
-        for reading, lost, undone in utf8_readings(word, codec):
+        for reading, lost, undone in utf8_readings(word, codec, max_lost, budget):
             readings.setdefault(reading, _how_utf8(codec, lost, undone))
     return readings
 
 
-def single_byte_readings_of(word: str) -> dict[str, str]:
-    """Every single-byte reading of a word with C1 controls, with how it was found."""
+def single_byte_readings_of(word: str, max_lost: int = 0, budget: Budget | None = None) -> dict[str, str]:
+    """Every single-byte reading of a word with C1 controls, with how it was found (no byte
+    is lost and little searched: the arguments after ``word`` read like ``readings_of``'s)."""
     return {
         reading: f"{_SINGLE_BYTE[codec]} read as Latin-1" for reading, codec in single_byte_readings(word)
     }
@@ -324,7 +349,7 @@ def repair_damaged_words(
     spans: list[tuple[int, int]],
     language: Callable[[], str],
     edits: list[Edit],
-    readings: Callable[[str], dict[str, str]] = readings_of,
+    readings: Callable[[str, int, Budget], dict[str, str]] = readings_of,
 ) -> str:
     """Replace each word of ``spans`` by the reading the article's word list confirms;
     ``language`` is asked for the article's language only if there is a word to check."""
@@ -336,9 +361,20 @@ def repair_damaged_words(
         return text
     out: list[str] = []
     cursor = 0
+    budget = Budget()
     for start, end in spans:
         word = text[start:end]
-        found = choose(word, readings(word), frequency)
+        if budget.left <= 0:
+            break
+        if frequency(word) > 0:
+            continue
+        # Fewer lost bytes first: a reading the list knows ends the search, and most words
+        # need none (NFKC, another code page), so the costly search for lost bytes is rare.
+        for lost in range(_MAX_LOST + 1):
+            known = _known(word, readings(word, lost, budget), frequency)
+            if known:
+                break
+        found = _best(word, known)
         if found is None:
             continue
         reading, how = found

@@ -13,7 +13,13 @@ import ftfy
 import pytest
 
 from bench import languages
-from transforms.repair.damaged_words import choose, readings_of, single_byte_readings_of, suspect_words
+from transforms.repair.damaged_words import (
+    Budget,
+    choose,
+    readings_of,
+    single_byte_readings_of,
+    suspect_words,
+)
 from transforms.repair.mojibake import FTFY_CONFIG
 from transforms.repair.repair import clean_text
 
@@ -86,3 +92,11 @@ def test_clean_articles_have_no_suspect_word(language):
 def test_the_word_lists_ship_in_the_package():
     """Nothing is downloaded at run time: wordfreq's lists are files of its wheel."""
     assert (resources.files("wordfreq") / "data" / "small_tr.msgpack.gz").is_file()
+
+
+def test_an_article_has_a_search_budget_and_the_words_past_it_stay():
+    """A whole article garbled beyond ftfy has hundreds of such words: the search for
+    readings stops when the article's steps are spent."""
+    assert "Erdoğan" in readings_of("ErdoÄan", budget=Budget(1000))
+    spent = Budget(20)
+    assert "Erdoğan" not in readings_of("ErdoÄan", budget=spent) and spent.left < 0
