@@ -9,6 +9,7 @@ PYTEST_ARGS ?=
 KAFKA_POM   := tests/apache_kafka/pom.xml
 KAFKA_JARS  := tests/apache_kafka/lib
 KAFKA_STAMP := $(KAFKA_JARS)/.fetched
+EVAL_ARGS ?=
 
 .PHONY: run test kafka-jars bench eval lint clean
 
@@ -43,8 +44,9 @@ test: $(TEST_STAMP) $(KAFKA_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench.run
 
+# EVAL_ARGS="--ftfy-cases DIR" adds ftfy's own test cases (a checkout's tests/test-cases).
 eval: $(TEST_STAMP)
-	$(BIN)/python -m bench.eval
+	$(BIN)/python -m bench.eval $(EVAL_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check pipelines transforms schemas tests bench

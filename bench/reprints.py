@@ -285,3 +285,15 @@ def score(corpus: Corpus, duplicate_of: dict[str, str | None]) -> dict[str, floa
         "recall": found / len(truth) if truth else 1.0,
         "precision": right / len(marked) if marked else 1.0,
     }
+
+
+def nearly_empty_pages(seed: int, header: str = "", footer: str = "") -> list[str]:
+    """Pages of one site with almost no text of their own: each has a line the site puts
+    on its pages (about 45 words) and a few words, two with the site's header or footer
+    around them, two nothing but the line. No two are copies of each other."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    line = _sentence(rng, 40, 48)
+    own = [_sentence(rng, 2, 5) for _ in range(4)]
+    pages = [f"{line}\n\n{own[0]}", f"{own[1]}\n\n{line}",
+             f"{header}\n\n{line}\n\n{own[2]}".strip(), f"{line}\n\n{own[3]}\n\n{footer}".strip()]
+    return pages + [line, line]

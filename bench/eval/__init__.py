@@ -18,6 +18,10 @@ registry is ``SECTIONS`` below, the generated-data sections are in ``bench.eval.
   removal on the generated ``bench.stray_cases``).
 * decoding: legacy encodings before and after detection (``bench.eval.decoding``).
 * entities in headlines and knowledge-assisted recognition: ``bench.eval.entities``.
+* widgets: site widgets removed, look-alike content kept (``bench.eval.widgets``).
+* mojibake beyond ftfy: ftfy's known failures (with ``--ftfy-cases DIR``), hand-written
+  cases, generated lost-byte and NFKC damage, clean text untouched (``bench.eval.mojibake``).
+* site lines: nearly empty pages of one site are not near-copies (``bench.eval.site_lines``).
 
 Prints one markdown table, writes ``bench/results/eval.json`` and the table into
 ``bench/RESULTS.md``. Run: ``python -m bench.eval`` (``--only repair,language`` for some).
@@ -48,7 +52,12 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "decoding": ("decoding", "evaluate_decoding"),
     "entity_titles": ("entities", "evaluate_titles"),
     "entity_knowledge": ("entities", "evaluate_knowledge"),
+    "widgets": ("widgets", "evaluate_widgets"),
+    "mojibake_beyond_ftfy": ("mojibake", "evaluate_mojibake"),
+    "site_lines": ("site_lines", "evaluate_site_lines"),
 }
+# Command-line options a section takes, by name.
+OPTIONS: dict[str, tuple[str, ...]] = {"mojibake_beyond_ftfy": ("ftfy_cases",)}
 
 
 def section(name: str) -> Callable[[], tuple[list[Row], dict]]:
@@ -60,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="copydesk quality report (make eval).")
     parser.add_argument("--only", default="", help=f"comma-separated sections of: {', '.join(SECTIONS)}")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the result files alone")
+    parser.add_argument("--ftfy-cases", help="tests/test-cases of a checkout of ftfy (read, never copied), "
+                                             "for the mojibake_beyond_ftfy section")
     args = parser.parse_args(argv)
     chosen = [s for s in args.only.split(",") if s] or list(SECTIONS)
     unknown = [s for s in chosen if s not in SECTIONS]
@@ -72,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
               "sections": {}}
     for name in chosen:
         begun = time.perf_counter()
-        section_rows, section_report = section(name)()
+        options = {option: getattr(args, option) for option in OPTIONS.get(name, ())}
+        section_rows, section_report = section(name)(**options)
         section_report["seconds"] = round(time.perf_counter() - begun, 1)
         rows += section_rows
         report["sections"][name] = section_report

@@ -48,19 +48,21 @@ class ExactCopiesFn(beam.DoFn):
         content, members = element
         # The same article read twice (same id) is one article, not a copy of itself.
         members = sorted({f[0]: f for f in members}.values(), key=lambda f: f[1])
-        # No words at all: nothing to compare, every such article stands alone.
-        firsts = members if not content else members[:1]
+        # No words at all: nothing to compare, every such article stands alone. A copy on
+        # its representative's own site is compared like any pair (``ConfirmPairs``), where
+        # a nearly empty page is told from a real copy (``similarity``'s ``same_site``).
+        site = members[0][5]
+        same_site = [m for m in members[1:] if site and m[5] == site]
+        followers = [m for m in members[1:] if not (site and m[5] == site)] if content else []
+        firsts = [members[0], *same_site] if content else members
         shards = self.buffers[window]
         for first in firsts:
             yield node(first)
             for key in first[4]:
                 shards[key >> self.shift].append((key, first[0]))
-        if content:
-            for member in members[1:]:
-                self.copies.inc()
-                yield beam.pvalue.TaggedOutput(
-                    self.FOLLOWERS, (member[0], (FOLLOW, members[0][0], None))
-                )
+        for member in followers:
+            self.copies.inc()
+            yield beam.pvalue.TaggedOutput(self.FOLLOWERS, (member[0], (FOLLOW, members[0][0], None)))
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
         for window, shards in self.buffers.items():

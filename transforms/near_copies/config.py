@@ -24,6 +24,11 @@ class NearCopyConfig:
     per publisher, of a deterministic sample of ``template_sample`` articles (needs at
     least ``template_min_articles``), shingles found in this share of them are the site's
     template and do not count when a pair is confirmed. None turns this off.
+    ``site_line_shingles``: two pages of one publisher are copies only if they share more
+    shingles than this (after their site's template): nearly empty pages of one site share
+    little but a line the site puts on its pages (a sign-up line, a standing paragraph of
+    up to boilerplate's 300 characters, about 50 words), and that line is no evidence of a
+    copy. Pages of different publishers never share a site line, so it does not apply.
     ``max_rounds``: star rounds (two ``GroupByKey``s each) unrolled into the graph to find
     clusters; a component needing more (a chain of revisions, each copying the last, of
     more than 65 articles) is finished by a union-find over its edges in one place (see
@@ -41,6 +46,7 @@ class NearCopyConfig:
     template_share: float | None = 0.6
     template_min_articles: int = 10
     template_sample: int = 50
+    site_line_shingles: int = 50
     max_rounds: int = 6
 
     def scheme(self) -> str:

@@ -24,13 +24,18 @@ class Pair(NamedTuple):
     rank_b: tuple
 
 
-def similarity(a: np.ndarray, b: np.ndarray, config: NearCopyConfig) -> tuple[float, bool]:
-    """(containment, is it a copy) from two real shingle sets."""
+def similarity(
+    a: np.ndarray, b: np.ndarray, config: NearCopyConfig, same_site: bool = False
+) -> tuple[float, bool]:
+    """(containment, is it a copy) from two real shingle sets; ``same_site``: both pages
+    are of one publisher, so what they share must be more than a site line."""
     shared = minhash.overlap(a, b)
     smaller = min(len(a), len(b))
     if smaller == 0:
         return 0.0, False
     contained = shared / smaller
+    if same_site and shared <= config.site_line_shingles:
+        return contained, False
     if smaller >= config.min_shingles:
         return contained, contained >= config.threshold
     return contained, shared / (len(a) + len(b) - shared) >= config.threshold
@@ -86,7 +91,8 @@ class CompareFn(beam.DoFn):
         paired = False
         for carried in carried_ones:
             first = Fingerprint._make(carried)
-            value, is_copy = similarity(first.shingle_set(), theirs, self.config)
+            same_site = bool(first.publisher) and first.publisher == second.publisher
+            value, is_copy = similarity(first.shingle_set(), theirs, self.config, same_site)
             (self.confirmed if is_copy else self.rejected).inc()
             if is_copy:
                 paired = True

@@ -1,5 +1,7 @@
 """Boilerplate: navigation, share and comment widgets, newsletter and cookie banners, CMS
-footers and dangling "Read More" links, told apart from article text.
+footers and dangling "Read More" links, told apart from article text; the widgets of news
+sites in eight languages (sign-up forms, video players, pitches, ad markers, credit-only
+lines) are recognised in ``widgets``.
 
 Three kinds of evidence, each enough on its own, and all of them demand a short line that
 does not read as a sentence (over-removal is worse than under-removal):
@@ -15,6 +17,8 @@ datelines, bylines, list items (lists of names), table rows (``content_shape``).
 
 import re
 from dataclasses import dataclass
+
+from transforms.repair.widgets import long_form_reason, widget_reason
 
 Edit = tuple[str, str, str | None]
 
@@ -355,12 +359,16 @@ def boilerplate_reason(line: str, config: BoilerplateConfig = BoilerplateConfig(
         return _REASONS["separator"]
     words = _word_count(stripped, config.max_words)
     if words > config.max_words:
-        return None
+        # A sign-up form run into one line is long; nothing else that long is furniture.
+        return long_form_reason(stripped) if not _is_quote(stripped) else None
     folded = " ".join(stripped.casefold().split())
     bare = _bare(stripped)
     shape = content_shape(stripped)
     if shape is not None and shape != "list_item":
         return None
+    widget = widget_reason(stripped, folded, bare) if shape is None else None
+    if widget is not None:
+        return widget
     match = _WIDGET_PREFIX.match(folded) or _WIDGET_PREFIX.match(bare)
     if match:
         return _REASONS[match.lastgroup]

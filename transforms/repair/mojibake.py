@@ -1,6 +1,7 @@
 """Encoding damage (mojibake, double and partial mojibake, HTML entities) fixed with ftfy,
 with every change narrowed to the exact fragment that changed and ftfy's explanation kept
-as provenance.
+as provenance; then the words ftfy cannot read (a lost byte, NFKC, an unusual code page)
+where the article's word list confirms a reading (``damaged_words``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ from typing import Iterable
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 
+from transforms.repair.damaged_words import (
+    before_ftfy,
+    c1_words,
+    nfkc_words,
+    repair_damaged_words,
+    single_byte_readings_of,
+    suspect_words,
+)
 from transforms.repair.scripts import COMMON, script_of
+from transforms.repair.word_lists import ArticleLanguage
 
 Edit = tuple[str, str, str | None]
 
@@ -290,7 +300,14 @@ def fix_mojibake(text: str) -> tuple[str, list[Edit]]:
     article is fixed where it is garbled and left alone elsewhere."""
     edits: list[Edit] = []
     out: list[str] = []
-    changed = False
+    language = ArticleLanguage(text)
+    if not text.isascii() and before_ftfy(text):
+        # Before ftfy: it would read these C1 controls as Windows-1252 punctuation, and may
+        # take the " ̈" of an NFKC form for a lost no-break space.
+        spans = [(a, b) for a, b in c1_words(text) if not _LEAD_THEN_CONTINUATION.search(text, a, b)]
+        text = repair_damaged_words(text, spans, language, edits, single_byte_readings_of)
+        text = repair_damaged_words(text, nfkc_words(text), language, edits)
+    changed = bool(edits)
     for line in text.split("\n"):
         fixed_parts = []
         for segment in _segments(line):
@@ -311,4 +328,8 @@ def fix_mojibake(text: str) -> tuple[str, list[Edit]]:
                 fixed = again
             fixed_parts.append(fixed)
         out.append("".join(fixed_parts))
-    return ("\n".join(out) if changed else text), edits
+    text = "\n".join(out) if changed else text
+    if not text.isascii():
+        language.text = text
+        text = repair_damaged_words(text, suspect_words(text), language, edits)
+    return text, edits

@@ -128,6 +128,10 @@ def _scenarios() -> tuple[list[Article], dict[str, str | None]]:
         add(make(f"site{i}", text, i, url=f"https://www.site.example/news/{i}"), None)
     revision, _ = reprints.reprint(site[0], seed=1, edits=("swap_words",))
     add(make("site-revision", revision, 60, url="https://site.example/news/0-updated"), "site0")
+    # Nearly empty pages of the same site: a line it puts on its pages and a few words each
+    # (two inside its header or footer, two nothing but the line). None is a copy.
+    for i, text in enumerate(reprints.nearly_empty_pages(9, header, footer)):
+        add(make(f"site-empty{i}", text, 70 + i, url=f"https://www.site.example/brief/{i}"), None)
     # A roundup holding two whole stories links them, but they are not copies of each
     # other: the second story fails the direct check against the canonical and stays.
     story_a = reprints.base_article(720, words=(200, 250))
@@ -219,6 +223,14 @@ def test_a_long_site_template_is_ignored_but_a_revision_on_the_site_is_caught(ou
     assert minhash.containment(sets[0], sets[1]) > 0.7
     assert {outcome[f"site{i}"] for i in range(12)} == {(None, None)}
     assert outcome["site-revision"][0] == "site0"
+
+
+def test_nearly_empty_pages_of_a_site_are_not_merged_on_its_site_line(outcome):
+    empty = [a for a in SCENARIOS if a.id.startswith("site-empty")]
+    sets = [minhash.shingle_hashes(minhash.word_hashes(a.text), 5) for a in empty]
+    # The line alone makes two of them near-copies by containment.
+    assert minhash.containment(sets[0], sets[1]) > 0.7
+    assert {outcome[a.id] for a in empty} == {(None, None)}
 
 
 def test_a_roundup_does_not_chain_two_stories_together(outcome):
