@@ -65,9 +65,10 @@ class SpacyEntityHandler(ModelHandler[Article, Article, Tagger]):
     def run_inference(self, batch: Sequence[Article], model: Tagger,
                       inference_args: dict[str, Any] | None = None) -> Iterable[Article]:
         tagged = [a for a in batch if a.language in self.languages]
-        recognise = model.recogniser.find if model.recogniser is not None else None
+        recogniser = model.recogniser
         found = tag_articles(model.nlp, [(a.title, a.text) for a in tagged],
-                             recogniser=recognise)
+                             recogniser=recogniser.find if recogniser else None,
+                             harmonise=recogniser.harmonise if recogniser else None)
         for article, entities in zip(tagged, found):
             article.entities = entities
         for article in batch:
