@@ -18,6 +18,8 @@ registry is ``SECTIONS`` below, the generated-data sections are in ``bench.eval.
   removal on the generated ``bench.stray_cases``).
 * decoding: legacy encodings before and after detection (``bench.eval.decoding``).
 * entities in headlines and knowledge-assisted recognition: ``bench.eval.entities``.
+* canonical rewrites (precision and recall of ids and names other than the text) and
+  entities against the bare spaCy model: ``bench.eval.names``.
 
 Prints one markdown table, writes ``bench/results/eval.json`` and the table into
 ``bench/RESULTS.md``. Run: ``python -m bench.eval`` (``--only repair,language`` for some).
@@ -48,6 +50,8 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "decoding": ("decoding", "evaluate_decoding"),
     "entity_titles": ("entities", "evaluate_titles"),
     "entity_knowledge": ("entities", "evaluate_knowledge"),
+    "name_rewrites": ("names", "evaluate_rewrites"),
+    "entities_vs_model": ("names", "evaluate_against_model"),
 }
 
 
