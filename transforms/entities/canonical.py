@@ -263,7 +263,9 @@ class Resolver:
             return _from_entry(top, label, _why(top))
         places = tuple(e for e in distinct if label_group(e.label) == "place")
         if len(distinct) == 1 and not _needs_context(top):
-            return _from_entry(top, label, _why(top), places if len(places) > 0 else ())
+            # Only a region's id can still be taken back by the context (one far from
+            # the article's countries); a country's or a city's known alone cannot.
+            return _from_entry(top, label, _why(top), places if top.kind == "region" else ())
         if len(distinct) > 1 and not _needs_context(top) and _outweighs(top, distinct[1]):
             return _from_entry(top, label, _why(top), places)
         return Resolution(name, None, label, AS_WRITTEN, candidates=places)

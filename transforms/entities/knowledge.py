@@ -127,6 +127,9 @@ def _fold_token(token: str) -> str:
         token = token.replace("x", "ks")
     if len(token) >= 4 and token.endswith(_FINAL_Y_ENDINGS):
         token = token[:-2] + "y"
+    # Most tokens have no doubled letter; searching is far cheaper than substituting.
+    if _DOUBLE_CONSONANT.search(token) is None:
+        return token
     return _DOUBLE_CONSONANT.sub(r"\1", token)
 
 
