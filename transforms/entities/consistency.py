@@ -224,7 +224,7 @@ def _propagate(fields: dict[str, str], entities: list[Entity],
             labels.setdefault(entity.text, Counter())[entity.label] += 1
     # Lower-case occurrences of a one-word name tell it is also a word; the name itself,
     # capitalised, is not evidence: only words written in lower case in the article are.
-    lower = " ".join(w for w in _WORD.findall(" ".join(fields.values())) if w.islower())
+    lower = {w for w in _WORD.findall(" ".join(fields.values())) if w.islower()}
     names = {name: max(counts, key=counts.__getitem__) for name, counts in labels.items()
              if _worth_carrying(name, common, lower)}
     if not names:
@@ -250,7 +250,7 @@ def _propagate(fields: dict[str, str], entities: list[Entity],
     return added
 
 
-def _worth_carrying(name: str, common: Callable[[str], bool], lower: str) -> bool:
+def _worth_carrying(name: str, common: Callable[[str], bool], lower: set[str]) -> bool:
     """A name is carried to its other mentions unless it is short, or one word that is
     also a common word or written in lower case in the article ("Teachers")."""
     letters = sum(c.isalpha() for c in name)
@@ -259,7 +259,7 @@ def _worth_carrying(name: str, common: Callable[[str], bool], lower: str) -> boo
     if " " in name:
         return True
     word = name.lower()
-    return not common(word) and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lower) is None
+    return word not in lower and not common(word)
 
 
 def _stands_apart(text: str, start: int, end: int) -> bool:
