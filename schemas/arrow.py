@@ -34,6 +34,8 @@ ENTITY = pa.struct(
         pa.field("kb_id", pa.string()),
         # "title" or "text": the column that ``start`` and ``end`` point into.
         pa.field("field", pa.string(), nullable=False),
+        # Why canonical or kb_id differs from the text; null when neither does.
+        pa.field("canonical_reason", pa.string()),
     ]
 )
 
@@ -104,6 +106,7 @@ def article_row(article: Article) -> dict[str, Any]:
                 "canonical": e.canonical,
                 "kb_id": e.kb_id,
                 "field": e.field,
+                "canonical_reason": e.canonical_reason,
             }
             for e in article.entities
         ],

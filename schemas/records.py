@@ -54,6 +54,10 @@ class Entity:
     kb_id: str | None = None
     # Last, so that records pickled by position before it existed still mean the same.
     field: str = "text"
+    # Why ``canonical`` or ``kb_id`` differs from the text as written (alias table,
+    # knowledge, knowledge and context, spelling variant, surname, corpus evidence, near
+    # knowledge name); None when neither does.
+    canonical_reason: str | None = None
 
 
 @pickled_by_position

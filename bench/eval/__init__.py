@@ -22,6 +22,8 @@ registry is ``SECTIONS`` below, the generated-data sections are in ``bench.eval.
 * mojibake beyond ftfy: ftfy's known failures (with ``--ftfy-cases DIR``), hand-written
   cases, generated lost-byte and NFKC damage, clean text untouched (``bench.eval.mojibake``).
 * site lines: nearly empty pages of one site are not near-copies (``bench.eval.site_lines``).
+* canonical rewrites (precision and recall of ids and names other than the text) and
+  entities against the bare spaCy model: ``bench.eval.names``.
 
 Prints one markdown table, writes ``bench/results/eval.json`` and the table into
 ``bench/RESULTS.md``. Run: ``python -m bench.eval`` (``--only repair,language`` for some).
@@ -55,6 +57,8 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "widgets": ("widgets", "evaluate_widgets"),
     "mojibake_beyond_ftfy": ("mojibake", "evaluate_mojibake"),
     "site_lines": ("site_lines", "evaluate_site_lines"),
+    "name_rewrites": ("names", "evaluate_rewrites"),
+    "entities_vs_model": ("names", "evaluate_against_model"),
 }
 # Command-line options a section takes, by name.
 OPTIONS: dict[str, tuple[str, ...]] = {"mojibake_beyond_ftfy": ("ftfy_cases",)}

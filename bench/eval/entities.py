@@ -68,18 +68,22 @@ def labelled_sets() -> dict[str, LabelledSet]:
             "held-out cases": case_set(HELD_OUT_PATH)[0]}
 
 
-def predict(labelled: LabelledSet, titles: bool, knowledge: bool) -> tuple[Predicted, float]:
+def predict(labelled: LabelledSet, titles: bool, knowledge: bool,
+            consistent: bool = False) -> tuple[Predicted, float]:
     """copydesk's tagging of every item (headline too when ``titles``; knowledge names
-    when ``knowledge``) and the seconds it took."""
+    when ``knowledge``; each article read as a whole, ``transforms.entities.consistency``,
+    when ``consistent``) and the seconds it took."""
     from transforms.entities.gazetteer import load_recogniser
     from transforms.entities.ner import load_ner, tag_articles
 
     nlp = load_ner()
-    recognise = load_recogniser().find if knowledge else None
+    recogniser = load_recogniser()
+    recognise = recogniser.find if knowledge else None
+    harmonise = recogniser.harmonise if consistent else None
     ids = list(labelled)
     pairs = [(labelled[i]["title"][0] if titles else None, labelled[i]["text"][0]) for i in ids]
     started = time.perf_counter()
-    tagged = tag_articles(nlp, pairs, recogniser=recognise)
+    tagged = tag_articles(nlp, pairs, recogniser=recognise, harmonise=harmonise)
     seconds = time.perf_counter() - started
     return ({i: {f: [(e.start, e.end, e.label) for e in found if e.field == f] for f in FIELDS}
              for i, found in zip(ids, tagged)}, seconds)

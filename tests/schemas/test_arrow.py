@@ -12,12 +12,13 @@ NOW = datetime(2026, 11, 21, 23, 30, tzinfo=timezone.utc)
 def test_article_round_trips_through_arrow():
     article = Article(id="1", source="a.txt", text="Kyiv", ingested_at=NOW, title="T",
                       repairs=[Repair("mojibake", "KÃ¶", "fixed")],
-                      entities=[Entity("Kyiv", "GPE", 0, 4, "Kyiv", "geonames:703448")],
+                      entities=[Entity("Kyiv", "GPE", 0, 4, "Kyiv", "geonames:703448",
+                                       canonical_reason="knowledge")],
                       published_at=NOW - timedelta(hours=1))
     row = to_table("articles", [article]).to_pylist()[0]
     assert row["entities"] == [{"text": "Kyiv", "label": "GPE", "start": 0, "end": 4,
                                 "canonical": "Kyiv", "kb_id": "geonames:703448",
-                                "field": "text"}]
+                                "field": "text", "canonical_reason": "knowledge"}]
     assert row["repairs"] == [{"kind": "mojibake", "text": "KÃ¶", "detail": "fixed"}]
     assert row["published_at"] == NOW - timedelta(hours=1)
 

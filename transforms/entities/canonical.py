@@ -21,6 +21,7 @@ stores this batch's counts after.
 import dataclasses
 import re
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -62,6 +63,7 @@ KNOWLEDGE = "knowledge"
 ALIAS = "alias table"
 CORPUS = "corpus evidence"
 NEAR_KNOWLEDGE = "near knowledge name"
+CONTEXT = "knowledge and context"
 # Only these are misspellings that ``fix_names`` may correct in the text; a variant or a
 # surname is a legitimate way to write the name.
 REPAIRABLE = frozenset({CORPUS, NEAR_KNOWLEDGE})
@@ -96,6 +98,10 @@ class Resolution:
     why: str
     # The spelling ``fix_names`` writes into the text instead of the mention.
     spelling: str | None = None
+    # Homonymous or small places the name may be: the article's context chooses.
+    candidates: tuple[KbEntry, ...] = ()
+    # The country of the place named, when known: context for the article's homonyms.
+    country: str = ""
 
 
 class CorpusNames:
@@ -211,7 +217,7 @@ class Resolver:
         candidates = self.knowledge.lookup(folded)
         same_group = [e for e in candidates if label_group(e.label) == group]
         if same_group:
-            return _from_entry(same_group[0], label, _why(same_group[0]))
+            return self._among(name, same_group, label)
         if group == "person" and " " not in folded:
             full = corpus.full_name(group, folded)
             if full is not None:
@@ -220,10 +226,13 @@ class Resolver:
             entry = self.knowledge.person_by_surname(folded)
             if entry is not None:
                 return _from_entry(entry, label, SURNAME)
-        relabel = [e for e in candidates if self._may_relabel(e, group)]
+        relabel = [e for e in candidates if self._may_relabel(e, group, folded)]
         if relabel:
-            return _from_entry(relabel[0], label, _why(relabel[0]))
-        if search_near and corpus.total(group, folded) < self.config.protect_at:
+            return self._among(name, relabel, label)
+        # A name that is itself a name of something (a surname, a town) is not a
+        # misspelling of another: "Parry" is a surname before it is a misspelt "Paris".
+        if (search_near and corpus.total(group, folded) < self.config.protect_at
+                and not self.knowledge.is_known_name(folded)):
             neighbour = corpus.frequent_neighbour(group, folded)
             if neighbour is not None:
                 spelling = corpus.best_spelling(group, neighbour) or name
@@ -244,11 +253,38 @@ class Resolver:
         best = corpus.best_spelling(group, folded) or name
         return Resolution(best, None, label, AS_WRITTEN if best == name else VARIANT)
 
-    def _may_relabel(self, entry: KbEntry, group: str) -> bool:
+    def _among(self, name: str, entries: list[KbEntry], label: str) -> Resolution:
+        """The entry a name means when it needs no context (a curated entry, one well
+        known place, or one that far outweighs its homonyms), else no id yet; either way
+        the places it may be, for the article's context to confirm or choose."""
+        distinct = list({e.kb_id: e for e in entries}.values())
+        top = distinct[0]
+        if top.curated and top.kind == "alias":
+            return _from_entry(top, label, _why(top))
+        places = tuple(e for e in distinct if label_group(e.label) == "place")
+        if len(distinct) == 1 and not _needs_context(top):
+            # Only a region's id can still be taken back by the context (one far from
+            # the article's countries); a country's or a city's known alone cannot.
+            return _from_entry(top, label, _why(top), places if top.kind == "region" else ())
+        if len(distinct) > 1 and not _needs_context(top) and _outweighs(top, distinct[1]):
+            return _from_entry(top, label, _why(top), places)
+        return Resolution(name, None, label, AS_WRITTEN, candidates=places)
+
+    def _may_relabel(self, entry: KbEntry, group: str, folded: str) -> bool:
         """A gazetteer entry overrules the tagger only for names it often gets wrong
-        (places tagged PERSON or ORG); the alias table is trusted for any label."""
+        (places tagged PERSON or ORG); the alias table is trusted for any label. Never
+        across kinds where the name is itself a person's name ("Austin", "Parry"; for a
+        country, a common one: "Jordan", not "Denmark"), and an
+        organisation becomes a city only where it is a capital, named for its government
+        ("Kiev said"): clubs and companies are named after cities."""
+        if group == "person" and label_group(entry.label) == "place" and (
+                self.knowledge.is_common_personal_name(folded) if entry.kind == "country"
+                else self.knowledge.is_personal_name(folded)):
+            return False
         if entry.curated:
             return True
+        if group == "org" and entry.kind == "city" and not entry.capital:
+            return False
         return group in ("person", "org") and self.knowledge.can_relabel(entry)
 
     def _near_knowledge(self, folded: str, group: str) -> tuple[KbEntry, str] | None:
@@ -258,7 +294,8 @@ class Resolver:
             (entry, spelling, distance)
             for entry, spelling, distance in self.knowledge.near(folded, max_edits(folded))
             if label_group(entry.label) == group
-            or (entry.curated and len(folded) >= 10)
+            or (entry.curated and len(folded) >= 10
+                and not (group in ("person", "org") and label_group(entry.label) == "place"))
         ]
         if not found:
             return None
@@ -282,8 +319,10 @@ class Resolver:
         for i, entity in enumerate(entities):
             if resolutions[i] is None:
                 resolutions[i] = self.resolve(entity.text, entity.label, corpus, surnames)
+        resolutions = _in_context(article, entities, resolutions)
         resolved = [
-            Entity(e.text, r.label, e.start, e.end, r.canonical, r.kb_id, e.field)
+            Entity(e.text, r.label, e.start, e.end, r.canonical, r.kb_id, e.field,
+                   _reason(e, r))
             for e, r in zip(entities, resolutions)
         ]
         if not fix_names:
@@ -298,14 +337,181 @@ class Resolver:
             e.kb_id in old_ids for e in self.knowledge.lookup(fold_key(new)))
 
 
+def _reason(entity: Entity, resolution: Resolution) -> str | None:
+    """Why the mention was given a name or an id other than its own text; None when it
+    was given neither."""
+    if resolution.kb_id is None and resolution.canonical == clean_name(entity.text):
+        return None
+    return None if resolution.why == AS_WRITTEN else resolution.why
+
+
+_STATE_BEFORE = re.compile(r"\bstate\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+_STATE_AFTER = re.compile(r"\s+state\b", re.IGNORECASE)
+_CITY_AFTER = re.compile(r",?\s*D\.?\s?C\.?(?!\w)")
+
+
+def _local_kind(text: str, entity: Entity) -> str | None:
+    """What the words right around a name say it is: "the state of Washington" and
+    "Washington state" a region, "Washington, D.C." a city."""
+    if text[entity.start:entity.end] != entity.text:
+        return None
+    if _STATE_BEFORE.search(text, max(0, entity.start - 20), entity.start) or (
+            _STATE_AFTER.match(text, entity.end)):
+        return "region"
+    if _CITY_AFTER.match(text, entity.end):
+        return "city"
+    return None
+
+
+def _in_context(article: Article, entities: list[Entity],
+                resolutions: list[Resolution]) -> list[Resolution]:
+    """Each place name whose entry the context may confirm or change, decided by the
+    article: the words around it, and the countries of the other places it names. A
+    country outweighs its homonyms unless the article names places inside the other's
+    country; a small place is named only where its country is in sight; with no way to
+    choose, the name keeps no id. Twice: a name the first round decided (Savannah, next
+    to Atlanta) is context in the second (for Georgia)."""
+    chosen = list(resolutions)
+    decided: set[int] = set()
+    for _ in range(2):
+        named, inside = _place_evidence(entities, chosen, decided)
+        for i, (entity, resolution) in enumerate(zip(entities, resolutions)):
+            if not resolution.candidates:
+                continue
+            folded = fold_key(clean_name(entity.text))
+            near = {c for name, cs in named.items() if name != folded for c in cs}
+            within = Counter(c for name, cs in inside.items() if name != folded for c in cs)
+            pick = _choose(article, entity, resolution.candidates, near, within)
+            if pick is None:
+                chosen[i] = Resolution(clean_name(entity.text), None, resolution.label,
+                                       AS_WRITTEN)
+                decided.discard(i)
+            else:
+                if pick.kb_id != resolution.kb_id:
+                    chosen[i] = _from_entry(pick, resolution.label, CONTEXT)
+                else:
+                    chosen[i] = resolution
+                decided.add(i)
+    return chosen
+
+
+def _place_evidence(entities: list[Entity], resolutions: list[Resolution], decided: set[int]
+                    ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """folded name -> the countries it names, and -> the countries it is a place inside,
+    for the names whose place is certain (one country among its homonyms, or decided)."""
+    named: dict[str, set[str]] = {}
+    inside: dict[str, set[str]] = {}
+    for i, (entity, resolution) in enumerate(zip(entities, resolutions)):
+        countries = {c.country for c in resolution.candidates} or {resolution.country}
+        if resolution.kb_id is None or not resolution.country or (
+                len(countries) != 1 and i not in decided):
+            continue
+        folded = fold_key(clean_name(entity.text))
+        named.setdefault(folded, set()).add(resolution.country)
+        if not resolution.kb_id.startswith("iso:") or "-" in resolution.kb_id:
+            inside.setdefault(folded, set()).add(resolution.country)
+    return named, inside
+
+
+def _choose(article: Article, entity: Entity, candidates: tuple[KbEntry, ...],
+            near: set[str], within: Counter) -> KbEntry | None:
+    options = list(candidates)
+    kind = _local_kind(getattr(article, entity.field) or "", entity)
+    if kind is not None:
+        options = [o for o in options if o.kind == kind]
+    elif _town_or_region(options):
+        return None
+    if near:
+        options = _supported(options, near, within)
+    else:
+        options = [o for o in options if not _needs_context(o)]
+    if len(options) == 1 or (len(options) > 1 and _outweighs(options[0], options[1])):
+        return options[0]
+    return None
+
+
 def _why(entry: KbEntry) -> str:
     return ALIAS if entry.kind == "alias" else KNOWLEDGE
 
 
-def _from_entry(entry: KbEntry, label: str, why: str) -> Resolution:
+def _from_entry(entry: KbEntry, label: str, why: str,
+                candidates: tuple[KbEntry, ...] = ()) -> Resolution:
     # Within a group the tagger's finer label stands (a FAC stays a FAC).
     same = label_group(entry.label) == label_group(label)
-    return Resolution(entry.canonical, entry.kb_id, label if same else entry.label, why)
+    return Resolution(entry.canonical, entry.kb_id, label if same else entry.label, why,
+                      candidates=candidates, country=entry.country)
+
+
+# A city this large is named in news without its country; a smaller one, or a county,
+# is a name only where the article is about its country.
+KNOWN_ALONE = 100_000
+
+
+def _needs_context(entry: KbEntry) -> bool:
+    """Whether a place is too small to be the one meant without its country in sight."""
+    if entry.curated or entry.kind in ("country", "continent", "alias", "region"):
+        return False
+    return entry.kind != "city" or entry.population < KNOWN_ALONE
+
+
+def _town_or_region(options: list[KbEntry]) -> bool:
+    """A small town and a region of one country sharing the name, and no bigger place
+    (Obock, Oregon): only the words around it ("the state of") tell which."""
+    if any(o.kind != "region" and not _needs_context(o) for o in options):
+        return False
+    regions = {o.country for o in options if o.kind == "region"}
+    return any(o.kind == "city" and _needs_context(o) and o.country in regions
+               for o in options)
+
+
+def _supported(options: list[KbEntry], near: set[str], within: Counter) -> list[KbEntry]:
+    """The homonyms the article's other places speak for. A place known alone (a country,
+    a region, a city of 100,000) always beats a town of the same name (Moscow, Idaho; Geneva,
+    Illinois), and among those known alone the ones in a country the article names places
+    inside (Atlanta for Georgia, the state) beat those in a country it only names (Libya
+    for Tripoli), which beat the rest; a country yields to a place inside another country
+    only where two places inside that one are named. Towns are named only in their country.
+    With no support, only places known anywhere remain."""
+    countries = {o.country for o in options if o.kind == "country"}
+    options = [o for o in options if o.kind == "country" or o.country in countries
+               or not countries or within[o.country] >= 2]
+
+    def support(entry: KbEntry) -> int:
+        return 2 if within[entry.country] else 1 if entry.country in near else 0
+
+    strong = [o for o in options if not _needs_context(o)]
+    pool = strong or options
+    best = max((support(o) for o in pool), default=0)
+    if best == 0:
+        return [o for o in strong if _known_anywhere(o)]
+    return [o for o in pool if support(o) == best]
+
+
+def _known_anywhere(entry: KbEntry) -> bool:
+    """Whether a place is the one meant even in an article about other countries."""
+    return (entry.curated or entry.kind in ("country", "continent")
+            or (entry.kind == "city" and entry.population >= KNOWN_ALONE))
+
+
+def _outweighs(top: KbEntry, other: KbEntry) -> bool:
+    """Whether one homonym is the one meant unless the context says otherwise: a country
+    over anything else, a city over a town a fifth its size, a big city over a region or a
+    city a tenth its size."""
+    if top.kind in ("country", "continent"):
+        return other.kind not in ("country", "continent")
+    if top.kind != "city" or other.kind in ("country", "continent"):
+        return False
+    if _needs_context(top):
+        return False
+    if other.kind == "region" and other.country == top.country:
+        # A city and the region named after it: the city, unless the words around say
+        # "region" or "state" (a town of 20,000 is not what "Oregon" means).
+        return True
+    if other.kind == "region":
+        return top.population >= 5 * KNOWN_ALONE
+    if _needs_context(other):
+        return top.population >= 5 * other.population
+    return top.population >= 10 * other.population
 
 
 def _maybe_surname(entity: Entity) -> bool:

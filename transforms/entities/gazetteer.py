@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 from schemas.records import Entity
+from transforms.entities.consistency import harmonise
 from transforms.entities.knowledge import (
     KbEntry,
     KnowledgeBase,
@@ -151,6 +152,25 @@ class Recogniser:
         return [Entity(text[c.start:c.end], c.entry.label, c.start, c.end, field=field)
                 for c in sorted(accepted, key=lambda c: c.start)]
 
+    def harmonise(self, fields: dict[str, str], entities: list[Entity]) -> list[Entity]:
+        """The article's entities made consistent (``transforms.entities.consistency``),
+        with this recogniser's common words and the knowledge's places."""
+        return harmonise(fields, entities, self._common, self._is_country, self._is_place,
+                         lambda name: self.knowledge.is_personal_name(fold_key(name)))
+
+    def _is_country(self, name: str) -> bool:
+        """A country, or one of the nations of the United Kingdom (they field teams of
+        their own): a national team keeps the place's label."""
+        return any(e.kind == "country" or (e.kind == "region" and e.country == "GB")
+                   for e in self.knowledge.lookup(fold_key(name)))
+
+    def _is_place(self, name: str) -> bool:
+        """A known place, or a curated name of anything or its surname (a headline's
+        "Putin")."""
+        folded = fold_key(name)
+        entry = self._known(folded) or self.knowledge.person_by_surname(folded)
+        return entry is not None and (entry.curated or entry.label in PLACE_LABELS)
+
     def _scan(self, tokens: list[Token], taken: Spans,
               headline: bool) -> tuple[list[_Candidate], list[int]]:
         """Knowledge names clear of the model's spans, and the capitalised words that are
@@ -200,7 +220,7 @@ class Recogniser:
         if (not token.capitalised or len(folded) < self.config.near_min_letters
                 or " " in folded or self._common(token.text)
                 or taken.overlaps(token.start, token.end)
-                or self.knowledge.lookup(folded)):
+                or self.knowledge.is_known_name(folded)):
             return None
         candidate = _Candidate(i, i, token.start, token.end, None, False)
         # Context first: it is cheap and rules out nearly every capitalised word.

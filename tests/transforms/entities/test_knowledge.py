@@ -297,3 +297,23 @@ def test_built_index_is_kept_on_disk_and_keyed_by_what_built_it(tmp_path, monkey
     extra = tmp_path / "aliases.json"
     extra.write_text('{"entities": [{"canonical": "Zorbania", "label": "GPE", "aliases": []}]}')
     assert module._cache_key(module.KnowledgeConfig(aliases_path=str(extra))) != kept.stem[10:]
+
+
+def test_alternate_names_that_are_people_s_or_other_places_names_are_left_out(kb):
+    # geonames lists "Parry" for Paris and "Victoria" for Hong Kong.
+    assert kb.lookup(fold_key("Parry")) == []
+    assert "geonames:1819729" not in {e.kb_id for e in kb.lookup(fold_key("Victoria"))}
+    assert [e.kb_id for e in kb.lookup(fold_key("Kiev"))] == ["geonames:703448"]
+    assert [e.kb_id for e in kb.lookup(fold_key("Bombay"))] == ["geonames:1275339"]
+
+
+def test_personal_names_are_known_names(kb):
+    assert kb.is_personal_name("pary") and kb.is_personal_name(fold_key("Anthony Parry"))
+    assert not kb.is_personal_name(fold_key("Donbass"))
+    assert kb.is_known_name(fold_key("Donbass")) and not kb.is_known_name("blingen")
+
+
+def test_places_know_their_country_and_capitals_are_marked(kb):
+    kyiv = kb.lookup(fold_key("Kyiv"))[0]
+    assert (kyiv.country, kyiv.capital) == ("UA", True)
+    assert {e.country for e in kb.lookup(fold_key("Georgia"))} == {"GE", "US"}

@@ -44,7 +44,8 @@ def cache(tmp_path, monkeypatch, built):
 def same(a, b) -> bool:
     return (a.entries == b.entries and a._by_fold == b._by_fold and a._spelling == b._spelling
             and a._near._names == b._near._names and a._near._index == b._near._index
-            and a._surnames == b._surnames)
+            and a._surnames == b._surnames and a._personal == b._personal
+            and a._common_personal == b._common_personal)
 
 
 def plant(kind: str, path: Path, marker: Path, valid: Path) -> None:

@@ -1,0 +1,297 @@
+"""One name, one entity, one label in an article: the tagger's answers made consistent.
+
+spaCy decides each occurrence of a name alone, so an article that says "Whitney Houston"
+in one sentence may tag "Houston" a city in the next, tag "Kyiv" in the body but miss the
+dateline "KYIV", or call a club a place in a match report. ``harmonise`` reads the whole
+article (headline and body) once the tagger and the knowledge recogniser are done:
+
+* a lone surname of the one person named in full is that person ("Houston recorded",
+  "Parry said"), unless a place word stands before it ("in Houston");
+* a name tagged with one label more often than all others together takes it everywhere;
+* an untagged occurrence of a tagged name (in the headline, in capitals in a dateline) is
+  that name, unless the name is also a common word ("May", "Will");
+* in a match report ("Barcelona beat Sevilla 3-1") and in a table of results ("Chelsea 2
+  Arsenal 1") the teams are organisations, not the places they are named after; a
+  country stays a place (the convention for national teams).
+
+Offsets stay into the field each entity names; nothing found overlaps another entity.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from functools import lru_cache
+from collections.abc import Callable
+
+from schemas.records import Entity
+
+# Labels whose names are carried across the article; quantities and dates are not names.
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# A place word before a surname keeps it a place ("in Houston").
+_PLACE_BEFORE = frozenset({"in", "at", "from", "to", "near", "outside", "into", "across",
+                           "around", "towards", "via", "inside"})
+_SCORE = re.compile(r"(?<![\d.:/-])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d.:/-])")
+# A sentence with a score is a match report only with one of these in it.
+_MATCH_WORDS = re.compile(
+    r"\b(?:beat|beats|beaten|drew|draw|draws|lost|defeated|defeats|thrashed|edged|routed|"
+    r"win|won|victory|match|goals?|league|cup|striker|coach|champions|leg|half-time)\b",
+    re.IGNORECASE)
+# Words right beside a team's name in a match report.
+_BESIDE_TEAM = re.compile(
+    r"(?:beat|beats|beaten|drew|draw|draws|lost|lose|loses|defeated|defeats|thrashed|"
+    r"edged|routed|stunned|hosted|hosts|host|face|faces|faced|against|v|vs|versus|with|"
+    r"to|over|at)\.?", re.IGNORECASE)
+_RESULT_LINE = re.compile(
+    r"^\s*(?P<a>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}) (?P<x>\d{1,3})\s*[-–]?\s*"
+    r"(?P<b>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}) (?P<y>\d{1,3})\s*$", re.MULTILINE)
+# Capitalised words that open a sentence before a name ("In Kyiv", "The Kremlin").
+_OPENING_WORDS = frozenset({"in", "at", "on", "the", "from", "for", "to", "by", "with", "and",
+                            "but", "as", "after", "before", "of", "near", "outside", "when",
+                            "while", "if", "a", "an", "like", "under", "over", "since"})
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_DATELINE = re.compile(r"\s*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)*)(?=(?:,| \(| -| —| –))")
+# A capitalised word not at the start of a sentence: a name in the body.
+_CAPITALISED = re.compile(r"(?<=[\w,;:] )[A-Z][\w'’-]*")
+_WORD = re.compile(r"\w+")
+
+
+def harmonise(fields: dict[str, str], entities: list[Entity],
+              common: Callable[[str], bool] = lambda word: False,
+              is_country: Callable[[str], bool] = lambda name: False,
+              is_place: Callable[[str], bool] = lambda name: False,
+              is_personal: Callable[[str], bool] = lambda name: False) -> list[Entity]:
+    """The article's entities made consistent; ``fields`` maps "title" and "text" to
+    their text, ``common(word)`` says whether a one-word name is also a common word,
+    ``is_country(name)`` whether a name is a country's and ``is_place(name)`` whether it
+    is a known place's, and ``is_personal(name)`` whether it is a person's name."""
+    entities = _dateline(fields, entities, is_place)
+    entities = _headline(fields, entities, is_place)
+    entities = _surnames(fields, entities, is_country, is_place)
+    entities = _majority(entities, is_personal)
+    entities = _teams(fields, entities, is_country)
+    entities = _propagate(fields, entities, common)
+    return sorted(entities, key=lambda e: (e.field != "title", e.start))
+
+
+def _dateline(fields: dict[str, str], entities: list[Entity],
+              is_place: Callable[[str], bool]) -> list[Entity]:
+    """The place a wire story opens with, in capitals ("KYIV, Dec 6 -"), is a place."""
+    match = _DATELINE.match(fields.get("text", ""))
+    if match is None or not is_place(match.group(1).title()):
+        return entities
+    start, end = match.span(1)
+    kept = [e for e in entities if not (e.field == "text" and e.start < end and start < e.end)]
+    return kept + [Entity(match.group(1), "GPE", start, end, field="text")]
+
+
+def _headline(fields: dict[str, str], entities: list[Entity],
+              is_place: Callable[[str], bool]) -> list[Entity]:
+    """In a Title Case headline capitals say nothing, so a headline entity stands only
+    where the body names it or the knowledge knows it: cut to the body's name inside it
+    ("Lula Sworn" -> "Lula"), else to its words up to the last one that is capitalised in
+    the body ("Fiona Bianchi Defends" -> "Fiona Bianchi"), or dropped when none is ("Oil
+    Falls"). Where headline and body disagree on a known place, it is a place."""
+    title, body = fields.get("title", ""), fields.get("text", "")
+    if not title or not _title_case(title):
+        return entities
+    named = {e.text: e.label for e in entities if e.field == "text"}
+    body_capitals = {w for w in _CAPITALISED.findall(body)}
+    kept = [e for e in entities if e.field != "title"]
+    for entity in (e for e in entities if e.field == "title"):
+        if entity.text in named:
+            label = named[entity.text]
+            if label != entity.label and not (
+                    entity.label in PLACE_LABELS and is_place(entity.text)):
+                entity = Entity(entity.text, label, entity.start, entity.end, field="title")
+            kept.append(entity)
+            continue
+        if is_place(entity.text):
+            kept.append(entity)
+            continue
+        inside = [(entity.text.find(n), n) for n in named
+                  if n in entity.text and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", entity.text)]
+        words = list(re.finditer(r"\S+", entity.text))
+        while words and _bare(words[-1].group()) not in body_capitals:
+            words.pop()
+        cut = entity.text[:words[-1].end()] if words else ""
+        if inside and not (entity.label == "PERSON" and len(words) > 1 and any(
+                cut.endswith(name) and not is_place(name) for _, name in inside)):
+            at, name = max(inside, key=lambda found: len(found[1]))
+            kept.append(Entity(name, named[name], entity.start + at,
+                               entity.start + at + len(name), field="title"))
+        elif cut:
+            # A person's full name ending in a name of the body ("Fiona Bianchi").
+            kept.append(Entity(cut, entity.label, entity.start, entity.start + len(cut),
+                               field="title"))
+    return kept
+
+
+def _title_case(title: str) -> bool:
+    words = [w for w in _WORD.findall(title) if len(w) >= 4 and w[0].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+def _surnames(fields: dict[str, str], entities: list[Entity],
+              is_country: Callable[[str], bool], is_place: Callable[[str], bool]
+              ) -> list[Entity]:
+    full: dict[str, set[str]] = {}
+    for entity in entities:
+        words = entity.text.split()
+        # A headline's full name makes a place a surname only if the body says it too.
+        if (entity.label == "PERSON" and len(words) > 1 and words[-1][:1].isupper()
+                and (entity.field == "text" or not is_place(_bare(words[-1]))
+                     or entity.text in fields.get("text", ""))):
+            full.setdefault(_bare(words[-1]), set()).add(entity.text)
+    surnames = {name for name, owners in full.items() if len(owners) == 1}
+    changed = []
+    for entity in entities:
+        name = _bare(entity.text)
+        if (entity.label != "PERSON" and entity.label in NAME_LABELS and name in surnames
+                and " " not in name and not is_country(name)
+                and _word_before(fields[entity.field], entity.start) not in _PLACE_BEFORE):
+            entity = Entity(entity.text, "PERSON", entity.start, entity.end, field=entity.field)
+        changed.append(entity)
+    return changed
+
+
+def _majority(entities: list[Entity], is_personal: Callable[[str], bool]) -> list[Entity]:
+    """A name tagged one way more often than all others together is that everywhere,
+    except that a person's name (a surname) tagged as a person stays one."""
+    labels: dict[str, Counter] = {}
+    for entity in entities:
+        if entity.label in NAME_LABELS:
+            labels.setdefault(_bare(entity.text), Counter())[entity.label] += 1
+    winners = {}
+    for name, counts in labels.items():
+        if len(counts) > 1:
+            label = max(counts, key=counts.__getitem__)
+            if counts[label] * 2 > sum(counts.values()):
+                winners[name] = label
+    return [Entity(e.text, winners[_bare(e.text)], e.start, e.end, field=e.field)
+            if _bare(e.text) in winners and e.label in NAME_LABELS
+            and not (e.label == "PERSON" and is_personal(_bare(e.text))) else e
+            for e in entities]
+
+
+def _teams(fields: dict[str, str], entities: list[Entity],
+           is_country: Callable[[str], bool]) -> list[Entity]:
+    """Teams in results tables and beside a match report's verbs are organisations,
+    and so is every other mention of them in the article."""
+    teams: set[tuple[str, int]] = set()
+    for field, text in fields.items():
+        for line in _RESULT_LINE.finditer(text):
+            for part in ("a", "b"):
+                start, end = line.span(part)
+                entities = [e for e in entities
+                            if not (e.field == field and e.start < end and start < e.end)]
+                label = "GPE" if is_country(line.group(part)) else "ORG"
+                entities.append(Entity(line.group(part), label, start, end, field=field))
+                teams.add((field, start))
+        spans = [(e.start, e.end) for e in entities if e.field == field]
+        for sentence in _SENTENCE.finditer(text):
+            if not (_SCORE.search(sentence.group()) and _MATCH_WORDS.search(sentence.group())):
+                continue
+            for start, end in spans:
+                if sentence.start() <= start and end <= sentence.end() and _beside_verb(
+                        text, start, end):
+                    teams.add((field, start))
+    names = {_bare(e.text) for e in entities if (e.field, e.start) in teams}
+    changed = []
+    for entity in entities:
+        if (_bare(entity.text) in names and entity.label in PLACE_LABELS
+                and not is_country(entity.text)):
+            entity = Entity(entity.text, "ORG", entity.start, entity.end, field=entity.field)
+        changed.append(entity)
+    return changed
+
+
+def _beside_verb(text: str, start: int, end: int) -> bool:
+    """A match report's verb or preposition right before or after the name."""
+    before = text[max(0, start - 12):start].split()
+    after = text[end:end + 12].split()
+    return bool((before and _BESIDE_TEAM.fullmatch(before[-1]))
+                or (after and _BESIDE_TEAM.fullmatch(after[0])))
+
+
+def _propagate(fields: dict[str, str], entities: list[Entity],
+               common: Callable[[str], bool]) -> list[Entity]:
+    labels: dict[str, Counter] = {}
+    for entity in entities:
+        if entity.label in NAME_LABELS:
+            labels.setdefault(entity.text, Counter())[entity.label] += 1
+    # Lower-case occurrences of a one-word name tell it is also a word; the name itself,
+    # capitalised, is not evidence: only words written in lower case in the article are.
+    lower = {w for w in _WORD.findall(" ".join(fields.values())) if w.islower()}
+    names = {name: max(counts, key=counts.__getitem__) for name, counts in labels.items()
+             if _worth_carrying(name, common, lower)}
+    if not names:
+        return entities
+    wanted = {}
+    for name, label in names.items():
+        wanted.setdefault(name, label)
+        if not name.isupper():
+            wanted.setdefault(name.upper(), label)
+    pattern = re.compile(r"(?<![\w.'’-])(?:" + "|".join(
+        re.escape(n) for n in sorted(wanted, key=len, reverse=True)) + r")(?![\w’]|'\w|-\w)")
+    added = list(entities)
+    for field, text in fields.items():
+        # In a Title Case headline a capitalised neighbour says nothing.
+        headline = field == "title" and _title_case(text)
+        taken = sorted((e.start, e.end) for e in entities if e.field == field)
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if not _overlaps(taken, start, end) and (
+                    headline or match.group().isupper() or _stands_apart(text, start, end)):
+                added.append(Entity(match.group(), wanted[match.group()], start, end,
+                                    field=field))
+    return added
+
+
+def _worth_carrying(name: str, common: Callable[[str], bool], lower: set[str]) -> bool:
+    """A name is carried to its other mentions unless it is short, or one word that is
+    also a common word or written in lower case in the article ("Teachers")."""
+    letters = sum(c.isalpha() for c in name)
+    if letters < 3 or not name[:1].isupper() or "\n" in name:
+        return False
+    if " " in name:
+        return True
+    word = name.lower()
+    return word not in lower and not common(word)
+
+
+def _stands_apart(text: str, start: int, end: int) -> bool:
+    """No capitalised word joined to the match: "Town" in "Yishun New Town" is not the
+    name "Town" ("New York" joined by one space counts, "Kyiv. The" does not)."""
+    before = text[max(0, start - 2):start]
+    after = text[end:end + 2]
+    previous = _word_before_raw(text, start)
+    if before.endswith(" ") and len(before) == 2 and before[0].isalpha() and (
+            previous[:1].isupper() and previous.lower() not in _OPENING_WORDS):
+        return False
+    return not (after.startswith(" ") and after[1:2].isupper())
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted, non-overlapping ``spans``."""
+    i = bisect.bisect_left(spans, (end,))
+    return i > 0 and spans[i - 1][1] > start
+
+
+@lru_cache(maxsize=1 << 14)
+def _bare(name: str) -> str:
+    """A name without a possessive or a leading "the"."""
+    name = re.sub(r"['’]s?$", "", name.strip())
+    return name[4:] if name.lower().startswith("the ") else name
+
+
+def _word_before_raw(text: str, start: int) -> str:
+    words = _WORD.findall(text[max(0, start - 30):start])
+    return words[-1] if words else ""
+
+
+def _word_before(text: str, start: int) -> str:
+    words = _WORD.findall(text[max(0, start - 20):start])
+    return words[-1].lower() if words else ""
