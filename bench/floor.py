@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
+    from pipelines.runners import LOCAL_RUNNER
+
     imported = time.perf_counter()
     handle, total_path = tempfile.mkstemp(prefix="copydesk-floor-")
     os.close(handle)
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Named, like copydesk's own runs, because the DirectRunner would first try to download
     # its Prism runner.
-    options = PipelineOptions(["--runner=FnApiRunner", "--default_sdk_harness_log_level=WARNING",
+    options = PipelineOptions([f"--runner={LOCAL_RUNNER}", "--default_sdk_harness_log_level=WARN",
                                *beam_args])
     try:
         with beam.Pipeline(options=options) as pipeline:

@@ -133,6 +133,8 @@ def run_beam(corpus: reprints.Corpus, config: NearCopyConfig, passthrough: bool 
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
+    from pipelines.runners import LOCAL_RUNNER
+
     from transforms.near_copies import FindNearCopies
 
     folder = tempfile.mkdtemp(prefix="near_copies_bench_")
@@ -149,7 +151,7 @@ def run_beam(corpus: reprints.Corpus, config: NearCopyConfig, passthrough: bool 
             json.dump(rows, handle)
 
     wall, cpu = time.perf_counter(), _cpu()
-    options = PipelineOptions(["--runner=FnApiRunner", "--direct_running_mode=in_memory"])
+    options = PipelineOptions([f"--runner={LOCAL_RUNNER}", "--direct_running_mode=in_memory"])
     with beam.Pipeline(options=options) as p:
         articles = p | beam.Create([source]) | "Load" >> beam.FlatMap(load) | beam.Reshuffle()
         if not passthrough:

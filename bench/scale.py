@@ -1,5 +1,6 @@
-"""Scale: copydesk batch on Beam's PortableRunner with an external pool of SDK workers,
-from 10,000 to 200,000 generated articles.
+"""Scale: copydesk batch on Beam's PortableRunner with an external pool of SDK workers
+(``--engine portable``, the default) or on Apache Flink (``--engine flink``,
+``bench.scale_flink``), from 10,000 to 200,000 generated articles.
 
 Each size runs ``copydesk batch --skip-entities`` (spaCy over 200,000 articles would take
 hours on the benchmark's machine) against a local job service and a worker pool started
@@ -17,7 +18,10 @@ local job service keeps every PCollection between stages in its own memory, 5.3 
 
 Corpora are generated once into ``WORK/corpus-SIZE-seedS-Mb`` and reused by later runs.
 
-Run: ``python -m bench.scale --sizes 10000,50000,200000 --work /tmp/copydesk-scale``.
+On Flink, articles are ~3 KB and the whole process tree is measured (``bench.scale_flink``).
+
+Run: ``python -m bench.scale --sizes 10000,50000,200000 --work /tmp/copydesk-scale``;
+``python -m bench.scale --engine flink --mean-bytes 3000 --work /tmp/copydesk-scale``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 
+from bench import scale_flink
 from bench.commands import copydesk_batch, environment, parse_sizes
 from bench.scoring import Row, markdown
 
@@ -45,7 +50,7 @@ class ScaleConfig:
     """``sizes``: generated inputs per run, without the entity stages. ``full``: the size
     also run with the whole pipeline (0: none). ``workers``: SDK workers of the pool.
     ``mean_bytes``: mean size of a generated article. ``interval``: seconds between RSS
-    samples."""
+    samples. ``engine``: "portable" or "flink"."""
 
     sizes: tuple[int, ...] = (10_000, 50_000, 200_000)
     full: int = 10_000
@@ -54,6 +59,7 @@ class ScaleConfig:
     seed: int = 0
     interval: float = 0.2
     work: str | None = None
+    engine: str = "portable"
 
 
 def corpus(work: str, size: int, config: ScaleConfig) -> tuple[str, int]:
@@ -212,8 +218,11 @@ def run(config: ScaleConfig) -> tuple[list[Row], dict]:
         folder, articles = corpus(work, size, config)
         print(f"[scale] {size} inputs{'' if skip_entities else ', whole pipeline'} ...",
               file=sys.stderr, flush=True)
-        result = run_one(folder, os.path.join(work, f"out-{size}-{int(skip_entities)}"), config,
-                         skip_entities)
+        output = os.path.join(work, f"out-{config.engine}-{size}-{int(skip_entities)}")
+        if config.engine == "flink":
+            result = scale_flink.run_one(folder, output, skip_entities, max(config.interval, 0.5))
+        else:
+            result = run_one(folder, output, config, skip_entities)
         result.update(inputs=size, articles=articles, load_average=[round(x, 2) for x in os.getloadavg()],
                       articles_per_second=round(articles / result["seconds"], 1))
         print(f"[scale] {json.dumps(result)}", file=sys.stderr, flush=True)
@@ -221,9 +230,10 @@ def run(config: ScaleConfig) -> tuple[list[Row], dict]:
             report["runs"][size] = result
         else:
             report["full"] = result
-    report["growth"] = growth(report["runs"])
-    report["targets"] = targets(report)
-    return rows(report), report
+    engine = scale_flink if config.engine == "flink" else sys.modules[__name__]
+    report["growth"] = engine.growth(report["runs"])
+    report["targets"] = engine.targets(report)
+    return engine.rows(report), report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,14 +249,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mean-bytes", type=int, default=defaults.mean_bytes)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--work", help="folder for corpora (reused) and outputs")
+    parser.add_argument("--engine", choices=("portable", "flink"), default=defaults.engine,
+                        help="Beam's PortableRunner with a worker pool, or Flink (needs make flink)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     config = ScaleConfig(sizes=args.sizes, full=args.full, workers=args.workers,
-                         mean_bytes=args.mean_bytes, seed=args.seed, work=args.work)
+                         mean_bytes=args.mean_bytes, seed=args.seed, work=args.work, engine=args.engine)
     table_rows, report = run(config)
     print(markdown(table_rows))
     if not args.no_write:
-        print(f"wrote {write_json('scale.json', report)}")
+        name = "scale-flink.json" if args.engine == "flink" else "scale.json"
+        print(f"wrote {write_json(name, report)}")
     return 0
 
 

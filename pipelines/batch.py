@@ -18,6 +18,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.runner import PipelineResult
 
+from pipelines.runners import pipeline_args as runner_args
 from pipelines.summary import BatchResult, CountForSummary, tally
 from schemas.records import RawInput
 from transforms.entities.canonical import ResolveEntities
@@ -132,20 +133,9 @@ class SharedViewOptions(PipelineOptions):
 
 
 def pipeline_options(pipeline_args: Sequence[str]) -> PipelineOptions:
-    """Beam options as given; locally the FnApiRunner unless the user chose otherwise.
-
-    The FnApiRunner is what Beam's DirectRunner runs a batch pipeline on; naming it directly
-    matters because the DirectRunner first tries its Prism runner, which it downloads at run
-    time, and nothing may be downloaded at run time.
-    """
-    given = PipelineOptions(list(pipeline_args)).get_all_options(drop_default=True)
-    defaults = []
-    if not given.get("runner"):
-        defaults.append("--runner=FnApiRunner")
-    if not given.get("default_sdk_harness_log_level"):
-        # Worker processes otherwise log every gRPC channel they open at INFO.
-        defaults.append("--default_sdk_harness_log_level=WARNING")
-    return SharedViewOptions([*defaults, *pipeline_args])
+    """Beam options as given, with copydesk's defaults for the runner: locally the
+    FnApiRunner unless the user chose otherwise (``pipelines.runners``)."""
+    return SharedViewOptions(runner_args(pipeline_args))
 
 
 def run_files(inputs: Sequence[str], output: str, stem: str, config: BatchConfig,

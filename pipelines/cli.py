@@ -15,11 +15,15 @@ import sys
 import tempfile
 from typing import Sequence
 
+from pipelines.runners import RunnerError
+
 # Beam warnings that say nothing about the user's run (the GCP extras are not installed;
 # local worker processes start without a staging folder), also when a worker forwards them.
 QUIET_WARNINGS = (
     "apitools not found",
     "No semi_persistent_directory found",
+    # The launcher polling for Flink's job server while it starts.
+    "Waiting for grpc channel to be ready",
 )
 
 
@@ -202,9 +206,13 @@ BEAM_COMMANDS = ("batch", "stream")
 
 def beam_parser() -> argparse.ArgumentParser:
     """The parser Beam reads its options with: every registered ``PipelineOptions`` class's
-    flags, exactly as Beam will accept them."""
+    flags, exactly as Beam will accept them, those of every runner copydesk can use among
+    them."""
     from apache_beam.options.pipeline_options import PipelineOptions
 
+    from pipelines.runners import register_runner_options
+
+    register_runner_options()
     captured: list[argparse.ArgumentParser] = []
     PipelineOptions([]).get_all_options(add_extra_args_fn=captured.append)
     return captured[0]
@@ -229,7 +237,6 @@ def check_leftovers(command: str, leftovers: Sequence[str], ours: argparse.Argum
     if not leftovers:
         return
     if command in BEAM_COMMANDS:
-        check_runner(leftovers)
         _, leftovers = beam_parser().parse_known_args(list(leftovers))
     flags = [word for word in leftovers if word.startswith("-")]
     if flags:
@@ -238,18 +245,17 @@ def check_leftovers(command: str, leftovers: Sequence[str], ours: argparse.Argum
         raise UsageError(f"error: unexpected argument {leftovers[0]!r}; see copydesk {command} -h")
 
 
-def check_runner(beam_args: Sequence[str]) -> None:
-    """An unknown ``--runner`` stops the run here, in one line, not in Beam's traceback."""
+def check_runner_name(command: str, beam_args: Sequence[str]) -> None:
+    """Fail on a ``--runner`` that names no runner, or one that cannot start here."""
+    if command not in BEAM_COMMANDS:
+        return
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-    runner = PipelineOptions(list(beam_args)).view_as(StandardOptions).runner
-    known = StandardOptions.KNOWN_RUNNER_NAMES
-    names = {name.lower() for name in known}
-    if not runner or "." in runner or runner.lower() in names or f"{runner.lower()}runner" in names:
-        return
-    close = difflib.get_close_matches(runner, known, n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]}?)" if close else f"; choose one of {', '.join(known)}"
-    raise UsageError(f"error: unknown runner {runner}{hint}")
+    from pipelines.runners import check_runner
+
+    name = PipelineOptions(list(beam_args)).view_as(StandardOptions).runner
+    if name:
+        check_runner(name)
 
 
 def unknown_flag(word: str, command: str, ours: argparse.ArgumentParser) -> str:
@@ -303,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # copydesk's progress, not Beam's own INFO lines (DEBUG shows them).
         logging.getLogger("apache_beam").setLevel(logging.WARNING)
     try:
+        # The runner first: a runner that cannot load here also leaves its flags unknown.
+        check_runner_name(args.command, beam_args)
         check_leftovers(args.command, beam_args, _subparser(root, args.command))
         if args.command == "batch":
             return run_batch(args, beam_args)
@@ -310,6 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return getattr(_module(args.command), f"run_{args.command}")(args)
     except UsageError as error:
         print(f"copydesk: {error}", file=sys.stderr)
+        return 2
+    except RunnerError as error:
+        print(f"copydesk: error: {error}", file=sys.stderr)
         return 2
     except RunStopped as error:
         print(f"copydesk: {error}.", file=sys.stderr)

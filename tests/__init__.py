@@ -13,7 +13,9 @@ import os
 from apache_beam.testing.test_pipeline import TestPipeline
 from hypothesis import settings
 
-TestPipeline.pytest_test_pipeline_options = "--runner=FnApiRunner"
+from pipelines.runners import LOCAL_RUNNER
+
+TestPipeline.pytest_test_pipeline_options = f"--runner={LOCAL_RUNNER}"
 
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)

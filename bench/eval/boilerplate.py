@@ -105,6 +105,8 @@ def run_repair(articles: list) -> dict[str, tuple[str, list[str]]]:
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
+    from pipelines.runners import LOCAL_RUNNER
+
     from transforms.repair.repair import RepairText
 
     def summary(article) -> str:
@@ -113,7 +115,7 @@ def run_repair(articles: list) -> dict[str, tuple[str, list[str]]]:
 
     with tempfile.TemporaryDirectory(prefix="copydesk-eval-") as folder:
         out = os.path.join(folder, "repaired")
-        with beam.Pipeline(options=PipelineOptions(["--runner=FnApiRunner"])) as p:
+        with beam.Pipeline(options=PipelineOptions([f"--runner={LOCAL_RUNNER}"])) as p:
             repaired = p | "Articles" >> beam.Create(articles, reshuffle=False) | "Repair" >> RepairText()
             _ = (
                 repaired["articles"]

@@ -330,11 +330,13 @@ def run_near_copies(articles: list, config=None) -> dict[str, tuple[str | None, 
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
+    from pipelines.runners import LOCAL_RUNNER
+
     from transforms.near_copies import FindNearCopies, NearCopyConfig
 
     with tempfile.TemporaryDirectory(prefix="copydesk-eval-") as folder:
         out = os.path.join(folder, "marks")
-        with beam.Pipeline(options=PipelineOptions(["--runner=FnApiRunner"])) as p:
+        with beam.Pipeline(options=PipelineOptions([f"--runner={LOCAL_RUNNER}"])) as p:
             _ = (
                 p
                 | "Articles" >> beam.Create(articles, reshuffle=False)

@@ -26,7 +26,10 @@ from typing import Iterator
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DebugOptions, DirectOptions, TypeOptions
 from apache_beam.options.value_provider import RuntimeValueProvider
-from apache_beam.runners.pipeline_utils import group_by_key_input_visitor
+try:
+    from apache_beam.runners.pipeline_utils import group_by_key_input_visitor
+except ImportError:  # Beam 2.62 keeps it in runners.common
+    from apache_beam.runners.common import group_by_key_input_visitor
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.transforms.environments import EmbeddedPythonEnvironment
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from kafka import ConsumerRebalanceListener
 
+from pipelines.runners import LOCAL_RUNNER
 from pipelines.stream.batching import Batcher, batch_stem, format_ranges, read_ranges
 from pipelines.stream.broker_watch import BrokerWatch
 from pipelines.stream.dead_letters import DeadLetters
@@ -42,7 +43,7 @@ FAILPOINTS = ("after-intent", "after-files", "after-progress", "stop-after-inten
 PIPELINE_ATTEMPTS = 3
 # The DirectRunner would hand a batch pipeline to this runner anyway, after translating it
 # once more to decide; naming it directly saves that.
-DEFAULT_RUNNER = "--runner=apache_beam.runners.portability.fn_api_runner.FnApiRunner"
+DEFAULT_RUNNER = f"--runner={LOCAL_RUNNER}"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import pytest
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
 from pipelines.batch import BatchConfig, batch_stem, pipeline_options, run_files
+from pipelines.runners import LOCAL_RUNNER
 from schemas.arrow import ARTICLES, REJECTS
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -155,7 +156,7 @@ def test_mixed_generated_inputs_each_land_in_exactly_one_table(tmp_path):
 
 def test_options_default_to_the_local_runner_and_keep_what_is_given():
     options = pipeline_options(["--direct_num_workers", "2"])
-    assert options.view_as(StandardOptions).runner == "FnApiRunner"
+    assert options.view_as(StandardOptions).runner == LOCAL_RUNNER
     assert options.view_as(DirectOptions).direct_num_workers == 2
     chosen = pipeline_options(["--runner=PortableRunner"])
     assert chosen.view_as(StandardOptions).runner == "PortableRunner"

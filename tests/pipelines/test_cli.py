@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import _byte_size, command_of, main
+from pipelines.runners import LOCAL_RUNNER
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 REPO_ROOT = SEEDS.parent
@@ -119,7 +120,7 @@ def test_beam_options_pass_and_other_words_do_not(capsys):
 
     root = parser("batch")
     sub = next(a for a in root._actions if a.dest == "command").choices["batch"]
-    check_leftovers("batch", ["--direct_num_workers", "2", "--runner=FnApiRunner"], sub)
+    check_leftovers("batch", ["--direct_num_workers", "2", f"--runner={LOCAL_RUNNER}"], sub)
     with pytest.raises(UsageError, match="unexpected argument 'stray'"):
         check_leftovers("batch", ["--direct_num_workers", "2", "stray"], sub)
 

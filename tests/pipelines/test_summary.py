@@ -7,6 +7,7 @@ import apache_beam as beam
 import pyarrow.dataset as ds
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from pipelines.runners import LOCAL_RUNNER
 from pipelines.summary import TOP_ENTITIES, CountForSummary, reason_kind, summarise, tally
 from schemas.records import Article, Entity, Reject
 from transforms.writing.write import WriteDatePartitions
@@ -21,7 +22,7 @@ def article(n, language, names, duplicate_of=None):
 
 
 def run(articles, rejects, output):
-    p = beam.Pipeline(options=PipelineOptions(["--runner=FnApiRunner"]))
+    p = beam.Pipeline(options=PipelineOptions([f"--runner={LOCAL_RUNNER}"]))
     tables = {"articles": p | "A" >> beam.Create(articles), "rejects": p | "R" >> beam.Create(rejects)}
     _ = tables | CountForSummary()
     _ = tables | WriteDatePartitions(str(output), "batch-t")

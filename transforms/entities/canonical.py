@@ -706,13 +706,18 @@ class ResolveWithEvidence(beam.DoFn):
             yield self._names.resolve(article, corpus)
 
 
-def _with_stored(batch: MentionCounts, store: EntityStatsStore,
+# The batch's counts arrive as the dict ToDict makes: Beam 2.62's type check does not take
+# a Dict for a Mapping hint.
+BatchCounts = dict[tuple[str, str], int]
+
+
+def _with_stored(batch: BatchCounts, store: EntityStatsStore,
                  batch_key: str | None) -> MentionCounts:
     # Only the stored names this batch's names can resolve against, not the whole table.
     return store.evidence(batch, batch_key)
 
 
-def _store_batch(_resolved: int, batch: MentionCounts, store: EntityStatsStore,
+def _store_batch(_resolved: int, batch: BatchCounts, store: EntityStatsStore,
                  batch_key: str | None) -> int:
     # A batch already stored (a replay, on any worker) adds nothing.
     return len(batch) if store.add(batch, batch=batch_key) else 0

@@ -91,7 +91,8 @@ class SpacyEntityHandler(ModelHandler[Article, Article, Tagger]):
                  min_batch_size: int = 8, max_batch_size: int = 64, recognise: bool = True,
                  knowledge_config: KnowledgeConfig = KnowledgeConfig(),
                  aliases: str | None = None) -> None:
-        super().__init__(min_batch_size=min_batch_size, max_batch_size=max_batch_size)
+        super().__init__()
+        self._batch_sizes = {"min_batch_size": min_batch_size, "max_batch_size": max_batch_size}
         self.model_path = model_path
         self.languages = frozenset(languages)
         self.recognise = recognise
@@ -133,6 +134,10 @@ class SpacyEntityHandler(ModelHandler[Article, Article, Tagger]):
         if copies:
             Metrics.counter(self.get_metrics_namespace(), "exact_copies_not_tagged").inc(copies)
         return batch
+
+    def batch_elements_kwargs(self) -> dict[str, int]:
+        # Beam 2.62's ModelHandler takes no batch sizes in __init__.
+        return self._batch_sizes
 
     def get_num_bytes(self, batch: Sequence[Article]) -> int:
         return sum(len(a.text) + len(a.title or "") for a in batch)
