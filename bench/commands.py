@@ -72,6 +72,10 @@ def environment() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
+# Both cores locally: Beam's FnApiRunner with two worker processes.
+MULTI = ("--direct_num_workers", "2", "--direct_running_mode", "multi_processing")
+
+
 def copydesk_batch(corpus: str, output: str, beam_args: Sequence[str] = (),
                    without_ner: bool = False) -> list[str]:
     entry = ["-m", "bench.run", "batch-without-ner"] if without_ner else ["-m", "pipelines.cli"]

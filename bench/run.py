@@ -51,6 +51,7 @@ from functools import lru_cache
 from typing import Callable, Sequence
 
 from bench.commands import (
+    MULTI,
     REPO_ROOT,
     Measured,
     checked,
@@ -63,7 +64,6 @@ from bench.scoring import Row, markdown
 
 SECTIONS = ("throughput", "stages", "near_copies", "memory", "memory_growth", "portable", "scale",
             "stream", "peers")
-MULTI = ("--direct_num_workers", "2", "--direct_running_mode", "multi_processing")
 
 
 @dataclass(frozen=True)
