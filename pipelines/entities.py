@@ -4,8 +4,10 @@ and why.
 Reads the ``entities`` column of DIR/articles (and DIR/duplicates with
 ``--include-duplicates``), counts mentions per canonical entity (and how many of them are
 in headlines) and lists the spellings it was written as, each with the reason it was
-merged (knowledge, alias table, surname, spelling variant, corpus evidence, near knowledge
-name). ``--field title`` or ``--field text`` counts only the headlines or only the bodies.
+merged (knowledge, knowledge and context, alias table, surname, spelling variant, corpus
+evidence, near knowledge name): the one the run stored in ``canonical_reason``, or for
+datasets written before it, the one ``explain`` reconstructs. ``--field title`` or
+``--field text`` counts only the headlines or only the bodies.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class CanonicalEntity:
     kb_id: str | None
     labels: Counter = field(default_factory=Counter)
     variants: Counter = field(default_factory=Counter)
+    # Spelling -> the reason the run stored for it (datasets written before it: none).
+    reasons: dict = field(default_factory=dict)
     articles: set = field(default_factory=set)
     in_titles: int = 0
 
@@ -120,6 +124,9 @@ def read_entities(dataset: str | Path, include_duplicates: bool = False):
         fields["field"] = (pc.struct_field(flat, "field")
                            if flat.type.get_field_index("field") >= 0
                            else pa.repeat(pa.scalar("text"), len(flat)))
+        fields["canonical_reason"] = (pc.struct_field(flat, "canonical_reason")
+                                      if flat.type.get_field_index("canonical_reason") >= 0
+                                      else pa.nulls(len(flat), pa.string()))
         parts.append(pa.table({
             "article": pc.binary_join_element_wise(pa.scalar(table), ids, "/"), **fields}))
     return pa.concat_tables(parts)
@@ -135,7 +142,8 @@ def canonical_entities(mentions, labels: set[str],
     if only_field:
         mentions = mentions.filter(pc.equal(mentions["field"], only_field))
     counted = mentions.group_by(
-        ["text", "label", "canonical", "kb_id", "article", "field"]).aggregate(
+        ["text", "label", "canonical", "kb_id", "article", "field",
+         "canonical_reason"]).aggregate(
         [([], "count_all")])
     found: dict[tuple, CanonicalEntity] = {}
     for row in counted.to_pylist():
@@ -147,6 +155,8 @@ def canonical_entities(mentions, labels: set[str],
         n = row["count_all"]
         entity.labels[row["label"]] += n
         entity.variants[clean_name(row["text"])] += n
+        if row["canonical_reason"]:
+            entity.reasons[clean_name(row["text"])] = row["canonical_reason"]
         entity.articles.add(row["article"])
         if row["field"] == "title":
             entity.in_titles += n
@@ -160,8 +170,6 @@ def _array(values: list[str]):
 
 
 def as_records(entities: list[CanonicalEntity], knowledge=None) -> list[dict]:
-    from transforms.entities.canonical import explain
-
     records = []
     for entity in entities:
         variants = sorted(entity.variants.items(), key=lambda item: (-item[1], item[0]))
@@ -174,11 +182,20 @@ def as_records(entities: list[CanonicalEntity], knowledge=None) -> list[dict]:
             "articles": len(entity.articles),
             "variants": [
                 {"text": text, "mentions": n,
-                 "why": explain(text, entity.canonical, entity.kb_id, knowledge)}
+                 "why": _why(entity, text, knowledge)}
                 for text, n in variants
             ],
         })
     return records
+
+
+def _why(entity: CanonicalEntity, text: str, knowledge) -> str:
+    """The reason the run stored for a spelling merged into another name, else the one
+    ``explain`` reconstructs (datasets written before the reason was stored)."""
+    from transforms.entities.canonical import AS_WRITTEN, explain
+
+    why = explain(text, entity.canonical, entity.kb_id, knowledge)
+    return entity.reasons.get(text, why) if why != AS_WRITTEN else why
 
 
 def write_table(records: list[dict], out: TextIO) -> None:

@@ -175,3 +175,14 @@ def test_datasets_written_before_entity_fields_read_as_text(tmp_path):
     pq.write_table(table, folder / "part-0.parquet")
     [kyiv] = _json([str(tmp_path)])
     assert (kyiv["canonical"], kyiv["mentions"], kyiv["in_titles"]) == ("Kyiv", 1, 0)
+
+
+def test_the_reason_the_run_stored_is_the_one_shown(tmp_path):
+    article = _article("x", [("Kiev", "GPE", *KYIV), ("Kyiv", "GPE", *KYIV)])
+    article.entities[0].canonical_reason = "knowledge and context"
+    folder = tmp_path / "articles" / "date=2022-02-22"
+    folder.mkdir(parents=True)
+    pq.write_table(to_table("articles", [article]), folder / "part.parquet")
+    [kyiv] = _json([str(tmp_path)])
+    assert {v["text"]: v["why"] for v in kyiv["variants"]} == {
+        "Kiev": "knowledge and context", "Kyiv": "as written"}
