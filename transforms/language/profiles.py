@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import marshal
+import json
 import os
 import threading
 from dataclasses import dataclass, field
+from functools import partial
+from typing import IO
 
 import numpy as np
 
-from transforms.runtime.cache import cache_path, save
+from transforms.runtime.cache import load, save
+
+# Changes whenever the files' layout does.
+FORMAT = b"copydesk-langdetect-2"
 
 
 @dataclass
@@ -51,31 +56,52 @@ def load_profiles(seed: int) -> Profiles:
 
 
 def _cache_key() -> str:
-    """Changes with the langdetect release and with its profile files."""
+    """Changes with the langdetect release and with the content of its profile files."""
     from langdetect.detector_factory import PROFILES_DIRECTORY
 
-    digest = hashlib.blake2b(importlib.metadata.version("langdetect").encode(), digest_size=12)
+    digest = hashlib.blake2b(importlib.metadata.version("langdetect").encode(), digest_size=16)
+    digest.update(FORMAT)
     for name in sorted(os.listdir(PROFILES_DIRECTORY)):
-        size = os.path.getsize(os.path.join(PROFILES_DIRECTORY, name))
-        digest.update(f"{name}:{size}\0".encode())
+        with open(os.path.join(PROFILES_DIRECTORY, name), "rb") as handle:
+            digest.update(f"{name}\0".encode() + handle.read() + b"\0")
     return digest.hexdigest()
 
 
 def _cached(key: str) -> Profiles:
-    try:
-        langlist, ngrams = marshal.loads(cache_path("langdetect", key, "names").read_bytes())
-        # Mapped, so only the rows a text uses are read; viewed as a plain array, since
-        # indexing a memmap costs a Python-level constructor per row.
-        table = np.load(cache_path("langdetect", key, "npy"), mmap_mode="r").view(np.ndarray)
-        if table.shape == (len(ngrams), len(langlist)):
+    names = load("langdetect", key, "json", partial(_read_names, key=key))
+    if names is not None:
+        langlist, ngrams = names
+        table = load("langdetect", key, "npy", partial(_read_table, shape=(len(ngrams), len(langlist))))
+        if table is not None:
             return _indexed(langlist, ngrams, table)
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
     profiles = _build()
-    names = marshal.dumps((profiles.langlist, list(profiles.word_lang_prob_map)))
-    save("langdetect", key, {"npy": lambda handle: np.save(handle, profiles.table),
-                             "names": lambda handle: handle.write(names)})
+    text = json.dumps({"format": FORMAT.decode(), "key": key, "langlist": profiles.langlist,
+                       "ngrams": list(profiles.word_lang_prob_map)}, ensure_ascii=False)
+    save("langdetect", key, {"npy": lambda handle: np.save(handle, profiles.table, allow_pickle=False),
+                             "json": lambda handle: handle.write(text.encode("utf-8"))})
     return profiles
+
+
+def _read_names(handle: IO[bytes], key: str) -> tuple[list[str], list[str]]:
+    found = json.loads(handle.read().decode("utf-8"))
+    if found.get("format") != FORMAT.decode() or found.get("key") != key:
+        raise ValueError("not a profile list of this version and key")
+    langlist, ngrams = found["langlist"], found["ngrams"]
+    if not all(isinstance(n, str) for n in [*langlist, *ngrams]):
+        raise ValueError("a name that is not a string")
+    return langlist, ngrams
+
+
+def _read_table(handle: IO[bytes], shape: tuple[int, int]) -> np.ndarray:
+    """The float64 table, mapped, so only the rows a text uses are read; viewed as a plain
+    array, since indexing a memmap costs a Python-level constructor per row."""
+    version = np.lib.format.read_magic(handle)
+    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                   else np.lib.format.read_array_header_2_0)
+    found, fortran, dtype = read_header(handle)
+    if found != shape or fortran or dtype != np.dtype("<f8"):
+        raise ValueError(f"a {dtype} table of shape {found}, not float64 {shape}")
+    return np.memmap(handle, dtype=dtype, mode="r", shape=shape, offset=handle.tell()).view(np.ndarray)
 
 
 def _build() -> Profiles:

@@ -288,7 +288,7 @@ def test_built_index_is_kept_on_disk_and_keyed_by_what_built_it(tmp_path, monkey
     monkeypatch.setenv("COPYDESK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(module, "_LOADED", {})
     first = module.load_knowledge()
-    [kept] = list((tmp_path / "cache").glob("knowledge-*.pickle"))
+    [kept] = list((tmp_path / "cache").glob("knowledge-*.arrow"))
     monkeypatch.setattr(module, "_LOADED", {})
     monkeypatch.setattr(module, "build_knowledge", lambda config: pytest.fail("rebuilt"))
     again = module.load_knowledge()
