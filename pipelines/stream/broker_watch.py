@@ -7,6 +7,7 @@ import logging
 import time
 
 from pipelines.stream.metrics import StreamMetrics
+from transforms.runtime.outage import REPORT_EVERY
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ class BrokerWatch:
         self.threshold = max(10.0, session_timeout_ms / 3000)
         self.metrics = metrics
         self._silent_since: float | None = None
+        self._reported = 0.0
         self._unassigned_since = time.monotonic()
 
     def check(self, consumer, owns_partitions: bool) -> None:
@@ -32,7 +34,12 @@ class BrokerWatch:
                 self._silent_since = now - silence
                 self.metrics.broker_up.set(0)
                 log.warning("Kafka at %s has not answered for %.0f s; waiting for it, the worker "
-                            "resumes by itself.", self.servers, silence)
+                            "resumes by itself (reported again once a minute).", self.servers, silence)
+                self._reported = now
+            elif now - self._reported >= REPORT_EVERY:
+                self._reported = now
+                log.warning("Kafka at %s has still not answered after %.0f s; waiting.",
+                            self.servers, now - self._silent_since)
         elif self._silent_since is not None and silence is not None:
             log.warning("Kafka at %s answers again after %.0f s; resuming.",
                         self.servers, now - self._silent_since)

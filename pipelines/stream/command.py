@@ -91,7 +91,10 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state-url", "--state-dir", dest="state_url", metavar="URL",
                         help="near-copy index and entity statistics: a folder on this machine's "
                              "local disk (default DIR/_state) or postgresql://USER@HOST:PORT/DB "
-                             "for workers on several machines (password: $COPYDESK_STATE_PASSWORD)")
+                             "for workers on several machines (password: $COPYDESK_STATE_PASSWORD "
+                             "or --state-password-file; timeouts: docs/state-server.md)")
+    parser.add_argument("--state-password-file", metavar="FILE",
+                        help="the state database's password, on the file's first line")
     parser.add_argument("--near-copy-days", type=_positive_float, default=DEFAULT_NEAR_COPY_DAYS,
                         metavar="N", help="the near-copy index forgets articles older than this "
                                           f"(default {DEFAULT_NEAR_COPY_DAYS:g})")
@@ -106,6 +109,7 @@ def run_stream(args: argparse.Namespace) -> int:
     from pipelines.cli import UsageError, check_output
     from pipelines.cli import batch_config as cli_batch_config
     from pipelines.stream.kafka_io import CodecError
+    from transforms.state.connections import PASSWORD_FILE_ENV
     from transforms.state.spec import StateSpec
 
     batch_config = dataclasses.replace(cli_batch_config(args), near_copy_days=args.near_copy_days)
@@ -115,9 +119,14 @@ def run_stream(args: argparse.Namespace) -> int:
             f"files need file locks; mount a shared volume (NFS, EFS, Filestore) and give its path."
         )
     check_output(args.output)
+    if args.state_password_file:
+        # Read by each worker when it connects: the path travels, the password does not.
+        os.environ[PASSWORD_FILE_ENV] = os.path.abspath(args.state_password_file)
     try:
+        # A password in the URL stays in this process; the spec and the config do not hold it.
+        state = StateSpec(args.state_url or os.path.join(args.output, "_state"), args.near_copy_days)
         # Unusable state stops the worker here, not at every batch.
-        StateSpec(args.state_url or os.path.join(args.output, "_state"), args.near_copy_days).check()
+        state.check()
     except (ValueError, RuntimeError) as error:
         raise UsageError(str(error)) from None
     try:
@@ -130,7 +139,7 @@ def run_stream(args: argparse.Namespace) -> int:
         topic=args.topic, output=args.output, group=args.group,
         max_batch_records=args.max_batch_records, max_batch_seconds=args.max_batch_seconds,
         value_format=args.value_format, start_from=args.start_from,
-        dead_letter_topic=args.dead_letter_topic, state_dir=args.state_url,
+        dead_letter_topic=args.dead_letter_topic, state_dir=state.location,
         session_timeout_ms=args.session_timeout_ms,
         pipeline_args=tuple(getattr(args, "pipeline_args", ()) or ()),
     )

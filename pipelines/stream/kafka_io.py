@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, TypeVar
 
 from schemas.records import RawInput
+from transforms.runtime.outage import Backoff, Outage, sleep_unless
 from transforms.decoding.charset_hints import content_type_charset
 
 log = logging.getLogger(__name__)
@@ -239,52 +240,31 @@ def dead_letter_headers(
 T = TypeVar("T")
 
 
-class Backoff:
-    """Exponential backoff with a ceiling, for a broker that is down or restarting."""
-
-    def __init__(self, first: float = 1.0, ceiling: float = 30.0) -> None:
-        self.first = first
-        self.ceiling = ceiling
-        self.delay = first
-
-    def next(self) -> float:
-        delay, self.delay = self.delay, min(self.delay * 2, self.ceiling)
-        return delay
-
-    def reset(self) -> None:
-        self.delay = self.first
+# One outage per broker list, shared by every wait on it in this process.
+_OUTAGES: dict[str, Outage] = {}
 
 
 def retry_kafka(
     action: Callable[[], T], what: str, servers: str, should_stop: Callable[[], bool],
     backoff: Backoff | None = None,
 ) -> T | None:
-    """Run ``action`` until it stops raising Kafka errors, saying so in the log; None if
+    """Run ``action`` until it stops raising Kafka errors, however long that takes, saying
+    so in the log once, then once a minute, then once when Kafka answers; None if
     ``should_stop`` turns true first."""
     from kafka.errors import KafkaError
 
     backoff = backoff or Backoff()
-    failures = 0
+    outage = _OUTAGES.setdefault(servers, Outage(f"Kafka at {servers}", log))
     while not should_stop():
         try:
             result = action()
         except KafkaError as error:
-            failures += 1
-            delay = backoff.next()
-            log.warning("Kafka at %s is unreachable while %s (%s); retrying in %.0f s.",
-                        servers, what, _short(error), delay)
-            _sleep(delay, should_stop)
+            outage.failed(what, _short(error))
+            sleep_unless(backoff.next(), should_stop)
             continue
-        if failures:
-            log.warning("Kafka at %s answers again; %s after %d retries.", servers, what, failures)
+        outage.answered(what)
         return result
     return None
-
-
-def _sleep(seconds: float, should_stop: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + seconds
-    while not should_stop() and time.monotonic() < deadline:
-        time.sleep(min(0.2, deadline - time.monotonic()))
 
 
 def _short(error: BaseException) -> str:

@@ -10,6 +10,9 @@ gets the same answers back and no article ever becomes a copy of itself.
 """
 
 import dataclasses
+import logging
+import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -81,6 +84,29 @@ def _match_cluster(session: IndexSession, canonical_id: str, members: list[Artic
     return answers
 
 
+# Test hook: COPYDESK_STATE_FAILPOINT=stop-in-transaction makes this process SIGSTOP itself
+# once, inside a near-copy transaction that holds its locks, to prove that a frozen worker
+# costs the others no more than the server's timeouts.
+FAILPOINT_ENV = "COPYDESK_STATE_FAILPOINT"
+_failpoint_used = False
+
+
+def _failpoint() -> Callable[[], None] | None:
+    if os.environ.get(FAILPOINT_ENV) != "stop-in-transaction" or _failpoint_used:
+        return None
+
+    def stop() -> None:
+        global _failpoint_used
+        if not _failpoint_used:
+            _failpoint_used = True
+            logging.getLogger(__name__).warning("failpoint stop-in-transaction: stopping this worker")
+            for handler in logging.getLogger().handlers:
+                handler.flush()
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+    return stop
+
+
 class MatchClustersFn(beam.DoFn):
     """A few in-batch clusters -> their articles with the index's answers."""
 
@@ -100,8 +126,10 @@ class MatchClustersFn(beam.DoFn):
     def process(self, clusters: list[tuple[str, list[Article]]], batch_key: str) -> Iterator[Article]:
         # The batch key comes here, not to the constructor: it may be a side input known
         # only at run time (the streaming worker's graph is built once).
-        answers = match_clusters(self.session, clusters, self.config, self.hasher,
-                                 batch_hash(batch_key), time.time())
+        # One transaction for the clusters, tried again whole if the store drops out.
+        answers = self.session.patiently("matching near-copies", lambda: match_clusters(
+            self.session, clusters, self.config, self.hasher, batch_hash(batch_key), time.time(),
+            hold=_failpoint()))
         for _, members in clusters:
             for article in members:
                 duplicate_of, value = answers[article.id]

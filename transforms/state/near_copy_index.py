@@ -29,6 +29,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -41,6 +42,7 @@ PRUNE_EVERY = 3600.0
 LOCK_BITS = 31
 
 Answer = tuple[str, float | None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,11 @@ class IndexSession(ABC):
     @abstractmethod
     def due_for_pruning(self, now: float, every: float) -> bool:
         """True at most once per ``every`` seconds across all workers of the index."""
+
+    def patiently(self, what: str, action: Callable[[], T]) -> T:
+        """Run ``action`` (whole transactions), waiting out an outage of a store that can
+        have one (``what`` names the work for the log)."""
+        return action()
 
     def close(self) -> None:  # noqa: B027 - optional for stores without a connection
         pass

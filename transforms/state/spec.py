@@ -2,11 +2,11 @@
 
 * A folder (default ``DIR/_state``): SQLite files on the worker machine's local disk,
   shared by every worker process of that machine.
-* ``postgresql://USER[:PASSWORD]@HOST:PORT/DB``: one PostgreSQL server shared by workers on
-  any number of machines (the password can come from ``$COPYDESK_STATE_PASSWORD``).
+* ``postgresql://USER@HOST:PORT/DB``: one PostgreSQL server shared by workers on any
+  number of machines (``transforms.state.connections``: the password, the timeouts).
 
 ``StateSpec`` is what travels in the pipeline graph: a location and the retention, no
-connection; each store connects in its worker's ``DoFn.setup`` (or per call).
+connection and no password; each store connects in its worker.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ DEFAULT_NEAR_COPY_DAYS = 30.0
 
 @dataclass(frozen=True)
 class StateSpec:
-    """``location``: a folder or a PostgreSQL URL. ``near_copy_days``: fingerprints older
-    than this are pruned from the near-copy index (a reprint later than that is not found)."""
+    """``location``: a folder or a PostgreSQL URL (a password in it is kept by this process
+    only, never by the spec). ``near_copy_days``: fingerprints older than this are pruned
+    from the near-copy index (a reprint later than that is not found)."""
 
     location: str
     near_copy_days: float = DEFAULT_NEAR_COPY_DAYS
@@ -37,6 +38,10 @@ class StateSpec:
             )
         if self.near_copy_days <= 0:
             raise ValueError("--near-copy-days must be a positive number of days.")
+        if self.is_postgres:
+            from transforms.state.connections import remember_password
+
+            object.__setattr__(self, "location", remember_password(self.location))
 
     @property
     def is_postgres(self) -> bool:
@@ -60,9 +65,9 @@ class StateSpec:
         """Raise, with a sentence saying what to do, if the workers could not use this
         state: a folder on a network filesystem, a server that cannot be reached."""
         if self.is_postgres:
-            from transforms.state.postgres import connect
+            from transforms.state.connections import check_server
 
-            connect(self.location, ()).close()
+            check_server(self.location)
         else:
             check_local_disk(self.location)
 
@@ -72,7 +77,7 @@ class StateSpec:
     def describe(self) -> str:
         """The location without a password, for logs."""
         if self.is_postgres:
-            from transforms.state.postgres import redact
+            from transforms.state.connections import describe
 
-            return redact(self.location)
+            return describe(self.location)
         return os.path.abspath(self.location)

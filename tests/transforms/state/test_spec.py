@@ -6,7 +6,8 @@ import pytest
 
 from transforms.state.entity_stats import SqliteEntityStats
 from transforms.state.near_copy_index import SqliteNearCopyIndex
-from transforms.state.postgres import PostgresEntityStats, PostgresNearCopyIndex, redact
+from transforms.state.connections import describe
+from transforms.state.postgres import PostgresEntityStats, PostgresNearCopyIndex
 from transforms.state.spec import StateSpec
 
 
@@ -45,7 +46,7 @@ def test_an_unreachable_server_is_named_without_its_password():
     shown = [str(raised.value), repr(StateSpec(url)), repr(StateSpec(url).near_copy_index()),
              repr(StateSpec(url).entity_stats())]
     assert not any("s3cret" in text for text in shown)
-    assert redact(url) == "postgresql://copydesk@127.0.0.1:1/copydesk"
+    assert describe(url) == "postgresql://copydesk@127.0.0.1:1/copydesk"
 
 
 def test_the_test_server_is_reachable(postgres_url):
