@@ -88,6 +88,9 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also send rejected messages here, with __connect.errors.* headers")
     parser.add_argument("--metrics-port", type=int, metavar="PORT",
                         help="serve Prometheus metrics on this port (0 picks a free one)")
+    parser.add_argument("--metrics-address", default="127.0.0.1", metavar="ADDRESS",
+                        help="the address the metrics are served on (default 127.0.0.1, this "
+                             "machine only; 0.0.0.0 in a container, for probes and scrapers)")
     parser.add_argument("--state-url", "--state-dir", dest="state_url", metavar="URL",
                         help="near-copy index and entity statistics: a folder on this machine's "
                              "local disk (default DIR/_state) or postgresql://USER@HOST:PORT/DB "
@@ -146,10 +149,10 @@ def run_stream(args: argparse.Namespace) -> int:
     worker = StreamWorker(config, settings, batch_config)
     if args.metrics_port is not None:
         try:
-            worker.metrics.serve(args.metrics_port)
+            worker.metrics.serve(args.metrics_port, args.metrics_address)
         except OSError as error:
-            raise UsageError(f"Cannot serve metrics on port {args.metrics_port} ({error.strerror}); "
-                             f"pick a free port.") from None
+            raise UsageError(f"Cannot serve metrics on {args.metrics_address} port {args.metrics_port} "
+                             f"({error.strerror}); pick a free port or another address.") from None
     _handle_signals(worker)
     return worker.run()
 

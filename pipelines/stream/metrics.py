@@ -61,7 +61,7 @@ class StreamMetrics:
                                registry=r)
         self.broker_up.set(0)
 
-    def serve(self, port: int, address: str = "0.0.0.0") -> int:
+    def serve(self, port: int, address: str = "127.0.0.1") -> int:
         """Start the text endpoint in a daemon thread; the port actually bound (0 picks one)."""
         server, _thread = start_http_server(port, addr=address, registry=self.registry)
         bound = server.server_address[1]
