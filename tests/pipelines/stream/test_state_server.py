@@ -80,10 +80,13 @@ def test_a_worker_frozen_inside_a_state_transaction_holds_up_the_others_only_unt
     a.wait_for_log(r"assigned partitions 0,1")
     b = Worker(kafka_broker, topic, output, tmp_path / "b.log", *extra)
     workers.append(b)
-    b.wait_for_log(r"partition \d: consuming from")
-    a.wait_for_log(r"revoked")
-    a.wait_for_log(r"partition \d: consuming from")
+    deadline = time.monotonic() + 120
+    while not (len(owned(a)) == len(owned(b)) == 1 and owned(a) != owned(b)):
+        assert a.alive() and b.alive() and time.monotonic() < deadline, (a.log()[-2000:], b.log()[-2000:])
+        time.sleep(0.2)
     [mine], [theirs] = owned(a), owned(b)
+    a.wait_for_log(rf"partition {mine}: consuming from")
+    b.wait_for_log(rf"partition {theirs}: consuming from")
 
     rng = random.Random(20)
     sent = Sent()
