@@ -17,7 +17,8 @@ import pytest
 
 from pipelines.stream.intents import StreamState
 from tests.pipelines.stream import test_stream
-from tests.pipelines.stream.test_group import frozen
+from tests.pipelines.stream.test_group import assert_no_two_batches_share_an_offset, frozen
+from tests.pipelines.stream.test_group import published as published_batches
 from tests.pipelines.stream.test_stream import (
     Sent,
     Worker,
@@ -79,10 +80,13 @@ def test_a_worker_frozen_inside_a_state_transaction_holds_up_the_others_only_unt
     a.wait_for_log(r"assigned partitions 0,1")
     b = Worker(kafka_broker, topic, output, tmp_path / "b.log", *extra)
     workers.append(b)
-    b.wait_for_log(r"partition \d: consuming from")
-    a.wait_for_log(r"revoked")
-    a.wait_for_log(r"partition \d: consuming from")
+    deadline = time.monotonic() + 120
+    while not (len(owned(a)) == len(owned(b)) == 1 and owned(a) != owned(b)):
+        assert a.alive() and b.alive() and time.monotonic() < deadline, (a.log()[-2000:], b.log()[-2000:])
+        time.sleep(0.2)
     [mine], [theirs] = owned(a), owned(b)
+    a.wait_for_log(rf"partition {mine}: consuming from")
+    b.wait_for_log(rf"partition {theirs}: consuming from")
 
     rng = random.Random(20)
     sent = Sent()
@@ -197,3 +201,76 @@ def test_a_worker_waits_out_a_postgresql_outage_and_writes_every_offset_once(
 
 def shows_password(text: str) -> bool:
     return any(piece in text for piece in ("Sekr3t", "Ef Gh", PASSWORD))
+
+
+def test_three_workers_through_kills_and_an_outage_write_and_count_everything_once(
+        kafka_broker, kafka_topic, tmp_path, workers, restartable_postgres):
+    """Chaos: three workers with their state on PostgreSQL, a random worker killed with
+    SIGKILL and restarted in every round, the server stopped for 30 s mid-run. Every offset
+    lands once, every reprint finds its original, and the entity statistics hold each
+    published batch once. (Not compared with one uninterrupted worker's counts: repair and
+    boilerplate removal look at the whole micro-batch, so other batch boundaries give a few
+    other names, here 2 of about 115.)"""
+    partitions = 4
+    topic = kafka_topic(partitions)
+    output = str(tmp_path / "out")
+    url = restartable_postgres.url("chaos")
+    rng = random.Random(int(os.environ.get("COPYDESK_TEST_SEED", "2020")))
+    sent = Sent()
+    slots: dict[str, Worker] = {}
+
+    def start(name: str) -> None:
+        slots[name] = Worker(kafka_broker, topic, output, tmp_path / f"{name}.log", "--state-url", url,
+                             "--max-batch-records", str(rng.choice((3, 5, 8))))
+        workers.append(slots[name])
+
+    for name in ("w0", "w1", "w2"):
+        start(name)
+    slots["w0"].wait_for_log(r"partition \d: consuming from")
+    pairs = 0
+    for round_number in range(4):
+        wave = []
+        for _ in range(4):
+            first, second = rng.sample(range(partitions), 2)
+            original = article(rng, pairs)
+            wave.append((first, "zstd", f"original {pairs}", original, [], None))
+            wave.append((second, "lz4", f"reprint {pairs}", reprint(original), [], None))
+            pairs += 1
+        produce(kafka_broker, topic, wave, sent)
+        if round_number == 2:
+            restartable_postgres.stop()
+            # Down for 30 s from when a worker first needs it (they may be busy starting).
+            wait_for_any(list(slots.values()), r"state database \S+ is unreachable while")
+            time.sleep(OUTAGE_SECONDS)
+            victim = rng.choice(sorted(slots))
+            slots[victim].kill()
+            restartable_postgres.start()
+        else:
+            time.sleep(rng.uniform(0.5, 5))
+            victim = rng.choice(sorted(slots))
+            slots[victim].kill()
+        # A worker that starts while the server is down exits (it checks the state first).
+        start(victim)
+
+    wait_written(output, topic, sent.ends(), list(slots.values()), timeout=600)
+    for worker in slots.values():
+        assert worker.terminate() == 0
+    assert_exactly_once(output, topic, sent)
+    logs = {str(w.log_path): w for w in workers}
+    assert_no_two_batches_share_an_offset(list(logs.values()))
+    counted, unjoined = joined_pairs(output, topic, sent)
+    assert counted == pairs and not unjoined, unjoined
+    assert StreamState(output, topic).pending() == []
+
+    published = {stem for w in logs.values() for _, stem, _ in published_batches([w])}
+    with psycopg.connect(restartable_postgres.server.get_uri("chaos")) as db:
+        stored = [row[0] for row in db.execute("SELECT batch FROM entity_batches")]
+        (names,) = db.execute("SELECT count(*) FROM entity_mentions").fetchone()
+    assert sorted(stored) == sorted(published) and names > 0
+
+
+def wait_for_any(candidates: list[Worker], pattern: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(re.search(pattern, w.log()) for w in candidates):
+        assert time.monotonic() < deadline, f"no worker logged {pattern!r}"
+        time.sleep(0.2)

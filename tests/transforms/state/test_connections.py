@@ -162,3 +162,16 @@ def test_a_password_parameter_is_split_from_the_url_too():
     assert found == "Ab/Cd#"
     assert bare == "postgresql://u@h/db?sslmode=require&application_name=x"
     assert split_password("postgresql://u@h/db?password=x") == ("postgresql://u@h/db", "x")
+
+
+@pytest.mark.timeout(60)
+def test_a_server_that_accepts_and_never_answers_is_given_up_on():
+    """The connect timeout covers the whole handshake, not only the TCP connection."""
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with pytest.raises(RuntimeError, match="Cannot reach the state database .*timeout"):
+            connections.check_server(f"postgresql://u:Pw%Sekr3t@127.0.0.1:{port}/db?connect_timeout=2")
