@@ -11,6 +11,7 @@ meets the same encodings the batch path does). A ``*.json`` file or each line of
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import os
@@ -134,6 +135,11 @@ def produce(
 
     from pipelines.broker import create_topic
 
+    items = iter(items)
+    first = next(items, None)
+    if first is None:
+        return 0  # nothing to send (every envelope refused): no broker needed
+    items = itertools.chain([first], items)
     config = {**settings.client_config(), "bootstrap_timeout_ms": CONNECT_TIMEOUT_MS}
     servers = settings.bootstrap_servers
     try:

@@ -84,6 +84,9 @@ class DeadLetters:
                                   headers=headers).get(timeout=30)
                 return 1
             except (MessageSizeTooLargeError, RecordListTooLargeError) as error:
+                # The producer keeps failing every later send with this error (its idempotent
+                # sequence is broken): a fresh one sends the smaller letter.
+                self.close()
                 if self._limit <= 1:
                     log.error("dead letter of %s refused at any size (%s); its reject row keeps it",
                               message_source(record.topic, record.partition, record.offset), error)
@@ -108,7 +111,8 @@ class DeadLetters:
 
     def close(self) -> None:
         if self._producer is not None:
+            producer, self._producer = self._producer, None
             try:
-                self._producer.close(timeout=5)
-            except Exception as error:  # the process is exiting; say why, do not mask it
+                producer.close(timeout=5)
+            except Exception as error:  # say why, do not mask it
                 log.warning("closing the dead-letter producer failed (%s)", error)

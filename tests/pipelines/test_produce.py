@@ -72,7 +72,9 @@ def test_lines_batch_would_reject_are_refused_in_either_format(tmp_path, value_f
 def test_refused_lines_are_reported_and_not_sent(tmp_path, capsys):
     (tmp_path / "d.jsonl").write_text("not json at all\n")
     # Nothing is left to send, so no broker is needed to see the report.
-    status = produce.main([str(tmp_path), "--topic", "t", "--bootstrap-servers", "127.0.0.1:1"])
+    from pipelines.broker import free_port
+
+    status = produce.main([str(tmp_path), "--topic", "t", "--bootstrap-servers", f"127.0.0.1:{free_port()}"])
     err = capsys.readouterr().err
     assert status == 1
     assert err.startswith("copydesk: d.jsonl#1 not sent: The input is not valid JSON")
@@ -148,12 +150,13 @@ def test_produce_command_refuses_an_empty_folder(tmp_path, capsys):
 def test_a_message_too_large_is_named_with_what_was_sent(kafka_broker, tmp_path, capsys):
     (tmp_path / "a.txt").write_text("An article about the harbour.")
     (tmp_path / "b.txt").write_text("An article about the council.")
-    (tmp_path / "c.txt").write_bytes(b"word " * (produce.MAX_REQUEST_BYTES // 5 + 1))
+    large = b"word " * (produce.MAX_REQUEST_BYTES // 5 + 1)
+    (tmp_path / "c.txt").write_bytes(large)
     topic = f"produce-large-{os.getpid()}"
     status = produce.main([str(tmp_path), "--topic", topic, "--partitions", "1",
                            "--bootstrap-servers", kafka_broker.bootstrap_servers])
     [line] = capsys.readouterr().err.splitlines()
     assert status == 1
-    assert line.startswith(f"copydesk: c.txt is {produce.MAX_REQUEST_BYTES + 5:,} bytes, more than one Kafka "
+    assert line.startswith(f"copydesk: c.txt is {len(large):,} bytes, more than one Kafka "
                            "message may hold"), line
     assert line.endswith("; 2 messages were sent before it stopped."), line

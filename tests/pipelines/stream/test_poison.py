@@ -66,12 +66,15 @@ POISON = {
 
 
 def create_topic(broker, name: str, partitions: int, max_message_bytes: int) -> None:
+    """A topic taking records up to ``max_message_bytes`` and stamped in any year (Apache
+    Kafka refuses by default a timestamp more than an hour ahead)."""
     from kafka.admin import KafkaAdminClient, NewTopic
 
+    configs = {"max.message.bytes": str(max_message_bytes),
+               "message.timestamp.after.max.ms": str(2**63 - 1)}
     admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
     try:
-        admin.create_topics([NewTopic(name, partitions, 1,
-                                      topic_configs={"max.message.bytes": str(max_message_bytes)})])
+        admin.create_topics([NewTopic(name, partitions, 1, topic_configs=configs)])
     finally:
         admin.close()
 
