@@ -9,6 +9,7 @@ traceback; ``register_runner_options`` makes every runner's flags known to the f
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from typing import Sequence
 
@@ -62,7 +63,9 @@ def runner_path(name: str) -> str:
     known = known_runners()
     path = known.get(name.lower()) or known.get(name.lower() + "runner")
     if path is None:
-        raise RunnerError(f"unknown runner {name!r}; choose one of {', '.join(NAMED)} "
+        close = difflib.get_close_matches(name, NAMED, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise RunnerError(f"unknown runner {name!r}{hint}; choose one of {', '.join(NAMED)} "
                           "(or a runner's full class name)")
     return path
 

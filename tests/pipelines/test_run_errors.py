@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
 from pipelines.run_errors import full_disk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,14 +27,6 @@ def corpus(folder: Path, articles: int) -> Path:
             text = " ".join(rng.choice(WORDS) for _ in range(300))
             handle.write(json.dumps({"text": f"{text} {i}."}) + "\n")
     return folder
-
-
-def test_an_unknown_runner_is_one_line_and_exit_2(tmp_path, capsys):
-    code = main(["batch", str(corpus(tmp_path / "in", 1)), "-o", str(tmp_path / "out"),
-                 "--runner", "FlinkRuner"])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2
-    assert err == ["copydesk: error: unknown runner FlinkRuner (did you mean FlinkRunner?)"]
 
 
 @pytest.mark.slow

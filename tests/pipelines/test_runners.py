@@ -28,9 +28,17 @@ def test_an_unknown_runner_is_one_line_and_exit_2(tmp_path, capsys, name):
     code = main(["batch", str(SEEDS), "--output", str(output), "--runner", name])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1
-    assert err[0].startswith(f"copydesk: error: unknown runner '{name}'; choose one of FnApiRunner")
+    assert err[0].startswith(f"copydesk: error: unknown runner '{name}'")
+    assert "; choose one of FnApiRunner" in err[0]
     assert "FlinkRunner" in err[0] and "Traceback" not in err[0]
     assert not output.exists()
+
+
+def test_a_misspelt_runner_names_the_closest(tmp_path, capsys):
+    code = main(["batch", str(SEEDS), "--output", str(tmp_path / "out"), "--runner", "FlinkRuner"])
+    [err] = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err.startswith("copydesk: error: unknown runner 'FlinkRuner' (did you mean FlinkRunner?); choose")
 
 
 def test_a_runner_class_that_does_not_exist_is_one_line(tmp_path, capsys):
