@@ -161,8 +161,10 @@ class Committer:
 
         consumer = None
         try:
-            consumer = KafkaConsumer(**client_config, group_id=group, enable_auto_commit=False)
-            consumer.commit(self.offsets(offsets), timeout_ms=5000)
+            # Short: the worker is exiting, and a broker that is down makes it pointless.
+            consumer = KafkaConsumer(**client_config, group_id=group, enable_auto_commit=False,
+                                     bootstrap_timeout_ms=3000)
+            consumer.commit(self.offsets(offsets), timeout_ms=3000)
         except KafkaError as error:
             log.debug("commit outside the group refused (%s): other members remain", error)
             return False
