@@ -83,7 +83,9 @@ class StageProfiler:
 
     def stop(self) -> None:
         signal.setitimer(signal.ITIMER_PROF, 0, 0)
-        signal.signal(signal.SIGPROF, signal.SIG_DFL)
+        # Ignored, not the default: a tick already raised but not yet delivered (another
+        # thread may hold it blocked) would otherwise kill the process.
+        signal.signal(signal.SIGPROF, signal.SIG_IGN)
         self._sample(signal.SIGPROF, sys._getframe(1))
 
     def _sample(self, _signum, frame) -> None:
