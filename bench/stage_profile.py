@@ -111,7 +111,9 @@ def _stack(frame) -> list[tuple[str, str]]:
 def _current_step() -> str | None:
     """The Beam step this thread is running, from Beam's state tracker (None outside one)."""
     sampler = sys.modules.get("apache_beam.runners.worker.statesampler")
-    tracker = sampler.get_current_tracker() if sampler else None
+    # A tick can land while that module is still being imported, before it defines this.
+    current = getattr(sampler, "get_current_tracker", None)
+    tracker = current() if current else None
     if tracker is None:
         return None
     try:
