@@ -27,9 +27,9 @@ from pipelines.stream.kafka_io import (
     add_connection_arguments,
     quiet_kafka_logging,
     settings_from_args,
-    short_error,
 )
 from transforms.reading.envelope import InvalidInput, parse_envelope
+from transforms.runtime.outage import short_error
 
 log = logging.getLogger(__name__)
 

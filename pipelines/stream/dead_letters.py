@@ -8,14 +8,13 @@ import logging
 import os
 
 from pipelines.stream.kafka_io import (
-    Backoff,
     KafkaSettings,
     dead_letter_headers,
     message_source,
     parse_source,
     retry_kafka,
-    short_error,
 )
+from transforms.runtime.outage import Backoff, short_error
 
 log = logging.getLogger(__name__)
 

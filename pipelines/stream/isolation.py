@@ -16,7 +16,7 @@ from typing import Callable
 
 import pyarrow.fs as pafs
 
-from pipelines.stream.kafka_io import short_error
+from transforms.runtime.outage import short_error
 from pipelines.summary import BatchResult
 from schemas.arrow import TABLES
 from schemas.records import RawInput

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, TypeVar
 
 from schemas.records import DateOutOfRange, RawInput, in_utc
-from transforms.runtime.outage import Backoff, Outage, sleep_unless
+from transforms.runtime.outage import Backoff, Outage, short_error, sleep_unless
 from transforms.decoding.charset_hints import content_type_charset
 
 log = logging.getLogger(__name__)
@@ -349,11 +349,6 @@ def retry_kafka(
         outage.answered(what)
         return result
     return None
-
-
-def short_error(error: BaseException) -> str:
-    text = str(error) or type(error).__name__
-    return text if len(text) < 200 else text[:197] + "..."
 
 
 def quiet_kafka_logging(level: int = logging.CRITICAL) -> None:

@@ -24,13 +24,12 @@ from pipelines.stream.kafka_io import (
     KafkaSettings,
     Unreadable,
     retry_kafka,
-    short_error,
     to_raw_input,
     unreadable_at,
 )
 from pipelines.stream.metrics import StreamMetrics
 from pipelines.stream.partitions import Committer, Partitions
-from transforms.runtime.outage import sleep_unless
+from transforms.runtime.outage import short_error, sleep_unless
 
 log = logging.getLogger(__name__)
 

@@ -74,6 +74,13 @@ class Outage:
             self._since, self._failures = None, 0
 
 
+def short_error(error: BaseException | str) -> str:
+    """An error as one line for a log or a reason: its words, at most 200 characters (a
+    server's message may run over several lines)."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) < 200 else text[:197] + "..."
+
+
 def sleep_unless(seconds: float, should_stop: Callable[[], bool]) -> None:
     """Sleep, waking early when ``should_stop`` turns true."""
     deadline = time.monotonic() + seconds

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from transforms.runtime.outage import Backoff, Outage
+from transforms.runtime.outage import Backoff, Outage, short_error
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def check_server(url: str) -> None:
         connect(url).close()
     except psycopg.Error as error:
         raise RuntimeError(
-            f"Cannot reach the state database {describe(url)} ({_reason(error)}); check the "
+            f"Cannot reach the state database {describe(url)} ({short_error(error)}); check the "
             f"host, port and user, and give the password in ${PASSWORD_ENV} or a file "
             "(--state-password-file) if it needs one."
         ) from None
@@ -287,10 +287,10 @@ def patiently(url: str, what: str, action: Callable[[], T]) -> T:
                 continue
             if error.sqlstate in _BUSY:
                 log.warning("%s on the state database %s took too long (%s); trying again.",
-                            what.capitalize(), describe(url), _reason(error))
+                            what.capitalize(), describe(url), short_error(error))
                 time.sleep(random.uniform(0.1, 0.5))
             else:
-                outage.failed(what, _reason(error))
+                outage.failed(what, short_error(error))
                 time.sleep(backoff.next())
             continue
         outage.answered(what)
@@ -300,11 +300,6 @@ def patiently(url: str, what: str, action: Callable[[], T]) -> T:
 # The server answered, but a lock wait or a statement ran out of time, a transaction lost a
 # conflict, or this worker sat inside a transaction too long (frozen): not an outage.
 _BUSY = {"55P03", "57014", "40001", "40P01", "25P03"}
-
-
-def _reason(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) < 200 else text[:197] + "..."
 
 
 def ensure_schema(db, url: str, schema: Iterable[str]) -> None:

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from pipelines.stream import kafka_io
 from pipelines.stream.kafka_io import (
-    Backoff,
     CodecError,
     KafkaSettings,
     check_codecs,
@@ -26,6 +25,7 @@ from pipelines.stream.kafka_io import (
     settings_from_args,
     to_raw_input,
 )
+from transforms.runtime.outage import Backoff
 
 topics = st.from_regex(r"[A-Za-z0-9._-]{1,40}", fullmatch=True)
 partitions = st.integers(0, 99_999)
