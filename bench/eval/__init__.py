@@ -24,6 +24,8 @@ registry is ``SECTIONS`` below, the generated-data sections are in ``bench.eval.
 * site lines: nearly empty pages of one site are not near-copies (``bench.eval.site_lines``).
 * canonical rewrites (precision and recall of ids and names other than the text) and
   entities against the bare spaCy model: ``bench.eval.names``.
+* entities on a public news set (CoNLL-2003 English test, with ``--conll FILE``), the bare
+  model against copydesk: ``bench.eval.conll``.
 
 Prints one markdown table, writes ``bench/results/eval.json`` and the table into
 ``bench/RESULTS.md``. Run: ``python -m bench.eval`` (``--only repair,language`` for some).
@@ -59,9 +61,10 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "site_lines": ("site_lines", "evaluate_site_lines"),
     "name_rewrites": ("names", "evaluate_rewrites"),
     "entities_vs_model": ("names", "evaluate_against_model"),
+    "conll": ("conll", "evaluate_conll"),
 }
 # Command-line options a section takes, by name.
-OPTIONS: dict[str, tuple[str, ...]] = {"mojibake_beyond_ftfy": ("ftfy_cases",)}
+OPTIONS: dict[str, tuple[str, ...]] = {"mojibake_beyond_ftfy": ("ftfy_cases",), "conll": ("conll",)}
 
 
 def section(name: str) -> Callable[[], tuple[list[Row], dict]]:
@@ -75,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave the result files alone")
     parser.add_argument("--ftfy-cases", help="tests/test-cases of a checkout of ftfy (read, never copied), "
                                              "for the mojibake_beyond_ftfy section")
+    parser.add_argument("--conll", help="the CoNLL-2003 English test file (eng.testb; read, never "
+                                        "copied), for the conll section")
     args = parser.parse_args(argv)
     chosen = [s for s in args.only.split(",") if s] or list(SECTIONS)
     unknown = [s for s in chosen if s not in SECTIONS]

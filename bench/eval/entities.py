@@ -184,6 +184,14 @@ def evaluate_knowledge() -> tuple[list[Row], dict]:
 def canonical_labels(labelled: LabelledSet, predicted: Predicted) -> Predicted:
     """The same spans with the labels copydesk writes: the canonical stage corrects labels
     the knowledge is sure of (Donbass tagged PERSON is a place), the set as one corpus."""
+    return {article.id: {f: [(e.start, e.end, e.label) for e in article.entities if e.field == f]
+                         for f in FIELDS}
+            for article in resolved_articles(labelled, predicted)}
+
+
+def resolved_articles(labelled: LabelledSet, predicted: Predicted) -> list:
+    """The items as articles with their predicted entities through the canonical stage,
+    the set as one corpus (ids, canonical names and labels as copydesk writes them)."""
     from collections import Counter
     from datetime import datetime, timezone
 
@@ -200,12 +208,7 @@ def canonical_labels(labelled: LabelledSet, predicted: Predicted) -> Predicted:
                                 ingested_at=datetime(2022, 2, 22, tzinfo=timezone.utc)))
     resolver = Resolver(load_knowledge())
     corpus = resolver.corpus(Counter(m for a in articles for m in name_mentions(a)))
-    resolved = {}
-    for article in articles:
-        entities = resolver.resolve_article(article, corpus).entities
-        resolved[article.id] = {f: [(e.start, e.end, e.label) for e in entities if e.field == f]
-                                for f in FIELDS}
-    return resolved
+    return [resolver.resolve_article(article, corpus) for article in articles]
 
 
 def _by_kind(section: str, report: dict) -> list[Row]:
