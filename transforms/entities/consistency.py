@@ -10,9 +10,16 @@ article (headline and body) once the tagger and the knowledge recogniser are don
 * a name tagged with one label more often than all others together takes it everywhere;
 * an untagged occurrence of a tagged name (in the headline, in capitals in a dateline) is
   that name, unless the name is also a common word ("May", "Will");
-* in a match report ("Barcelona beat Sevilla 3-1") and in a table of results ("Chelsea 2
-  Arsenal 1") the teams are organisations, not the places they are named after; a
-  country stays a place (the convention for national teams).
+* in a match report ("Barcelona beat Sevilla 3-1"), a line of results ("Chelsea 2
+  Arsenal 1", scorers in brackets too), a fixture ("Lazio (5) v Roma (7) 1930"; in
+  "Toronto at Atlanta" only the side before "at"), a standings table of a text about
+  sport and a squad's "player (club)" the teams are organisations, not the places they
+  are named after; a country stays a place (the convention for national teams);
+* a span the tagger ran into a bracket or from a list's heading is cut to the name; a
+  run of capitalised words ending in a legal form ("Kinross Gold Corp") is an
+  organisation, and so are its short name ("Kinross") and an acronym given for an
+  organisation in brackets ("Democratic Alliance (DA)") wherever they stand;
+* a dateline may open one of the body's first lines, after a slug line and a byline.
 
 Offsets stay into the field each entity names; nothing found overlaps another entity.
 """
@@ -20,6 +27,7 @@ Offsets stay into the field each entity names; nothing found overlaps another en
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 from functools import lru_cache
@@ -44,15 +52,59 @@ _BESIDE_TEAM = re.compile(
     r"(?:beat|beats|beaten|drew|draw|draws|lost|lose|loses|defeated|defeats|thrashed|"
     r"edged|routed|stunned|hosted|hosts|host|face|faces|faced|against|v|vs|versus|with|"
     r"to|over|at)\.?", re.IGNORECASE)
+# "Chelsea 2 Arsenal 1", also with the scorers in brackets after each score.
 _RESULT_LINE = re.compile(
-    r"^\s*(?P<a>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}) (?P<x>\d{1,3})\s*[-–]?\s*"
-    r"(?P<b>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}) (?P<y>\d{1,3})\s*$", re.MULTILINE)
+    r"^\s*(?P<a>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}) (?P<x>\d{1,3})(?: ?\([^()\n]*\))?"
+    r"\s*[-–]?\s*(?P<b>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}) (?P<y>\d{1,3})"
+    r"(?: ?\([^()\n]*\))?\s*\.?\s*$", re.MULTILINE)
+# An acronym in brackets right after a name: "National Alliance (AN)".
+_ACRONYM_AFTER = re.compile(r" ?\( ?([A-Z][A-Z&]{1,7}) ?\)")
+# A company's legal form ends its full name ...
+_LEGAL_FORMS = frozenset({"Corp", "Corporation", "Inc", "Ltd", "Plc", "PLC", "plc", "Co", "AG",
+                          "SA", "NV", "BV", "LLC", "GmbH", "SpA", "Bhd", "Limited", "Group",
+                          "Holdings"})
+_COMPANY = re.compile(
+    r"(?<![\w&'’.-])[A-Z][\w&'’.-]*(?: (?:[A-Z][\w&'’.-]*|&)){0,4} "
+    r"(?P<form>Corp|Corporation|Inc|Ltd|Plc|PLC|plc|AG|NV|LLC|GmbH|SpA|Bhd)\b\.?")
+# "U.S.-based MCI Communications Corp": the first word says where, not who.
+_ATTRIBUTIVE = re.compile(r"-(?:based|owned|run|backed|listed|controlled|led)$")
+# ... and its short name stops before its trade ("Barrick Gold Corp" is "Barrick").
+_COMPANY_WORDS = _LEGAL_FORMS | frozenset({
+    "Mining", "Gold", "Minerals", "Resources", "Oil", "Gas", "Petroleum", "Energy", "Bank",
+    "Financial", "Industries", "International", "Airlines", "Airways", "Motor", "Motors",
+    "Electric", "Steel", "Chemical", "Chemicals", "Communications", "Telecommunications",
+    "Pharmaceuticals", "Securities", "Insurance", "Capital", "Company", "Holding", "&", "and",
+    "Technologies", "Systems", "Trust", "Investment", "Investments", "Brewery", "Breweries"})
+# A table's column heads ("W L T GF GA PTS", "P W D L F A Pts") or words that say a text
+# is about sport: a table of places with numbers elsewhere is votes or temperatures.
+_SPORT = re.compile(
+    r"^(?:[A-Z][A-Za-z]{0,2} ){2,}[A-Z][A-Za-z]{0,2}\s*$|\b(?:standings|league table|division|"
+    r"conference|squad|scorers|fixtures)\b", re.MULTILINE | re.IGNORECASE)
+# A player and their club in brackets, the club's country after it: "Luis Figo (Barcelona)",
+# "Rui Costa (Fiorentina, Italy)".
+_CLUB_AFTER = re.compile(r" ?\( ?(?P<club>[A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3})"
+                         r"(?: ?, ?[A-Z][\w.' ]*)? ?\)")
+_TEAM = r"[A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3}"
+# A fixture on a line of its own: "Lazio (12) v Roma (7) 1930", "TORONTO AT NY RANGERS".
+_FIXTURE_LINE = re.compile(
+    rf"^\s*(?P<a>{_TEAM})(?: ?\( ?\d{{1,2}} ?\))? (?P<at>v|vs\.?|V|VS|at|AT) "
+    rf"(?P<b>{_TEAM})(?: ?\( ?\d{{1,2}} ?\))?(?: \(?\d{{4}}\)?)?\s*$", re.MULTILINE)
+# A row of a standings table: a name (and its country in brackets), then three or more
+# counts or a win percentage ("Walsall 21 7 4 10 21 25 25", "MILWAUKEE 8 8 .500 8").
+_STANDINGS_ROW = re.compile(
+    rf"^\s*(?:\d{{1,2}}\. )?(?P<a>{_TEAM})(?: \( ?[A-Z][\w.' ]* ?\))?"
+    r"(?: (?:\d{1,3}|\.\d{3})){3,}\s*$", re.MULTILINE)
 # Capitalised words that open a sentence before a name ("In Kyiv", "The Kremlin").
 _OPENING_WORDS = frozenset({"in", "at", "on", "the", "from", "for", "to", "by", "with", "and",
                             "but", "as", "after", "before", "of", "near", "outside", "when",
                             "while", "if", "a", "an", "like", "under", "over", "since"})
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
-_DATELINE = re.compile(r"\s*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)*)(?=(?:,| \(| -| —| –))")
+_DATELINE = re.compile(
+    r"[^\S\n]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)*)(?=(?:,| \(| -| —| –| \d{4}-\d\d-\d\d))")
+# A dateline opens the body, or one of its first lines when a headline and a byline come
+# before it in the text.
+DATELINE_LINES = 4
+_LINE_START = re.compile(r"^", re.MULTILINE)
 # A capitalised word not at the start of a sentence: a name in the body.
 _CAPITALISED = re.compile(r"(?<=[\w,;:] )[A-Z][\w'’-]*")
 _WORD = re.compile(r"\w+")
@@ -67,24 +119,125 @@ def harmonise(fields: dict[str, str], entities: list[Entity],
     their text, ``common(word)`` says whether a one-word name is also a common word,
     ``is_country(name)`` whether a name is a country's and ``is_place(name)`` whether it
     is a known place's, and ``is_personal(name)`` whether it is a person's name."""
+    entities = _trimmed(entities)
+    entities = _companies(fields, entities)
     entities = _dateline(fields, entities, is_place)
     entities = _headline(fields, entities, is_place)
     entities = _surnames(fields, entities, is_country, is_place)
     entities = _majority(entities, is_personal)
-    entities = _teams(fields, entities, is_country)
+    entities = _short_names(fields, entities, common, is_place)
+    entities = _teams(fields, entities, is_country, is_place)
     entities = _propagate(fields, entities, common)
     return sorted(entities, key=lambda e: (e.field != "title", e.start))
 
 
+def _trimmed(entities: list[Entity]) -> list[Entity]:
+    """A span the tagger ran past a name's end into a bracket ("Democratic Alliance (DA")
+    or from a list's heading into it ("Defenders - Kristoffer Ajer") is cut to the name."""
+    changed = []
+    for entity in entities:
+        text, start = entity.text, entity.start
+        if "(" in text and ")" not in text[text.index("("):]:
+            text = text[:text.index("(")].rstrip()
+        if " - " in text:
+            cut = text.rindex(" - ") + 3
+            text, start = text[cut:], start + cut
+        if text != entity.text:
+            if not text[:1].isupper():
+                continue
+            entity = Entity(text, entity.label, start, start + len(text), field=entity.field)
+        changed.append(entity)
+    return changed
+
+
+def _companies(fields: dict[str, str], entities: list[Entity]) -> list[Entity]:
+    """A run of capitalised words ending in a company's legal form ("Kinross Gold Corp")
+    is an organisation, whatever the tagger made of its words."""
+    for field, text in fields.items():
+        for match in _COMPANY.finditer(text):
+            start, end = match.span()
+            words = match.group().split()[:-1]
+            while words and (words[0].lower() in _OPENING_WORDS or _ATTRIBUTIVE.search(words[0])):
+                start += len(words.pop(0)) + 1
+            if not words:
+                continue
+            # The tagger's spans inside the words matched go, "U.S.-based" with them.
+            inside = [e for e in entities if e.field == field and e.start < end and start < e.end]
+            if any(e.start < match.start() or e.end > end for e in inside):
+                continue
+            entities = [e for e in entities if e not in inside]
+            entities.append(Entity(text[start:end], "ORG", start, end, field=field))
+    return entities
+
+
+def _short_names(fields: dict[str, str], entities: list[Entity],
+                 common: Callable[[str], bool],
+                 is_place: Callable[[str], bool]) -> list[Entity]:
+    """An organisation's short name is that organisation everywhere in the article: the
+    acronym it is given in brackets ("National Alliance (AN)") and a company's name
+    without its trade and legal form ("Newmont" for "Newmont Mining Corp")."""
+    short: set[str] = set()
+    for entity in entities:
+        if entity.label != "ORG":
+            continue
+        text = fields[entity.field]
+        words = entity.text.split()
+        acronym = _ACRONYM_AFTER.match(text, entity.end)
+        # Its first letter is one of the name's initials, in whatever language's order
+        # ("Alleanza Nazionale", AN); "(OT)" after a team's score is overtime.
+        if acronym and acronym.group(1)[0] in {w[0] for w in words}:
+            short.add(acronym.group(1))
+        if len(words) > 1 and words[-1].rstrip(".") in _LEGAL_FORMS:
+            kept = list(itertools.takewhile(lambda w: w.rstrip(".,") not in _COMPANY_WORDS,
+                                            words))
+            name = " ".join(kept)
+            if 0 < len(kept) < len(words) and sum(c.isalpha() for c in name) >= 3 and not (
+                    is_place(name) or (len(kept) == 1 and common(name.lower()))):
+                short.add(name)
+    # A surname of a person the article names is that person's ("Ford").
+    short -= {w for e in entities if e.label == "PERSON" for w in e.text.split()[1:]}
+    if not short:
+        return entities
+    pattern = re.compile(r"(?<![\w.'’-])(?:" + "|".join(
+        re.escape(n) for n in sorted(short, key=len, reverse=True)) + r")(?![\w’]|'\w|-\w)")
+    changed = [Entity(e.text, "ORG", e.start, e.end, field=e.field)
+               if e.text in short and e.label in NAME_LABELS else e for e in entities]
+    for field, text in fields.items():
+        taken = sorted((e.start, e.end) for e in changed if e.field == field)
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if not _overlaps(taken, start, end) and _stands_apart(text, start, end):
+                changed.append(Entity(match.group(), "ORG", start, end, field=field))
+    return changed
+
+
 def _dateline(fields: dict[str, str], entities: list[Entity],
               is_place: Callable[[str], bool]) -> list[Entity]:
-    """The place a wire story opens with, in capitals ("KYIV, Dec 6 -"), is a place."""
-    match = _DATELINE.match(fields.get("text", ""))
-    if match is None or not is_place(match.group(1).title()):
-        return entities
-    start, end = match.span(1)
-    kept = [e for e in entities if not (e.field == "text" and e.start < end and start < e.end)]
-    return kept + [Entity(match.group(1), "GPE", start, end, field="text")]
+    """The place a wire story opens with, in capitals ("KYIV, Dec 6 -"), is a place; so is
+    one opening a line of its own near the top, after a headline and a byline."""
+    text = fields.get("text", "")
+    for line in list(_LINE_START.finditer(text))[:DATELINE_LINES]:
+        match = _DATELINE.match(text, line.start())
+        if match is None or not is_place(match.group(1).title()):
+            continue
+        start, end = match.span(1)
+        entities = [e for e in entities
+                    if not (e.field == "text" and e.start < end and start < e.end)]
+        entities.append(Entity(match.group(1), "GPE", start, end, field="text"))
+    return entities
+
+
+def _is_venue(text: str, start: int, end: int) -> bool:
+    """The place after "at" in a fixture line ("TORONTO AT ATLANTA")."""
+    match = _FIXTURE_LINE.match(text, text.rfind("\n", 0, start) + 1)
+    return (match is not None and match.group("at").lower() == "at"
+            and match.span("b") == (start, end))
+
+
+def _is_dateline(text: str, start: int, end: int) -> bool:
+    """The place a line opens with as a dateline ("ROME, Dec 6 -")."""
+    match = _DATELINE.match(text, text.rfind("\n", 0, start) + 1)
+    return match is not None and match.span(1) == (start, end)
 
 
 def _headline(fields: dict[str, str], entities: list[Entity],
@@ -177,19 +330,22 @@ def _majority(entities: list[Entity], is_personal: Callable[[str], bool]) -> lis
 
 
 def _teams(fields: dict[str, str], entities: list[Entity],
-           is_country: Callable[[str], bool]) -> list[Entity]:
-    """Teams in results tables and beside a match report's verbs are organisations,
-    and so is every other mention of them in the article."""
+           is_country: Callable[[str], bool],
+           is_place: Callable[[str], bool] = lambda name: False) -> list[Entity]:
+    """Teams in results tables, fixtures, standings and beside a match report's verbs are
+    organisations, and so is every other mention of them in the article."""
     teams: set[tuple[str, int]] = set()
     for field, text in fields.items():
-        for line in _RESULT_LINE.finditer(text):
-            for part in ("a", "b"):
-                start, end = line.span(part)
-                entities = [e for e in entities
-                            if not (e.field == field and e.start < end and start < e.end)]
-                label = "GPE" if is_country(line.group(part)) else "ORG"
-                entities.append(Entity(line.group(part), label, start, end, field=field))
-                teams.add((field, start))
+        sport = _about_sport(text)
+        found = _table_teams(text, entities, field, is_place, sport)
+        if sport:
+            found += _clubs_of_players(text, entities, field, is_country)
+        for start, end in found:
+            entities = [e for e in entities
+                        if not (e.field == field and e.start < end and start < e.end)]
+            label = "GPE" if is_country(text[start:end]) else "ORG"
+            entities.append(Entity(text[start:end], label, start, end, field=field))
+            teams.add((field, start))
         spans = [(e.start, e.end) for e in entities if e.field == field]
         for sentence in _SENTENCE.finditer(text):
             if not (_SCORE.search(sentence.group()) and _MATCH_WORDS.search(sentence.group())):
@@ -198,14 +354,74 @@ def _teams(fields: dict[str, str], entities: list[Entity],
                 if sentence.start() <= start and end <= sentence.end() and _beside_verb(
                         text, start, end):
                     teams.add((field, start))
-    names = {_bare(e.text) for e in entities if (e.field, e.start) in teams}
+    names = {_bare(e.text).casefold() for e in entities if (e.field, e.start) in teams}
     changed = []
     for entity in entities:
-        if (_bare(entity.text) in names and entity.label in PLACE_LABELS
-                and not is_country(entity.text)):
+        # A person's name is a team's only where it is a known place ("Luton"): a match
+        # report's verbs are a tennis or squash player's too.
+        if (_bare(entity.text).casefold() in names and entity.label in NAME_LABELS
+                and entity.label != "ORG" and not is_country(entity.text)
+                and (entity.label in PLACE_LABELS or is_place(_bare(entity.text).title()))
+                and ((entity.field, entity.start) in teams or not (
+                    _is_venue(fields[entity.field], entity.start, entity.end)
+                    or _is_dateline(fields[entity.field], entity.start, entity.end)))):
             entity = Entity(entity.text, "ORG", entity.start, entity.end, field=entity.field)
         changed.append(entity)
     return changed
+
+
+def _about_sport(text: str) -> bool:
+    """A table's column heads, words of sports tables, or a match report's sentence."""
+    return bool(_SPORT.search(text)) or any(
+        _SCORE.search(sentence.group()) and _MATCH_WORDS.search(sentence.group())
+        for sentence in _SENTENCE.finditer(text))
+
+
+def _table_teams(text: str, entities: list[Entity], field: str,
+                 is_place: Callable[[str], bool], sport: bool) -> list[tuple[int, int]]:
+    """Spans of the teams in ``text``'s lines of results ("Arsenal 3 Brentford 0"), of
+    fixtures and of standings. A fixture's side or a row's name the tagger calls a person
+    stays one unless it is a known place (a golfer's "Els 69 73 71", a tennis draw's
+    "Djokovic (1) v Nadal (4)"); a fixture needs a side tagged or known, a table mostly
+    names tagged as places or organisations, or known."""
+    labels = {(e.start, e.end): e.label for e in entities if e.field == field}
+
+    def known(span: tuple[int, int]) -> bool:
+        """A known place: a club named after its town, whatever the tagger said."""
+        return is_place(text[span[0]:span[1]].title())
+
+    found = []
+    for line in _RESULT_LINE.finditer(text):
+        found += [line.span("a"), line.span("b")]
+    for line in _FIXTURE_LINE.finditer(text):
+        # "Toronto at Atlanta": the game is played at a place, which the home side is named after.
+        sides = [line.span("a")] + ([line.span("b")] if line.group("at").lower() != "at" else [])
+        teams = [s for s in sides if labels.get(s) != "PERSON" or known(s)]
+        if any(labels.get(s) or known(s) for s in teams):
+            found += teams
+    rows = [line.span("a") for line in _STANDINGS_ROW.finditer(text)] if sport else []
+    vouched = [s for s in rows if labels.get(s) in PLACE_LABELS | {"ORG"} or known(s)]
+    if len(vouched) >= 2 and 2 * len(vouched) >= len(rows):
+        found += [s for s in rows if labels.get(s) != "PERSON" or known(s)]
+    return found
+
+
+def _clubs_of_players(text: str, entities: list[Entity], field: str,
+                      is_country: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """The club in brackets after a person's name in a squad or a list of scorers; a
+    country there is the person's country, and stays a place."""
+    found = []
+    labels = {(e.start, e.end): e.label for e in entities if e.field == field}
+    for entity in entities:
+        if entity.field != field or entity.label != "PERSON":
+            continue
+        match = _CLUB_AFTER.match(text, entity.end)
+        if match is None:
+            continue
+        span = match.span("club")
+        if labels.get(span, "ORG") in PLACE_LABELS | {"ORG"} and not is_country(match.group("club")):
+            found.append(span)
+    return found
 
 
 def _beside_verb(text: str, start: int, end: int) -> bool:

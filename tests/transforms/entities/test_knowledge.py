@@ -317,3 +317,10 @@ def test_places_know_their_country_and_capitals_are_marked(kb):
     kyiv = kb.lookup(fold_key("Kyiv"))[0]
     assert (kyiv.country, kyiv.capital) == ("UA", True)
     assert {e.country for e in kb.lookup(fold_key("Georgia"))} == {"GE", "US"}
+
+
+def test_a_subdivision_is_known_by_its_name_without_the_bracketed_local_one(kb):
+    # pycountry names Wales "Wales [Cymru GB-CYM]".
+    [wales] = [e for e in kb.lookup(fold_key("Wales")) if e.kb_id == "iso:GB-WLS"]
+    assert wales.canonical == "Wales" and wales.kind == "region" and wales.country == "GB"
+    assert not any("[" in e.canonical for e in kb.lookup(fold_key("Cardiff")))
