@@ -17,8 +17,9 @@ article (headline and body) once the tagger and the knowledge recogniser are don
   are named after; a country stays a place (the convention for national teams);
 * a span the tagger ran into a bracket or from a list's heading is cut to the name; a
   run of capitalised words ending in a legal form ("Kinross Gold Corp") is an
-  organisation, and so are its short name ("Kinross") and an acronym given for an
-  organisation in brackets ("Democratic Alliance (DA)") wherever they stand;
+  organisation, and so are its short name ("Kinross"), a name its trade stands before
+  ("brewer Zywiec") and an acronym given for an organisation in brackets ("Democratic
+  Alliance (DA)") wherever they stand; a table's column heads ("W L PCT GB") name nothing;
 * a dateline may open one of the body's first lines, after a slug line and a byline.
 
 Offsets stay into the field each entity names; nothing found overlaps another entity.
@@ -66,6 +67,10 @@ _LEGAL_FORMS = frozenset({"Corp", "Corporation", "Inc", "Ltd", "Plc", "PLC", "pl
 _COMPANY = re.compile(
     r"(?<![\w&'’.-])[A-Z][\w&'’.-]*(?: (?:[A-Z][\w&'’.-]*|&)){0,4} "
     r"(?P<form>Corp|Corporation|Inc|Ltd|Plc|PLC|plc|AG|NV|LLC|GmbH|SpA|Bhd)\b\.?")
+# A company's trade right before its name ("Polish brewer Zywiec", "carmaker Fiat").
+_TRADE_BEFORE = re.compile(
+    r"\b(?:brewer|carmaker|automaker|chipmaker|drugmaker|insurer|reinsurer|retailer|airline|"
+    r"lender|conglomerate|refiner|steelmaker|shipbuilder|planemaker|bank) $")
 # "U.S.-based MCI Communications Corp": the first word says where, not who.
 _ATTRIBUTIVE = re.compile(r"-(?:based|owned|run|backed|listed|controlled|led)$")
 # ... and its short name stops before its trade ("Barrick Gold Corp" is "Barrick").
@@ -77,9 +82,11 @@ _COMPANY_WORDS = _LEGAL_FORMS | frozenset({
     "Technologies", "Systems", "Trust", "Investment", "Investments", "Brewery", "Breweries"})
 # A table's column heads ("W L T GF GA PTS", "P W D L F A Pts") or words that say a text
 # is about sport: a table of places with numbers elsewhere is votes or temperatures.
+_COLUMN_HEADS = re.compile(r"^(?:[A-Z][A-Za-z]{0,2} ){2,}[A-Z][A-Za-z]{0,2}[^\S\n]*$",
+                           re.MULTILINE)
 _SPORT = re.compile(
-    r"^(?:[A-Z][A-Za-z]{0,2} ){2,}[A-Z][A-Za-z]{0,2}\s*$|\b(?:standings|league table|division|"
-    r"conference|squad|scorers|fixtures)\b", re.MULTILINE | re.IGNORECASE)
+    rf"{_COLUMN_HEADS.pattern}|(?i:\b(?:standings|league table|division|conference|squad|"
+    r"scorers|fixtures)\b)", re.MULTILINE)
 # A player and their club in brackets, the club's country after it: "Luis Figo (Barcelona)",
 # "Rui Costa (Fiorentina, Italy)".
 _CLUB_AFTER = re.compile(r" ?\( ?(?P<club>[A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3})"
@@ -120,12 +127,13 @@ def harmonise(fields: dict[str, str], entities: list[Entity],
     ``is_country(name)`` whether a name is a country's and ``is_place(name)`` whether it
     is a known place's, and ``is_personal(name)`` whether it is a person's name."""
     entities = _trimmed(entities)
+    entities = _without_column_heads(fields, entities)
     entities = _companies(fields, entities)
     entities = _dateline(fields, entities, is_place)
     entities = _headline(fields, entities, is_place)
     entities = _surnames(fields, entities, is_country, is_place)
     entities = _majority(entities, is_personal)
-    entities = _short_names(fields, entities, common, is_place)
+    entities = _short_names(fields, entities, common, is_place, is_country)
     entities = _teams(fields, entities, is_country, is_place)
     entities = _propagate(fields, entities, common)
     return sorted(entities, key=lambda e: (e.field != "title", e.start))
@@ -150,6 +158,16 @@ def _trimmed(entities: list[Entity]) -> list[Entity]:
     return changed
 
 
+def _without_column_heads(fields: dict[str, str], entities: list[Entity]) -> list[Entity]:
+    """A table's column heads ("W L PCT GB", "P W D L F A Pts") name nothing."""
+    heads = {(field, line.start(), line.end()) for field, text in fields.items()
+             for line in _COLUMN_HEADS.finditer(text)
+             if sum(len(word) == 1 for word in line.group().split()) >= 2}
+    return [e for e in entities
+            if not any(f == e.field and start <= e.start and e.end <= end
+                       for f, start, end in heads)]
+
+
 def _companies(fields: dict[str, str], entities: list[Entity]) -> list[Entity]:
     """A run of capitalised words ending in a company's legal form ("Kinross Gold Corp")
     is an organisation, whatever the tagger made of its words."""
@@ -171,11 +189,12 @@ def _companies(fields: dict[str, str], entities: list[Entity]) -> list[Entity]:
 
 
 def _short_names(fields: dict[str, str], entities: list[Entity],
-                 common: Callable[[str], bool],
-                 is_place: Callable[[str], bool]) -> list[Entity]:
+                 common: Callable[[str], bool], is_place: Callable[[str], bool],
+                 is_country: Callable[[str], bool]) -> list[Entity]:
     """An organisation's short name is that organisation everywhere in the article: the
-    acronym it is given in brackets ("National Alliance (AN)") and a company's name
-    without its trade and legal form ("Newmont" for "Newmont Mining Corp")."""
+    acronym it is given in brackets ("National Alliance (AN)"), a company's name without
+    its trade and legal form ("Newmont" for "Newmont Mining Corp"), and a name its trade
+    stands before ("brewer Zywiec", not "publisher Rupert Murdoch")."""
     short: set[str] = set()
     for entity in entities:
         if entity.label != "ORG":
@@ -194,6 +213,12 @@ def _short_names(fields: dict[str, str], entities: list[Entity],
             if 0 < len(kept) < len(words) and sum(c.isalpha() for c in name) >= 3 and not (
                     is_place(name) or (len(kept) == 1 and common(name.lower()))):
                 short.add(name)
+    # "Polish brewer Zywiec": a company named after its town is the company everywhere.
+    for entity in entities:
+        if (entity.label in NAME_LABELS and entity.label != "PERSON"
+                and _TRADE_BEFORE.search(fields[entity.field], 0, entity.start)
+                and not is_country(entity.text)):
+            short.add(_bare(entity.text))
     # A surname of a person the article names is that person's ("Ford").
     short -= {w for e in entities if e.label == "PERSON" for w in e.text.split()[1:]}
     if not short:

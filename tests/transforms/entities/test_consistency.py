@@ -217,3 +217,22 @@ def test_an_acronym_given_in_brackets_is_its_organisation_but_overtime_is_not():
     got = run_known("", text, entities)
     assert {("text", "Democratic Alliance", "ORG"), ("text", "DA", "ORG")} <= got
     assert not any(name == "OT" for _, name, _ in got)
+
+
+def test_a_company_its_trade_stands_before_is_that_company_everywhere_but_a_person_stays():
+    text = ("Polish brewer Zywiec said profits fell. Zywiec shares eased in Warsaw. "
+            "Publisher Rupert Murdoch and oil exporter Norway were not involved.")
+    entities = ents("text", text, [("Zywiec", "GPE"), ("Zywiec", "GPE"), ("Warsaw", "GPE"),
+                                   ("Rupert Murdoch", "PERSON"), ("Norway", "GPE")])
+    got = run_known("", text, entities)
+    assert {("text", "Zywiec", "ORG"), ("text", "Warsaw", "GPE"),
+            ("text", "Rupert Murdoch", "PERSON"), ("text", "Norway", "GPE")} == got
+
+
+def test_a_table_s_column_heads_name_nothing_but_a_line_of_acronyms_stays():
+    text = "NBA standings:\nW L PCT GB\nMIAMI 14 5 .737 -\nUS UK EU"
+    entities = ents("text", text, [("W L", "ORG"), ("GB", "GPE"), ("MIAMI", "GPE"),
+                                   ("US", "GPE"), ("UK", "GPE"), ("EU", "ORG")])
+    got = run_known("", text, entities)
+    assert not {name for _, name, _ in got} & {"W L", "GB"}
+    assert {"US", "UK", "EU"} <= {name for _, name, _ in got}
