@@ -15,6 +15,7 @@ article (headline and body) once the tagger and the knowledge recogniser are don
   "Toronto at Atlanta" only the side before "at"), a standings table of a text about
   sport and a squad's "player (club)" the teams are organisations, not the places they
   are named after; a country stays a place (the convention for national teams);
+* a lower-case "the" before a name is not part of it ("the United States");
 * a span the tagger ran into a bracket or from a list's heading is cut to the name; a
   run of capitalised words ending in a legal form ("Kinross Gold Corp") is an
   organisation, and so are its short name ("Kinross"), a name its trade stands before
@@ -126,6 +127,7 @@ def harmonise(fields: dict[str, str], entities: list[Entity],
     their text, ``common(word)`` says whether a one-word name is also a common word,
     ``is_country(name)`` whether a name is a country's and ``is_place(name)`` whether it
     is a known place's, and ``is_personal(name)`` whether it is a person's name."""
+    entities = _without_article(entities)
     entities = _trimmed(entities)
     entities = _without_column_heads(fields, entities)
     entities = _companies(fields, entities)
@@ -137,6 +139,14 @@ def harmonise(fields: dict[str, str], entities: list[Entity],
     entities = _teams(fields, entities, is_country, is_place)
     entities = _propagate(fields, entities, common)
     return sorted(entities, key=lambda e: (e.field != "title", e.start))
+
+
+def _without_article(entities: list[Entity]) -> list[Entity]:
+    """"the United States" names the United States: an article in lower case is not part
+    of the name (a capital "The" may be: The Hague, The Times), as in the project's gold
+    and in CoNLL-2003, and "the Meridian Rail" is then carried to "Meridian Rail"."""
+    return [Entity(e.text[4:], e.label, e.start + 4, e.end, field=e.field)
+            if e.text.startswith("the ") and len(e.text) > 4 else e for e in entities]
 
 
 def _trimmed(entities: list[Entity]) -> list[Entity]:

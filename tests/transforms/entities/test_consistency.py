@@ -236,3 +236,13 @@ def test_a_table_s_column_heads_name_nothing_but_a_line_of_acronyms_stays():
     got = run_known("", text, entities)
     assert not {name for _, name, _ in got} & {"W L", "GB"}
     assert {"US", "UK", "EU"} <= {name for _, name, _ in got}
+
+
+def test_a_lower_case_article_is_not_part_of_the_name_and_the_name_is_carried():
+    text = "The Hague said the United States and the Meridian Rail agreed. Meridian Rail said so."
+    entities = ents("text", text, [("The Hague", "GPE"), ("the United States", "GPE"),
+                                   ("the Meridian Rail", "ORG")])
+    got = harmonise({"title": "", "text": text}, entities)
+    assert [(e.text, text[e.start:e.end]) for e in got] == [
+        ("The Hague", "The Hague"), ("United States", "United States"),
+        ("Meridian Rail", "Meridian Rail"), ("Meridian Rail", "Meridian Rail")]
