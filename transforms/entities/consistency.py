@@ -70,8 +70,8 @@ _COMPANY = re.compile(
     r"(?P<form>Corp|Corporation|Inc|Ltd|Plc|PLC|plc|AG|NV|LLC|GmbH|SpA|Bhd)\b\.?")
 # A company's trade right before its name ("Polish brewer Zywiec", "carmaker Fiat").
 _TRADE_BEFORE = re.compile(
-    r"\b(?:brewer|carmaker|automaker|chipmaker|drugmaker|insurer|reinsurer|retailer|airline|"
-    r"lender|conglomerate|refiner|steelmaker|shipbuilder|planemaker|bank) $")
+    r"(?<![a-z])(?:brewer|carmaker|automaker|chipmaker|drugmaker|insurer|reinsurer|retailer|"
+    r"airline|lender|conglomerate|refiner|steelmaker|shipbuilder|planemaker|bank) $")
 # "U.S.-based MCI Communications Corp": the first word says where, not who.
 _ATTRIBUTIVE = re.compile(r"-(?:based|owned|run|backed|listed|controlled|led)$")
 # ... and its short name stops before its trade ("Barrick Gold Corp" is "Barrick").
@@ -226,7 +226,8 @@ def _short_names(fields: dict[str, str], entities: list[Entity],
     # "Polish brewer Zywiec": a company named after its town is the company everywhere.
     for entity in entities:
         if (entity.label in NAME_LABELS and entity.label != "PERSON"
-                and _TRADE_BEFORE.search(fields[entity.field], 0, entity.start)
+                and _TRADE_BEFORE.search(fields[entity.field], max(0, entity.start - 16),
+                                         entity.start)
                 and not is_country(entity.text)):
             short.add(_bare(entity.text))
     # A surname of a person the article names is that person's ("Ford").
@@ -371,25 +372,27 @@ def _teams(fields: dict[str, str], entities: list[Entity],
     organisations, and so is every other mention of them in the article."""
     teams: set[tuple[str, int]] = set()
     for field, text in fields.items():
-        sport = _about_sport(text)
+        reports = _match_reports(text)
+        sport = bool(reports) or _SPORT.search(text) is not None
         found = _table_teams(text, entities, field, is_place, sport)
         if sport:
             found += _clubs_of_players(text, entities, field, is_country)
+        found = sorted(set(found))
+        entities = [e for e in entities
+                    if not (e.field == field and _overlaps(found, e.start, e.end))]
         for start, end in found:
-            entities = [e for e in entities
-                        if not (e.field == field and e.start < end and start < e.end)]
             label = "GPE" if is_country(text[start:end]) else "ORG"
             entities.append(Entity(text[start:end], label, start, end, field=field))
             teams.add((field, start))
         spans = [(e.start, e.end) for e in entities if e.field == field]
-        for sentence in _SENTENCE.finditer(text):
-            if not (_SCORE.search(sentence.group()) and _MATCH_WORDS.search(sentence.group())):
-                continue
+        for sentence in reports:
             for start, end in spans:
                 if sentence.start() <= start and end <= sentence.end() and _beside_verb(
                         text, start, end):
                     teams.add((field, start))
     names = {_bare(e.text).casefold() for e in entities if (e.field, e.start) in teams}
+    if not names:
+        return entities
     changed = []
     for entity in entities:
         # A person's name is a team's only where it is a known place ("Luton"): a match
@@ -405,11 +408,13 @@ def _teams(fields: dict[str, str], entities: list[Entity],
     return changed
 
 
-def _about_sport(text: str) -> bool:
-    """A table's column heads, words of sports tables, or a match report's sentence."""
-    return bool(_SPORT.search(text)) or any(
-        _SCORE.search(sentence.group()) and _MATCH_WORDS.search(sentence.group())
-        for sentence in _SENTENCE.finditer(text))
+def _match_reports(text: str) -> list[re.Match]:
+    """The sentences of a match report: a score and a word of the game. A text about
+    sport is one with such a sentence, a table's column heads or words of sports tables."""
+    if _SCORE.search(text) is None:
+        return []
+    return [sentence for sentence in _SENTENCE.finditer(text)
+            if _SCORE.search(sentence.group()) and _MATCH_WORDS.search(sentence.group())]
 
 
 def _table_teams(text: str, entities: list[Entity], field: str,
