@@ -481,8 +481,12 @@ def _propagate(fields: dict[str, str], entities: list[Entity],
     # Lower-case occurrences of a one-word name tell it is also a word; the name itself,
     # capitalised, is not evidence: only words written in lower case in the article are.
     lower = {w for w in _WORD.findall(" ".join(fields.values())) if w.islower()}
-    names = {name: max(counts, key=counts.__getitem__) for name, counts in labels.items()
-             if _worth_carrying(name, common, lower)}
+    names = {}
+    for name, counts in labels.items():
+        label = max(counts, key=counts.__getitem__)
+        # A nationality is an adjective the lexicon knows ("Dutch") but always a name.
+        if _worth_carrying(name, common if label != "NORP" else lambda word: False, lower):
+            names[name] = label
     if not names:
         return entities
     wanted = {}

@@ -246,3 +246,13 @@ def test_a_lower_case_article_is_not_part_of_the_name_and_the_name_is_carried():
     assert [(e.text, text[e.start:e.end]) for e in got] == [
         ("The Hague", "The Hague"), ("United States", "United States"),
         ("Meridian Rail", "Meridian Rail"), ("Meridian Rail", "Meridian Rail")]
+
+
+def test_a_nationality_is_carried_though_the_lexicon_knows_it_as_an_adjective():
+    text = "DUTCH CLUBS LOSE AGAIN\nThe Dutch champions lost at home."
+    entities = ents("text", text, [("Dutch", "NORP")])
+    got = run("", text, entities, common=lambda word: word in {"dutch", "german"})
+    assert ("text", "DUTCH", "NORP") in got
+    other = "GERMAN BANKS\nGerman lenders rose; a german word."
+    assert ("text", "GERMAN", "NORP") not in run(
+        "", other, ents("text", other, [("German", "NORP")]), common=lambda word: True)
