@@ -701,7 +701,7 @@ class ResolveWithEvidence(beam.DoFn):
 
     def process(self, element: tuple[str, dict]) -> Iterable[Article]:
         _article_id, joined = element
-        corpus = ArticleEvidence(joined["evidence"])
+        corpus = ArticleEvidence.from_records(joined["evidence"])
         for article in joined["article"]:
             yield self._names.resolve(article, corpus)
 

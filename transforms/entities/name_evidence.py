@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import apache_beam as beam
 
-from schemas.records import Article, pickled_by_position
+from schemas.records import Article
 from transforms.entities.knowledge import (
     clean_name,
     edit_distance,
@@ -25,9 +25,13 @@ from transforms.entities.knowledge import (
 )
 
 NameKey = tuple[str, str]  # (label group, folded name)
+# NameFacts' fields as they cross the shuffles: a plain tuple is encoded by Beam's own
+# coder, several times faster than a pickled dataclass, and name records are many.
+FactsRecord = tuple[int, str, str | None]  # (total, best, full)
+# (name, its facts, the neighbour chosen for it and the neighbour's facts, if any)
+EvidenceRecord = tuple[NameKey, FactsRecord, tuple[str, FactsRecord] | None]
 
 
-@pickled_by_position
 @dataclass(frozen=True, slots=True)
 class NameFacts:
     """What the corpus says about one folded name on its own."""
@@ -38,7 +42,6 @@ class NameFacts:
     full: str | None = None
 
 
-@pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Evidence:
     facts: NameFacts
@@ -82,6 +85,12 @@ class ArticleEvidence:
                 neighbour, facts = found.neighbour
                 self._neighbours[(group, folded)] = neighbour
                 self._facts.setdefault((group, neighbour), facts)
+
+    @classmethod
+    def from_records(cls, records: Iterable[EvidenceRecord]) -> "ArticleEvidence":
+        """The view from ``GatherNameEvidence``'s records for one article."""
+        return cls((key, Evidence(NameFacts(*facts), neighbour and (
+            neighbour[0], NameFacts(*neighbour[1])))) for key, facts, neighbour in records)
 
     def evidence(self, group: str, folded: str) -> Evidence | None:
         """All that decides how this name resolves, apart from the knowledge base."""
@@ -138,57 +147,37 @@ class SpellingCounts(beam.CombineFn):
                 merged[name] = merged.get(name, 0) + count
         return merged
 
-    def extract_output(self, counts: dict[str, int]) -> NameFacts:
-        return NameFacts(sum(counts.values()), best_spelling(counts))
+    def extract_output(self, counts: dict[str, int]) -> FactsRecord:
+        return sum(counts.values()), best_spelling(counts), None
 
 
-class NearNamesOf(beam.CombineFn):
-    """The distinct near pairs found for one name: the same pair is found under every
-    variant the two names share, and a runner drops the repeats before the shuffle."""
-
-    def create_accumulator(self) -> set:
-        return set()
-
-    def add_input(self, found: set, pair: tuple) -> set:
-        found.add(pair)
-        return found
-
-    def merge_accumulators(self, accumulators: Iterable[set]) -> set:
-        merged: set = set()
-        for found in accumulators:
-            merged |= found
-        return merged
-
-    def extract_output(self, found: set) -> set:
-        return found
-
-
-def _surname_claims(key: NameKey, facts: NameFacts, config) -> Iterator[tuple[NameKey, str]]:
+def _surname_claims(key: NameKey, facts: FactsRecord, config) -> Iterator[tuple[NameKey, str]]:
     """A frequent full person name claims its surname, with its best spelling: the full
     name a lone surname resolves to is the claimer's, spelled as the claimer is."""
     group, folded = key
+    total, best, _ = facts
     tokens = folded.split()
-    if group == "person" and len(tokens) > 1 and facts.total >= config.min_support:
-        yield (group, tokens[-1]), facts.best
+    if group == "person" and len(tokens) > 1 and total >= config.min_support:
+        yield (group, tokens[-1]), best
 
 
-def _with_full_name(key: NameKey, joined: dict) -> Iterator[tuple[NameKey, NameFacts]]:
+def _with_full_name(key: NameKey, joined: dict) -> Iterator[tuple[NameKey, FactsRecord]]:
     # Each full name claims once, so the claims are as many as the full names.
     claims = list(joined["claims"])
-    for facts in joined["facts"]:
-        full = claims[0] if len(claims) == 1 else None
-        yield key, NameFacts(facts.total, facts.best, full)
+    for total, best, _ in joined["facts"]:
+        yield key, (total, best, claims[0] if len(claims) == 1 else None)
 
 
-def _variant_claims(key: NameKey, facts: NameFacts, config) -> Iterator[tuple[NameKey, tuple]]:
+def _variant_claims(key: NameKey, facts: FactsRecord, config) -> Iterator[tuple[NameKey, tuple]]:
     """Frequent names are searched for, carrying their facts (the evidence of the names
     they turn out to be neighbours of); rare ones search."""
     group, folded = key
+    total, best, full = facts
     claims = []
-    if facts.total >= config.min_support:
-        claims.append(("found", folded, facts.total, facts.best, facts.full))
-    if facts.total < config.protect_at and max_edits(folded) > 0:
-        claims.append(("query", folded, facts.total, None, None))
+    if total >= config.min_support:
+        claims.append(("found", folded, total, best, full))
+    if total < config.protect_at and max_edits(folded) > 0:
+        claims.append(("query", folded, total, None, None))
     for claim in claims:
         for variant in token_variants(folded):
             yield (group, variant), claim
@@ -216,11 +205,11 @@ def _choose(key: NameKey, near: set, config) -> Iterator[tuple[NameKey, tuple]]:
     neighbour = pick_neighbour(total, [(n, d, c) for _, n, d, c, _, _ in near], config)
     if neighbour is not None:
         count, best, full = next((c, b, f) for _, n, _, c, b, f in near if n == neighbour)
-        yield key, (neighbour, NameFacts(count, best, full))
+        yield key, (neighbour, (count, best, full))
 
 
 def _evidence_to_articles(key: NameKey, grouped: Iterable[tuple[str, object]]
-                          ) -> Iterator[tuple[str, tuple[NameKey, Evidence]]]:
+                          ) -> Iterator[tuple[str, EvidenceRecord]]:
     """The evidence for one name (its facts and the neighbour chosen for it) to each
     article that mentions it, without holding those articles: the grouped values are
     iterated twice (Beam's grouped values can be re-iterated, and a runner may page them
@@ -233,10 +222,9 @@ def _evidence_to_articles(key: NameKey, grouped: Iterable[tuple[str, object]]
             neighbour = value
     if facts is None:
         return
-    evidence = Evidence(facts, neighbour)
     for tag, value in grouped:
         if tag == "article":
-            yield value, (key, evidence)
+            yield value, (key, facts, neighbour)
 
 
 def _tagged(tag: str, label: str) -> beam.PTransform:
@@ -244,8 +232,8 @@ def _tagged(tag: str, label: str) -> beam.PTransform:
 
 
 class GatherNameEvidence(beam.PTransform):
-    """PCollection[Article] -> (article id, ((group, folded), Evidence)) for every name
-    each article mentions.
+    """PCollection[Article] -> (article id, ``EvidenceRecord``) for every name each
+    article mentions (``ArticleEvidence.from_records`` reads them).
 
     Every step is keyed: by name for the counts, by surname for full names, by token
     variant for near spellings (a common token's variant is a hot key: its work is the
@@ -280,9 +268,13 @@ class GatherNameEvidence(beam.PTransform):
         neighbours = (
             based
             | "Variant claims" >> beam.FlatMapTuple(lambda k, f: _variant_claims(k, f, config))
-            | "Names per variant" >> beam.GroupByKey()
+            # Combined, not grouped: a runner gathers each variant's claims before the
+            # shuffle, so a third as many records cross it.
+            | "Names per variant" >> beam.CombinePerKey(beam.combiners.ToListCombineFn())
             | "Near pairs" >> beam.FlatMapTuple(_near_pairs)
-            | "Near names per name" >> beam.CombinePerKey(NearNamesOf())
+            # The same pair is found under every variant the two names share; a runner
+            # drops the repeats before the shuffle.
+            | "Near names per name" >> beam.CombinePerKey(beam.combiners.ToSetCombineFn())
             | "Choose neighbour" >> beam.FlatMapTuple(lambda k, near: _choose(k, near, config))
         )
         wanted = articles | "Names per article" >> beam.FlatMap(
