@@ -232,8 +232,9 @@ def _tagged(tag: str, label: str) -> beam.PTransform:
 
 
 class GatherNameEvidence(beam.PTransform):
-    """PCollection[Article] -> (article id, ``EvidenceRecord``) for every name each
-    article mentions (``ArticleEvidence.from_records`` reads them).
+    """PCollection[Article] -> (article id, a list of ``EvidenceRecord``: one for every
+    name the article mentions) for each article that mentions one
+    (``ArticleEvidence.from_records`` reads them).
 
     Every step is keyed: by name for the counts, by surname for full names, by token
     variant for near spellings (a common token's variant is a hot key: its work is the
@@ -286,4 +287,7 @@ class GatherNameEvidence(beam.PTransform):
             | "Evidence and articles" >> beam.Flatten()
             | "By name" >> beam.GroupByKey()
             | "Evidence to articles" >> beam.FlatMapTuple(_evidence_to_articles)
+            # Gathered before the shuffle: one list per article crosses it, not one
+            # record per name each article mentions.
+            | "Evidence per article" >> beam.CombinePerKey(beam.combiners.ToListCombineFn())
         )
