@@ -241,8 +241,9 @@ class GatherNameEvidence(beam.PTransform):
     same pairs ``NearNames`` would compare on one machine), and by name again to reach the
     articles that mention it, a join that never holds a popular name's articles at once.
     Each record carries what the next step needs (a claim carries its name's facts, a
-    surname claim its spelling), so five shuffles do it: each one costs every record
-    crossing it an encode, a decode and the runner's grouping, more than the work on it.
+    surname claim its spelling), and what can be gathered before a shuffle is combined,
+    not grouped: each shuffle costs every record crossing it an encode, a decode and the
+    runner's grouping, more than the work done on it.
     """
 
     def __init__(self, config) -> None:
