@@ -24,6 +24,7 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -701,7 +702,7 @@ class ResolveWithEvidence(beam.DoFn):
 
     def process(self, element: tuple[str, dict]) -> Iterable[Article]:
         _article_id, joined = element
-        corpus = ArticleEvidence(joined["evidence"])
+        corpus = ArticleEvidence.from_records(chain.from_iterable(joined["evidence"]))
         for article in joined["article"]:
             yield self._names.resolve(article, corpus)
 

@@ -31,6 +31,7 @@ from typing import Any, Iterable, Mapping
 from rapidfuzz.distance import OSA
 
 from transforms.runtime.cache import load, save
+from transforms.runtime.collector import spare_loaded
 
 # spaCy (en_core_web_sm) labels that name something, grouped so that a place tagged GPE
 # and the same place tagged LOC can meet; labels outside these groups (DATE, CARDINAL...)
@@ -561,6 +562,7 @@ def load_knowledge(config: KnowledgeConfig = KnowledgeConfig()) -> KnowledgeBase
         knowledge = _LOADED.get(config)
         if knowledge is None:
             knowledge = _LOADED[config] = _cached_build(config)
+            spare_loaded()
         return knowledge
 
 

@@ -25,6 +25,11 @@ from transforms.entities.knowledge import (
 )
 
 NameKey = tuple[str, str]  # (label group, folded name)
+# NameFacts' fields as they cross the shuffles: a plain tuple is encoded by Beam's own
+# coder, several times faster than a pickled dataclass, and name records are many.
+FactsRecord = tuple[int, str, str | None]  # (total, best, full)
+# (name, its facts, the neighbour chosen for it and the neighbour's facts, if any)
+EvidenceRecord = tuple[NameKey, FactsRecord, tuple[str, FactsRecord] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,12 @@ class ArticleEvidence:
                 self._neighbours[(group, folded)] = neighbour
                 self._facts.setdefault((group, neighbour), facts)
 
+    @classmethod
+    def from_records(cls, records: Iterable[EvidenceRecord]) -> "ArticleEvidence":
+        """The view from ``GatherNameEvidence``'s records for one article."""
+        return cls((key, Evidence(NameFacts(*facts), neighbour and (
+            neighbour[0], NameFacts(*neighbour[1])))) for key, facts, neighbour in records)
+
     def evidence(self, group: str, folded: str) -> Evidence | None:
         """All that decides how this name resolves, apart from the knowledge base."""
         return self._evidence.get((group, folded))
@@ -118,101 +129,121 @@ def mention_keys(article: Article) -> set[NameKey]:
     return {key for key in keys if key[1]}
 
 
-def _name_facts(key: NameKey, spellings: Iterable[tuple[str, int]]) -> tuple[NameKey, NameFacts]:
-    counts: dict[str, int] = {}
-    for name, count in spellings:
-        counts[name] = counts.get(name, 0) + count
-    return key, NameFacts(sum(counts.values()), best_spelling(counts))
+class SpellingCounts(beam.CombineFn):
+    """Mentions per spelling of one folded name; a dict, so a runner can count each
+    bundle's mentions before they cross the shuffle (combiner lifting)."""
+
+    def create_accumulator(self) -> dict[str, int]:
+        return {}
+
+    def add_input(self, counts: dict[str, int], name: str) -> dict[str, int]:
+        counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    def merge_accumulators(self, accumulators: Iterable[dict[str, int]]) -> dict[str, int]:
+        merged: dict[str, int] = {}
+        for counts in accumulators:
+            for name, count in counts.items():
+                merged[name] = merged.get(name, 0) + count
+        return merged
+
+    def extract_output(self, counts: dict[str, int]) -> FactsRecord:
+        return sum(counts.values()), best_spelling(counts), None
 
 
-def _surname_claims(key: NameKey, facts: NameFacts, config) -> Iterator[tuple[NameKey, str]]:
+def _surname_claims(key: NameKey, facts: FactsRecord, config) -> Iterator[tuple[NameKey, str]]:
+    """A frequent full person name claims its surname, with its best spelling: the full
+    name a lone surname resolves to is the claimer's, spelled as the claimer is."""
     group, folded = key
+    total, best, _ = facts
     tokens = folded.split()
-    if group == "person" and len(tokens) > 1 and facts.total >= config.min_support:
-        yield (group, tokens[-1]), folded
+    if group == "person" and len(tokens) > 1 and total >= config.min_support:
+        yield (group, tokens[-1]), best
 
 
-def _with_full_name(key: NameKey, joined: dict) -> Iterator[tuple[NameKey, NameFacts]]:
+def _with_full_name(key: NameKey, joined: dict) -> Iterator[tuple[NameKey, FactsRecord]]:
+    # Each full name claims once, so the claims are as many as the full names.
     claims = list(joined["claims"])
-    for facts in joined["facts"]:
-        # Folded for now; ``_spell_full`` swaps in its best spelling.
-        full = claims[0] if len(claims) == 1 else None
-        yield key, NameFacts(facts.total, facts.best, full)
+    for total, best, _ in joined["facts"]:
+        yield key, (total, best, claims[0] if len(claims) == 1 else None)
 
 
-def _variant_claims(key: NameKey, facts: NameFacts, config) -> Iterator[tuple[NameKey, tuple]]:
-    """Frequent names are searched for; rare ones search."""
+def _variant_claims(key: NameKey, facts: FactsRecord, config) -> Iterator[tuple[NameKey, tuple]]:
+    """Frequent names are searched for, carrying their facts (the evidence of the names
+    they turn out to be neighbours of); rare ones search."""
     group, folded = key
-    roles = []
-    if facts.total >= config.min_support:
-        roles.append("found")
-    if facts.total < config.protect_at and max_edits(folded) > 0:
-        roles.append("query")
-    for role in roles:
+    total, best, full = facts
+    claims = []
+    if total >= config.min_support:
+        claims.append(("found", folded, total, best, full))
+    if total < config.protect_at and max_edits(folded) > 0:
+        claims.append(("query", folded, total, None, None))
+    for claim in claims:
         for variant in token_variants(folded):
-            yield (group, variant), (role, folded, facts.total)
+            yield (group, variant), claim
 
 
 def _near_pairs(key: NameKey, claims: Iterable[tuple]) -> Iterator[tuple[NameKey, tuple]]:
     group = key[0]
     claims = list(claims)
-    found = [(name, total) for role, name, total in claims if role == "found"]
-    for role, query, total in claims:
+    found = [(name, total, best, full) for role, name, total, best, full in claims
+             if role == "found"]
+    for role, query, total, _, _ in claims:
         if role != "query":
             continue
         limit = max_edits(query)
-        for name, count in found:
+        for name, count, best, full in found:
             if name != query and abs(len(name) - len(query)) <= limit:
                 distance = edit_distance(query, name, limit)
                 if distance <= limit:
-                    yield (group, query), (total, name, distance, count)
+                    yield (group, query), (total, name, distance, count, best, full)
 
 
-def _choose(key: NameKey, near: Iterable[tuple], config) -> Iterator[tuple[NameKey, NameKey]]:
-    near = set(near)
+def _choose(key: NameKey, near: set, config) -> Iterator[tuple[NameKey, tuple]]:
+    """The neighbour a rare name is a misspelling of, with the neighbour's facts."""
     total = next(iter(near))[0]
-    neighbour = pick_neighbour(total, [(n, d, c) for _, n, d, c in near], config)
+    neighbour = pick_neighbour(total, [(n, d, c) for _, n, d, c, _, _ in near], config)
     if neighbour is not None:
-        yield (key[0], neighbour), key
+        count, best, full = next((c, b, f) for _, n, _, c, b, f in near if n == neighbour)
+        yield key, (neighbour, (count, best, full))
 
 
-def _join_one(key, grouped: Iterable[tuple[str, object]]) -> Iterator[tuple]:
-    """A join of one value (tagged "one") with many (tagged "many") under one key, without
-    holding the many: the grouped values are iterated twice (Beam's grouped values can be
-    re-iterated, and a runner may page them from disk), once to find the one."""
-    one = next((value for tag, value in grouped if tag == "one"), None)
-    if one is None:
+def _evidence_to_articles(key: NameKey, grouped: Iterable[tuple[str, object]]
+                          ) -> Iterator[tuple[str, EvidenceRecord]]:
+    """The evidence for one name (its facts and the neighbour chosen for it) to each
+    article that mentions it, without holding those articles: the grouped values are
+    iterated twice (Beam's grouped values can be re-iterated, and a runner may page them
+    from disk), once to find the evidence."""
+    facts = neighbour = None
+    for tag, value in grouped:
+        if tag == "facts":
+            facts = value
+        elif tag == "neighbour":
+            neighbour = value
+    if facts is None:
         return
     for tag, value in grouped:
-        if tag == "many":
-            yield value, (key, one)
+        if tag == "article":
+            yield value, (key, facts, neighbour)
 
 
-def _one_to_many(one, many, label: str):
-    """(key, value) and (key, other) -> (other, (key, value)) for each other of each key."""
-    return (
-        (one | f"{label}: tag one" >> beam.MapTuple(lambda k, v: (k, ("one", v))),
-         many | f"{label}: tag many" >> beam.MapTuple(lambda k, v: (k, ("many", v))))
-        | f"{label}: both" >> beam.Flatten()
-        | f"{label}: group" >> beam.GroupByKey()
-        | f"{label}: join" >> beam.FlatMapTuple(_join_one)
-    )
-
-
-def _evidence(key: NameKey, joined: dict) -> Iterator[tuple[NameKey, Evidence]]:
-    for facts in joined["facts"]:
-        neighbours = list(joined["neighbour"])
-        yield key, Evidence(facts, neighbours[0] if neighbours else None)
+def _tagged(tag: str, label: str) -> beam.PTransform:
+    return label >> beam.MapTuple(lambda key, value: (key, (tag, value)))
 
 
 class GatherNameEvidence(beam.PTransform):
-    """PCollection[Article] -> (article id, ((group, folded), Evidence)) for every name
-    each article mentions.
+    """PCollection[Article] -> (article id, a list of ``EvidenceRecord``: one for every
+    name the article mentions) for each article that mentions one
+    (``ArticleEvidence.from_records`` reads them).
 
     Every step is keyed: by name for the counts, by surname for full names, by token
     variant for near spellings (a common token's variant is a hot key: its work is the
     same pairs ``NearNames`` would compare on one machine), and by name again to reach the
     articles that mention it, a join that never holds a popular name's articles at once.
+    Each record carries what the next step needs (a claim carries its name's facts, a
+    surname claim its spelling), and what can be gathered before a shuffle is combined,
+    not grouped: each shuffle costs every record crossing it an encode, a decode and the
+    runner's grouping, more than the work done on it.
     """
 
     def __init__(self, config) -> None:
@@ -224,59 +255,40 @@ class GatherNameEvidence(beam.PTransform):
         facts = (
             articles
             | "Mentions" >> beam.FlatMap(name_mentions)
-            | "Count spellings" >> beam.combiners.Count.PerElement()
-            | "Key by folded name" >> beam.MapTuple(
-                lambda gn, count: ((gn[0], fold_key(gn[1])), (gn[1], count)))
+            | "Key by folded name" >> beam.MapTuple(lambda group, name: ((group, fold_key(name)), name))
             # A name of punctuation alone folds to nothing, and names nothing (CorpusNames).
             | "Names that fold" >> beam.Filter(lambda kv: bool(kv[0][1]))
-            | "Spellings per name" >> beam.GroupByKey()
-            | "Name facts" >> beam.MapTuple(_name_facts)
+            | "Name facts" >> beam.CombinePerKey(SpellingCounts())
         )
-        claims = (
-            facts
-            | "Surname claims" >> beam.FlatMapTuple(lambda k, f: _surname_claims(k, f, config))
-            | "Distinct claims" >> beam.Distinct()
-        )
-        with_claims = (
+        claims = facts | "Surname claims" >> beam.FlatMapTuple(
+            lambda k, f: _surname_claims(k, f, config))
+        based = (
             {"facts": facts, "claims": claims}
             | "Join surnames" >> beam.CoGroupByKey()
             | "With full name" >> beam.FlatMapTuple(_with_full_name)
         )
-        # A claimed full name is still folded: its best spelling comes from its own facts.
-        claimed = (
-            with_claims
-            | "With a claim" >> beam.Filter(lambda kv: kv[1].full is not None)
-            | "Key by full name" >> beam.MapTuple(lambda key, f: (("person", f.full), (key, f)))
-        )
-        spelled = (
-            _one_to_many(facts, claimed, "Spell full names")
-            | "Full name spelled" >> beam.Map(_spell_full)
-        )
-        unclaimed = with_claims | "Without a claim" >> beam.Filter(lambda kv: kv[1].full is None)
-        based = (spelled, unclaimed) | "All name facts" >> beam.Flatten()
         neighbours = (
             based
             | "Variant claims" >> beam.FlatMapTuple(lambda k, f: _variant_claims(k, f, config))
-            | "Names per variant" >> beam.GroupByKey()
+            # Combined, not grouped: a runner gathers each variant's claims before the
+            # shuffle, so a third as many records cross it.
+            | "Names per variant" >> beam.CombinePerKey(beam.combiners.ToListCombineFn())
             | "Near pairs" >> beam.FlatMapTuple(_near_pairs)
-            | "Near names per name" >> beam.GroupByKey()
+            # The same pair is found under every variant the two names share; a runner
+            # drops the repeats before the shuffle.
+            | "Near names per name" >> beam.CombinePerKey(beam.combiners.ToSetCombineFn())
             | "Choose neighbour" >> beam.FlatMapTuple(lambda k, near: _choose(k, near, config))
-        )
-        neighbour_facts = (
-            _one_to_many(based, neighbours, "Neighbour facts")
-            | "Key by asker" >> beam.MapTuple(lambda asker, nf: (asker, (nf[0][1], nf[1])))
-        )
-        evidence = (
-            {"facts": based, "neighbour": neighbour_facts}
-            | "Join neighbours" >> beam.CoGroupByKey()
-            | "Evidence" >> beam.FlatMapTuple(_evidence)
         )
         wanted = articles | "Names per article" >> beam.FlatMap(
             lambda a: [(key, a.id) for key in mention_keys(a)])
-        return _one_to_many(evidence, wanted, "Evidence to articles")
-
-
-
-def _spell_full(joined: tuple) -> tuple[NameKey, NameFacts]:
-    (key, facts), (_full_key, full_facts) = joined
-    return key, NameFacts(facts.total, facts.best, full_facts.best)
+        return (
+            (based | _tagged("facts", "Tag facts"),
+             neighbours | _tagged("neighbour", "Tag neighbours"),
+             wanted | _tagged("article", "Tag articles"))
+            | "Evidence and articles" >> beam.Flatten()
+            | "By name" >> beam.GroupByKey()
+            | "Evidence to articles" >> beam.FlatMapTuple(_evidence_to_articles)
+            # Gathered before the shuffle: one list per article crosses it, not one
+            # record per name each article mentions.
+            | "Evidence per article" >> beam.CombinePerKey(beam.combiners.ToListCombineFn())
+        )

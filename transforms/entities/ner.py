@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from schemas.records import Entity
 from transforms.runtime.allocator import keep_freed_memory
+from transforms.runtime.collector import spare_loaded
 
 # Components NER does not read from; excluding them is the largest single speed-up.
 UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
@@ -51,6 +52,7 @@ def load_ner(path: str | None = None):
 
             keep_freed_memory()
             _MODELS[path] = spacy.load(path, exclude=list(UNUSED_COMPONENTS))
+            spare_loaded()
         return _MODELS[path]
 
 
