@@ -51,7 +51,8 @@ class StreamConfig:
 
     ``max_batch_records`` (200) and ``max_batch_seconds`` (0.25, counted from the batch's
     first record) bound a micro-batch: the first bounds the work lost to a crash and the
-    time to finish on SIGTERM, the second the latency at light load. ``start_from``
+    time to finish on SIGTERM, the second the latency while records keep arriving (a batch
+    closes sooner once everything in Kafka is read). ``start_from``
     ("earliest") applies only to a consumer group with no committed offsets and a
     dataset with no progress for the partition. ``state_dir`` (default ``DIR/_state``)
     holds the pipeline's persistent near-copy index and entity statistics.
@@ -134,7 +135,7 @@ class StreamWorker:
                 self._settle()
                 self._poll()
                 # A batch not yet started when the signal came is left to the next owner.
-                if self.batcher.due() and not self.stopping:
+                if self.batcher.due(self._highwaters()) and not self.stopping:
                     self._write_buffer()
                 self.committer.commit(self._consumer, self.partitions)
                 self.health.check(self._consumer, bool(self.partitions.owned()))
@@ -367,6 +368,13 @@ class StreamWorker:
         finally:
             reader.close()
         return False
+
+    def _highwaters(self) -> dict[int, int | None]:
+        """Kafka's high watermark of each partition consumed from, as the last fetch said."""
+        from kafka import TopicPartition
+
+        return {p: self._consumer.highwater(TopicPartition(self.config.topic, p))
+                for p in self.partitions.settled()}
 
     def _update_lag(self) -> None:
         from kafka import TopicPartition
