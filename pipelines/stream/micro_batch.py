@@ -158,7 +158,7 @@ def with_windowing(proto) -> int:
     Beam pickles a DoFn without it, and the SDK worker, setting up each stage of each
     run, unpickles the DoFn, adds the windowing of its main input and pickles it again
     (``bundle_processor._create_pardo_operation``, Beam 2.62); a payload that has it is
-    used as it is. Done here, the ~130 ParDos of the graph are pickled once per worker
+    used as it is. Done here, every ParDo of the graph is pickled once per worker
     instead of once per micro-batch.
     """
     context = pipeline_context.PipelineContext(proto.components)
