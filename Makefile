@@ -51,7 +51,7 @@ run: $(RUN_STAMP)
 test: $(TEST_STAMP) $(KAFKA_STAMP) $(FLINK_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(TEST_STAMP) $(FLINK_STAMP)
+bench: $(TEST_STAMP) $(FLINK_STAMP) $(KAFKA_STAMP)
 	$(BIN)/python -m bench.run
 
 # EVAL_ARGS="--ftfy-cases DIR" adds ftfy's own test cases (a checkout's tests/test-cases).

@@ -467,16 +467,20 @@ def stream(config: BenchConfig, work: str) -> tuple[list[Row], dict]:
     rate = figures["config"]["rate"]
     backlog = figures.get("throughput_articles", 0)
     rows = [
-        Row("Streaming", f"end-to-end latency p50 / p99 at {rate:g} articles/s, one worker",
-            figures.get("latency_articles", 0),
-            f"{figures.get('latency_p50_s')} s / {figures.get('latency_p99_s')} s "
-            f"(max {figures.get('latency_max_s')} s, {figures.get('latency_batches')} micro-batches)",
-            "p50 < 1 s"),
-        Row("Streaming", "one worker vs copydesk batch, same articles (from start; steady state)",
+        Row("Streaming", f"end-to-end latency p50 / p90 / p99 / max at {rate:g} articles/s, one worker "
+            f"(Apache Kafka)", figures.get("latency_articles", 0),
+            f"{figures.get('latency_p50_s')} / {figures.get('latency_p90_s')} / "
+            f"{figures.get('latency_p99_s')} / {figures.get('latency_max_s')} s "
+            f"({figures.get('latency_batches')} micro-batches of {figures.get('batch_records_median')} "
+            f"records, pipeline {figures.get('batch_pipeline_seconds_median')} s, oldest record waited "
+            f"{figures.get('batch_oldest_waited_median_s')} s: medians)",
+            "p50 < 1 s, p99 < 2 s"),
+        Row("Streaming", "one worker vs copydesk batch, same articles (steady state; from start)",
             backlog,
-            f"{figures.get('stream_1w_articles_per_s')} vs {figures.get('batch_articles_per_s')} "
-            f"articles/s = {figures.get('stream_vs_batch')}; steady {figures.get('stream_steady_vs_batch')}",
-            "≥ 0.9 from start"),
+            f"steady {figures.get('stream_1w_steady_articles_per_s')} vs "
+            f"{figures.get('batch_articles_per_s')} articles/s = {figures.get('stream_steady_vs_batch')}; "
+            f"from start {figures.get('stream_vs_batch')}",
+            "≥ 0.9 steady"),
         Row("Streaming", "two workers vs one on 2 cores (from start; steady state)", backlog,
             f"{figures.get('stream_2w_articles_per_s')} vs {figures.get('stream_1w_articles_per_s')} "
             f"articles/s = {figures.get('scale_out_vs_one')}x; "
@@ -569,9 +573,11 @@ def targets(sections: dict) -> list[dict]:
     if stream_ and stream_.get("measured") and stream_.get("latency_p50_s") is not None:
         add("streaming latency p50 at 5 articles/s (s)", stream_["latency_p50_s"], "< 1",
             stream_["latency_p50_s"] < 1)
-    if stream_ and stream_.get("stream_vs_batch") is not None:
-        add("one stream worker / copydesk batch, articles/s", stream_["stream_vs_batch"], "≥ 0.9",
-            stream_["stream_vs_batch"] >= 0.9)
+        add("streaming latency p99 at 5 articles/s (s)", stream_["latency_p99_s"], "< 2",
+            stream_["latency_p99_s"] < 2)
+    if stream_ and stream_.get("stream_steady_vs_batch") is not None:
+        add("one stream worker's steady articles/s / copydesk batch", stream_["stream_steady_vs_batch"],
+            "≥ 0.9", stream_["stream_steady_vs_batch"] >= 0.9)
     if stream_ and stream_.get("scale_out_steady_vs_one") is not None:
         add("two stream workers / one, steady articles/s", stream_["scale_out_steady_vs_one"], "≥ 1.6",
             stream_["scale_out_steady_vs_one"] >= 1.6)

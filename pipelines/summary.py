@@ -75,18 +75,26 @@ def report_top(top: list[tuple[int, tuple[str, str]]]) -> None:
 
 
 class CountForSummary(beam.PTransform):
-    """``{"articles": Article, "rejects": Reject}`` in; counters out, nothing else."""
+    """``{"articles": Article, "rejects": Reject}`` in; counters out, nothing else.
+    ``top_entities`` (True): also count the most frequent entity names, for the summary
+    ``copydesk batch`` prints."""
+
+    def __init__(self, top_entities: bool = True) -> None:
+        super().__init__()
+        self.top_entities = top_entities
 
     def expand(self, tables):
+        _ = tables["rejects"] | "Count rejects" >> beam.Map(count_reject)
+        names = tables["articles"] | "Count articles" >> beam.ParDo(CountArticle())
+        if not self.top_entities:
+            return tables["articles"].pipeline
         _ = (
-            tables["articles"]
-            | "Count articles" >> beam.ParDo(CountArticle())
+            names
             | "Count entities" >> beam.combiners.Count.PerElement()
             | "Most frequent" >> beam.combiners.Top.Of(TOP_ENTITIES, key=lambda kv: (kv[1], kv[0]))
             | "As count, name" >> beam.Map(lambda top: [(n, name) for name, n in top])
             | "Report top" >> beam.Map(report_top)
         )
-        _ = tables["rejects"] | "Count rejects" >> beam.Map(count_reject)
         return tables["articles"].pipeline
 
 

@@ -1,7 +1,8 @@
 """Cutting the consumed records into micro-batches, and reading a batch's ranges again.
 
-A micro-batch closes at ``max_batch_records`` records or ``max_batch_seconds`` after its
-first record. Its file stem comes from the topic and its offset ranges only, so the same
+A micro-batch closes at ``max_batch_records`` records, as soon as the worker has read
+everything Kafka holds for its partitions, or at the latest ``max_batch_seconds`` after
+its first record. Its file stem comes from the topic and its offset ranges only, so the same
 ranges always give the same file names: that is what lets a replay replace a crashed
 batch's files instead of adding rows beside them.
 """
@@ -106,12 +107,19 @@ class Batcher:
                 self._opened = self._cut_at if self._cut_at is not None else now
             self._cut_at = None
 
-    def due(self) -> bool:
+    def due(self, highwaters: dict[int, int | None] | None = None) -> bool:
+        """Whether to cut now. ``highwaters`` (partition -> Kafka's high watermark, None if
+        not known yet) are the consumed partitions: once every one is read up to its mark
+        there is nothing more to wait for, and holding the batch open would only add to
+        its latency."""
         with self._lock:
             count = sum(len(r) for r in self._buffer.values())
             if not count:
                 return False
-            return count >= self.max_records or self._clock() - self._opened >= self.max_seconds
+            return (count >= self.max_records or self._clock() - self._opened >= self.max_seconds
+                    or (bool(highwaters) and all(
+                        high is not None and (self._next.get(p) or 0) >= high
+                        for p, high in highwaters.items())))
 
     def cut(self, owned: set[int]) -> dict[int, list]:
         """Take the buffered records of ``owned`` partitions as one batch (partition -> records)."""

@@ -9,7 +9,8 @@ same stages as ``copydesk batch``, on a pipeline built once per worker
 Exactly once, per micro-batch:
 
 1. Records are taken from partitions this worker owns and holds the lock of
-   (``StreamState``), up to ``max_batch_records`` or ``max_batch_seconds``.
+   (``StreamState``), up to ``max_batch_records``, until Kafka has no more, or for at
+   most ``max_batch_seconds``.
 2. An intent (partition -> first and last offset, the file stem, ``ingested_at``) is
    written durably under ``DIR/_state/stream/TOPIC/intents/``.
 3. The worker checks with the broker that it still owns the partitions (a worker evicted
@@ -77,7 +78,8 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
                         help="records per micro-batch at most (default 200)")
     parser.add_argument("--max-batch-seconds", type=_positive_float,
                         default=StreamConfig.max_batch_seconds, metavar="S",
-                        help="close a micro-batch this long after its first record "
+                        help="close a micro-batch at the latest this long after its first record, "
+                             "sooner once everything in Kafka is read "
                              f"(default {StreamConfig.max_batch_seconds:g})")
     parser.add_argument("--value-format", choices=VALUE_FORMATS, default="text",
                         help="text: the value is a raw article (default); json: a batch-style envelope")

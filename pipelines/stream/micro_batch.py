@@ -24,12 +24,16 @@ from datetime import datetime
 from typing import Iterator
 
 import apache_beam as beam
+from apache_beam.internal import pickler
 from apache_beam.options.pipeline_options import DebugOptions, DirectOptions, TypeOptions
 from apache_beam.options.value_provider import RuntimeValueProvider
 try:
     from apache_beam.runners.pipeline_utils import group_by_key_input_visitor
 except ImportError:  # Beam 2.62 keeps it in runners.common
     from apache_beam.runners.common import group_by_key_input_visitor
+from apache_beam.portability import common_urns
+from apache_beam.portability.api import beam_runner_api_pb2
+from apache_beam.runners import pipeline_context
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.transforms.environments import EmbeddedPythonEnvironment
 
@@ -145,6 +149,39 @@ class ReadSpool(beam.PTransform):
         return {"records": loaded.records, "stem": loaded.stem, "ingested_at": loaded.ingested_at}
 
 
+PICKLED_DOFN = "beam:dofn:pickled_python_info:v1"
+
+
+def with_windowing(proto) -> int:
+    """Put each pickled DoFn's windowing into its payload, once; how many were changed.
+
+    Beam pickles a DoFn without it, and the SDK worker, setting up each stage of each
+    run, unpickles the DoFn, adds the windowing of its main input and pickles it again
+    (``bundle_processor._create_pardo_operation``, Beam 2.62); a payload that has it is
+    used as it is. Done here, every ParDo of the graph is pickled once per worker
+    instead of once per micro-batch.
+    """
+    context = pipeline_context.PipelineContext(proto.components)
+    changed = 0
+    for transform in proto.components.transforms.values():
+        if transform.spec.urn != common_urns.primitives.PAR_DO.urn:
+            continue
+        payload = beam_runner_api_pb2.ParDoPayload.FromString(transform.spec.payload)
+        if payload.do_fn.urn != PICKLED_DOFN:
+            continue
+        fn_data = pickler.loads(payload.do_fn.payload)
+        if fn_data[-1]:
+            continue
+        other_inputs = set(payload.side_inputs) | set(payload.timer_family_specs)
+        main, = (pc for tag, pc in transform.inputs.items() if tag not in other_inputs)
+        windowing = context.windowing_strategies.get_by_id(
+            proto.components.pcollections[main].windowing_strategy_id)
+        payload.do_fn.payload = pickler.dumps(fn_data[:-1] + (windowing,))
+        transform.spec.payload = payload.SerializeToString()
+        changed += 1
+    return changed
+
+
 class CompiledPipeline:
     """A built pipeline, translated to its portable form once and run as often as asked.
 
@@ -170,6 +207,7 @@ class CompiledPipeline:
                 not self.options.view_as(TypeOptions).allow_non_deterministic_key_coders))
             self._proto = pipeline.to_runner_api(
                 default_environment=EmbeddedPythonEnvironment.default())
+            with_windowing(self._proto)
 
     def run(self):
         """Run once, to the end; the result (metrics) of this run."""

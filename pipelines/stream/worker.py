@@ -51,7 +51,8 @@ class StreamConfig:
 
     ``max_batch_records`` (200) and ``max_batch_seconds`` (0.25, counted from the batch's
     first record) bound a micro-batch: the first bounds the work lost to a crash and the
-    time to finish on SIGTERM, the second the latency at light load. ``start_from``
+    time to finish on SIGTERM, the second the latency while records keep arriving (a batch
+    closes sooner once everything in Kafka is read). ``start_from``
     ("earliest") applies only to a consumer group with no committed offsets and a
     dataset with no progress for the partition. ``state_dir`` (default ``DIR/_state``)
     holds the pipeline's persistent near-copy index and entity statistics.
@@ -134,7 +135,7 @@ class StreamWorker:
                 self._settle()
                 self._poll()
                 # A batch not yet started when the signal came is left to the next owner.
-                if self.batcher.due() and not self.stopping:
+                if self.batcher.due(self._highwaters()) and not self.stopping:
                     self._write_buffer()
                 self.committer.commit(self._consumer, self.partitions)
                 self.health.check(self._consumer, bool(self.partitions.owned()))
@@ -368,6 +369,13 @@ class StreamWorker:
             reader.close()
         return False
 
+    def _highwaters(self) -> dict[int, int | None]:
+        """Kafka's high watermark of each partition consumed from, as the last fetch said."""
+        from kafka import TopicPartition
+
+        return {p: self._consumer.highwater(TopicPartition(self.config.topic, p))
+                for p in self.partitions.settled()}
+
     def _update_lag(self) -> None:
         from kafka import TopicPartition
 
@@ -404,19 +412,23 @@ class StreamWorker:
         if not self._still_owner(intent):
             return
         inputs = [to_raw_input(r, self.config.value_format) for r in records if r.value is not None]
+        waited = _oldest_age(records)
+        pipeline_started = time.monotonic()
         try:
             result = self._run_pipeline(intent, inputs, kind)
         except Abandoned:
             log.info("stopping: batch %s is left pending; its partitions' next owner replays it",
                      intent.stem)
             return
+        pipeline_seconds = time.monotonic() - pipeline_started
         self._maybe_fail("after-files")
         dead = self.dead_letters.send(result.files, records) if self.dead_letters else 0
         # Counted once the rows are visible, before the progress that a watcher may poll.
         seconds = time.monotonic() - started
         self.metrics.record_batch(records, result.counts, result.rejects_by_reason,
                                   len(records) - len(inputs), dead, kind, seconds)
-        self._log_batch(intent, kind, len(records), result.counts, len(records) - len(inputs), dead, seconds)
+        self._log_batch(intent, kind, len(records), result.counts, len(records) - len(inputs), dead,
+                        seconds, pipeline_seconds, waited)
         for p, (_, last) in intent.ranges.items():
             self.state.advance(p, last + 1)
         self._maybe_fail("after-progress")
@@ -489,12 +501,17 @@ class StreamWorker:
         return self._pipeline.run(inputs, stem, intent.ingested_at)
 
     def _log_batch(self, intent: Intent, kind: str, records: int, counts: dict[str, int],
-                   tombstones: int, dead: int, seconds: float) -> None:
+                   tombstones: int, dead: int, seconds: float, pipeline_seconds: float,
+                   waited: float | None) -> None:
+        # Where a record's latency goes: waiting to be read and cut (its Kafka timestamp
+        # to the batch's start), the pipeline, and the rest (intent, checks, progress).
         log.info(
-            "%s %s: %s | %d records: %d articles, %d duplicates, %d rejects, %d tombstones%s | %.2f s",
+            "%s %s: %s | %d records: %d articles, %d duplicates, %d rejects, %d tombstones%s | "
+            "%.2f s, pipeline %.2f s%s",
             "batch" if kind == "new" else "replayed", intent.stem, format_ranges(intent.ranges),
             records, counts.get("articles", 0), counts.get("duplicates", 0), counts.get("rejects", 0),
-            tombstones, f", {dead} dead-lettered" if dead else "", seconds,
+            tombstones, f", {dead} dead-lettered" if dead else "", seconds, pipeline_seconds,
+            "" if waited is None else f", oldest record waited {waited:.2f} s",
         )
 
     def _pipeline_args(self) -> list[str]:
@@ -516,6 +533,12 @@ class StreamWorker:
         log.warning("failpoint %s: killing this worker with SIGKILL", point)
         logging.shutdown()
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _oldest_age(records: list) -> float | None:
+    """Seconds since the oldest record's Kafka timestamp (None without timestamps)."""
+    stamps = [r.timestamp for r in records if getattr(r, "timestamp", None) and r.timestamp > 0]
+    return max(0.0, time.time() - min(stamps) / 1000) if stamps else None
 
 
 def _flush_logs() -> None:

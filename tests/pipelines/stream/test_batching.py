@@ -1,6 +1,6 @@
-"""Cutting micro-batches: by count, by age from the first record, never twice the same
-offset, never a record of a partition that is not the worker's; and ownership
-bookkeeping shared with the rebalance callbacks."""
+"""Cutting micro-batches: by count, once caught up with Kafka, by age from the first
+record, never twice the same offset, never a record of a partition that is not the
+worker's; and ownership bookkeeping shared with the rebalance callbacks."""
 
 from __future__ import annotations
 
@@ -63,6 +63,17 @@ def test_records_that_came_while_a_batch_ran_are_not_held_open_again():
     CLOCK.advance(0.25)  # the batch "runs"
     batcher.add(poll((0, [1])), partitions.accepts, partitions.settling)
     assert batcher.due()
+
+
+def test_a_batch_is_due_once_every_partition_is_read_to_its_high_watermark():
+    batcher, partitions = make(max_records=100, max_seconds=0.2)
+    batcher.add(poll((0, [0, 1]), (1, [0])), partitions.accepts, partitions.settling)
+    assert not batcher.due({0: 5, 1: 1})  # more of partition 0 is in Kafka
+    assert not batcher.due({0: 2, 1: None})  # partition 1's mark is not known yet
+    assert not batcher.due({})
+    assert batcher.due({0: 2, 1: 1})
+    batcher.cut(partitions.owned())
+    assert not batcher.due({0: 2, 1: 1})  # nothing buffered
 
 
 def test_a_redelivered_offset_is_skipped():
