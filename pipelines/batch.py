@@ -73,11 +73,12 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
 
 
 def prepare(raw, config: BatchConfig, stem: str, ingested_at: datetime,
-            state: StateSpec | None = None) -> dict:
+            state: StateSpec | None = None, common_lines=None) -> dict:
     """The stages up to tagged entities: ``{"articles": Article, "rejects": Reject}``.
-    A chunked run (``pipelines.chunks``) stops here in its first pass."""
+    A run in chunks (``pipelines.chunks``) stops here in its first pass, and gives the
+    ``common_lines`` of the whole run (``transforms.state.common_lines``)."""
     decoded = raw | "Read" >> DecodeInputs(ingested_at, config.max_bytes)
-    repaired = decoded["articles"] | "Repair" >> RepairText()
+    repaired = decoded["articles"] | "Repair" >> RepairText(common_lines=common_lines)
     articles = (
         repaired["articles"]
         | "Language" >> DetectLanguage()

@@ -17,6 +17,8 @@ the streaming worker keeps between micro-batches (``transforms.state``, SQLite f
   spills the tagged articles to disk; once every chunk is counted, the second graph
   resolves each chunk's names against the store, which then holds every chunk's counts,
   and writes it.
+* Boilerplate: the lines a publisher repeats are counted over the whole run in the first
+  pass (``transforms.state.common_lines``), and each chunk's repair removes those.
 
 A run of at most ``chunk_size`` inputs, and a run on any runner other than the local
 one, is one pass as before (``batch.run_files``).
@@ -24,7 +26,6 @@ one, is one pass as before (``batch.run_files``).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import pickle
@@ -34,6 +35,7 @@ import tempfile
 import time
 import uuid
 from contextlib import closing
+from itertools import islice
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence
 
@@ -45,7 +47,6 @@ from pipelines.batch import (
     BatchConfig,
     SpooledGraph,
     _result,
-    build,
     finish,
     prepare,
 )
@@ -53,8 +54,10 @@ from pipelines.summary import BatchResult
 from schemas.records import Article, RawInput, Reject, stable_id
 from transforms.entities.canonical import batch_counts, store_counts
 from transforms.near_copies.fingerprints import rank
-from transforms.reading.envelope import InvalidInput, parse_timestamp
+from transforms.reading.envelope import InvalidInput
 from transforms.reading.read import InputFile, ReadFiles, is_lines, list_inputs, to_article
+from transforms.repair.repair import RepairConfig, counted_lines
+from transforms.state.common_lines import SqliteCommonLines
 from transforms.state.spec import StateSpec
 from transforms.writing.write import chunk_stem, filesystem, stale_files, stem_pattern
 
@@ -64,6 +67,8 @@ log = logging.getLogger(__name__)
 # over the process's own; the tests, the seeds and the golden rows are one chunk.
 DEFAULT_CHUNK_SIZE = 5_000
 PLAN_FILE = "plan.sqlite"
+LINES_FILE = "common_lines.sqlite"
+REPAIR = RepairConfig()
 SPILL_FOLDER = "spill"
 TABLES = ("articles", "rejects")
 
@@ -85,35 +90,18 @@ def count_inputs(files: Iterable[InputFile]) -> int:
     return total
 
 
-def order_key(item: RawInput, ingested_at: datetime, max_bytes: int) -> tuple:
-    """The input's ``rank`` as its article's, without the index flag: (no date, seconds,
-    order, id). An input that will be rejected ranks by what it has; it is never a copy."""
-    published = item.published_at
-    if item.kind == "envelope":
-        published = _envelope_date(item, ingested_at, max_bytes) or published
-    article = Article(id=stable_id(item.source, item.raw), source=item.source, text="",
-                      ingested_at=ingested_at, published_at=published,
-                      order=item.order or item.source)
-    return rank(article)[1:]
-
-
-def _envelope_date(item: RawInput, ingested_at: datetime, max_bytes: int) -> datetime | None:
-    # UTF-8 JSON, nearly every envelope, is read directly; anything else the way decoding
-    # reads it, so the date is the one the article will have.
+def survey(item: RawInput, ingested_at: datetime, max_bytes: int) -> tuple[tuple, tuple | None]:
+    """The input decoded as the pipeline will decode it: its ``rank`` without the index
+    flag (no date, seconds, order, id), and what the run's count of common lines keeps of
+    it (``repair.counted_lines``); None for an input that will be rejected, which ranks by
+    what it has and is never a copy."""
     try:
-        envelope = json.loads(item.raw)
-    except ValueError:
-        try:
-            return to_article(item, ingested_at, max_bytes).published_at
-        except InvalidInput:
-            return None
-    stamp = envelope.get("published_at") if isinstance(envelope, dict) else None
-    if stamp is None:
-        return None
-    try:
-        return parse_timestamp(stamp)[0]
-    except ValueError:
-        return None
+        article = to_article(item, ingested_at, max_bytes)
+    except InvalidInput:
+        article = Article(id=stable_id(item.source, item.raw), source=item.source, text="",
+                          ingested_at=ingested_at, order=item.order or item.source)
+        return rank(article)[1:], None
+    return rank(article)[1:], counted_lines(article)
 
 
 class ChunkPlan:
@@ -124,17 +112,17 @@ class ChunkPlan:
         with closing(sqlite3.connect(path)) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS inputs (undated INTEGER, seconds REAL,"
                        " ord TEXT, id TEXT, record BLOB)")
+            # Reading in this index's order needs no sort in memory.
+            db.execute("CREATE INDEX IF NOT EXISTS by_rank ON inputs (undated, seconds, ord, id)")
 
-    def add(self, items: Iterable[RawInput], ingested_at: datetime, max_bytes: int) -> int:
-        rows = (
-            (*order_key(item, ingested_at, max_bytes),
-             pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
-            for item in items
-        )
+    def add(self, ranked: Iterable[tuple[tuple, RawInput]]) -> None:
+        rows = [(*key, pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+                for key, item in ranked]
         with closing(sqlite3.connect(self.path)) as db, db:
             db.executemany("INSERT INTO inputs VALUES (?, ?, ?, ?, ?)", rows)
-            # Built once, after the inserts: reading in its order needs no sort in memory.
-            db.execute("CREATE INDEX IF NOT EXISTS by_rank ON inputs (undated, seconds, ord, id)")
+
+    def __len__(self) -> int:
+        with closing(sqlite3.connect(self.path)) as db:
             return db.execute("SELECT count(*) FROM inputs").fetchone()[0]
 
     def chunks(self, size: int) -> Iterator[list[RawInput]]:
@@ -142,6 +130,18 @@ class ChunkPlan:
             cursor = db.execute("SELECT record FROM inputs ORDER BY undated, seconds, ord, id")
             while rows := cursor.fetchmany(size):
                 yield [pickle.loads(row[0]) for row in rows]
+
+
+def file_inputs(items: Iterable[RawInput], plan: ChunkPlan, lines: SqliteCommonLines,
+                ingested_at: datetime, max_bytes: int) -> int:
+    """Decode every input once: file it in the plan under its rank, count its lines."""
+    items = iter(items)
+    while part := list(islice(items, 1000)):
+        surveyed = [survey(item, ingested_at, max_bytes) for item in part]
+        plan.add((key, item) for (key, _), item in zip(surveyed, part))
+        lines.add(found for _, found in surveyed if found is not None)
+    lines.settle(REPAIR.boilerplate)
+    return len(plan)
 
 
 def read_inputs(files: Iterable[InputFile], max_bytes: int) -> Iterator[RawInput]:
@@ -191,15 +191,17 @@ class ChunkedRun:
     """The graphs of a chunked run, built once, and the state and spill they share."""
 
     def __init__(self, output: str, config: BatchConfig, pipeline_args: Sequence[str],
-                 state_dir: str) -> None:
+                 state_dir: str, lines: SqliteCommonLines) -> None:
         self.output = output
         self.config = config
+        self.lines = lines
         state = StateSpec(state_dir, config.near_copy_days)
         self.spill = os.path.join(state_dir, SPILL_FOLDER)
         if config.skip_entities:
             # Nothing waits for the whole corpus: one graph reads, marks and writes.
             self.tag = SpooledGraph(
-                lambda records, stem, at: build(records, config, output, stem, at, state_dir),
+                lambda records, stem, at: finish(
+                    prepare(records, config, stem, at, state, lines), config, output, stem, state),
                 pipeline_args)
             self.resolve = None
             return
@@ -209,7 +211,7 @@ class ChunkedRun:
             lambda records, stem, at: self._resolve(records, stem, state), pipeline_args)
 
     def _tag(self, records, stem, ingested_at, state: StateSpec) -> None:
-        tables = prepare(records, self.config, stem, ingested_at, state)
+        tables = prepare(records, self.config, stem, ingested_at, state, self.lines)
         _ = batch_counts(tables["articles"]) | "Store counts" >> beam.Map(
             store_counts, state.entity_stats(), stem)
         for table in TABLES:
@@ -283,10 +285,12 @@ def run_in_chunks(inputs: Sequence[str], output: str, stem: str, config: BatchCo
     try:
         started = time.monotonic()
         plan = ChunkPlan(os.path.join(state_dir, PLAN_FILE))
-        total = plan.add(read_inputs(files, config.max_bytes), ingested_at, config.max_bytes)
+        lines = SqliteCommonLines(os.path.join(state_dir, LINES_FILE))
+        total = file_inputs(read_inputs(files, config.max_bytes), plan, lines, ingested_at,
+                            config.max_bytes)
         log.info("%d inputs ranked in %.1f s; %d chunks of up to %d", total,
                  time.monotonic() - started, -(-total // chunk_size), chunk_size)
-        run = ChunkedRun(output, config, pipeline_args, state_dir)
+        run = ChunkedRun(output, config, pipeline_args, state_dir, lines)
         try:
             found, stems = run.run(plan.chunks(chunk_size), stem, ingested_at)
         finally:

@@ -10,7 +10,7 @@ import pytest
 
 from bench.corpus import CorpusConfig, build
 from pipelines.batch import BatchConfig, batch_stem, run_files
-from pipelines.chunks import ChunkPlan, count_inputs, order_key
+from pipelines.chunks import ChunkPlan, count_inputs, survey
 from schemas.records import RawInput
 from tests.pipelines.test_regression import rows
 from transforms.reading.read import list_inputs
@@ -55,6 +55,13 @@ def tricky_corpus(folder: Path) -> Path:
     lines = [json.dumps({"text": next(texts), "published_at": f"2024-03-{day:02d}T12:00:00Z"})
              for day in (3, 4)] + [json.dumps({"text": next(texts)}), "{not json"]
     (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # A site's template line, in 4 of its 5 stories: the whole run's template, while no
+    # chunk of 3 holds 3 of them.
+    site = folder / "site"
+    site.mkdir()
+    for day in range(1, 6):
+        footer = "\n\nRiverside Gazette evening edition" if day != 3 else ""
+        envelope(site, f"s{day}.json", next(texts) + footer, f"2024-0{day}-15T12:00:00Z")
     (folder / "plain.txt").write_text(next(texts), encoding="utf-8")
     (folder / "empty.txt").write_text("  \n", encoding="utf-8")
     (folder / "bad.json").write_text("[1, 2", encoding="utf-8")
@@ -108,6 +115,14 @@ def test_a_misspelling_in_the_first_chunk_takes_counts_of_later_chunks(tricky):
     assert canonical.get(WRONG) == RIGHT
 
 
+def test_a_site_template_spread_over_chunks_is_removed_as_in_one_pass(tricky):
+    whole, chunked, _ = tricky
+    for run in (whole, chunked):
+        site = [r for r in run["rows"]["articles"] if r["source"].startswith("site/")]
+        assert len(site) == 5
+        assert not any("Riverside Gazette" in r["text"] for r in site)
+
+
 def test_rejects_and_their_reasons_survive_chunks(tricky):
     _, chunked, _ = tricky
     assert {r["source"] for r in chunked["rows"]["rejects"]} == {"empty.txt", "bad.json", "feed.jsonl#4"}
@@ -144,13 +159,18 @@ def test_a_rerun_replaces_its_rows_whether_in_chunks_or_not(tmp_path):
 def test_inputs_are_ranked_by_date_then_order(tmp_path):
     corpus = tricky_corpus(tmp_path / "in")
     files = list_inputs([str(corpus)])
-    assert count_inputs(files) == 15
+    assert count_inputs(files) == 20
     early = RawInput("x.json", json.dumps({"text": "t", "published_at": "2020-01-01"}).encode(),
                      kind="envelope", order="x.json")
     late = RawInput("a.json", json.dumps({"text": "t", "published_at": "2021-01-01"}).encode(),
                     kind="envelope", order="a.json")
     undated = RawInput("0.txt", b"text", order="0.txt")
-    assert sorted([undated, late, early], key=lambda i: order_key(i, WHEN, 1000)) == [early, late, undated]
+    bad = RawInput("0.json", b"{", kind="envelope", order="0.json")
+    ranked = [(survey(i, WHEN, 1000)[0], i) for i in (undated, bad, late, early)]
+    assert [i for _, i in sorted(ranked, key=lambda pair: pair[0])] == [early, late, bad, undated]
+    assert survey(bad, WHEN, 1000)[1] is None
     plan = ChunkPlan(str(tmp_path / "plan.sqlite"))
-    assert plan.add([undated, late, early], WHEN, 1000) == 3
-    assert [[i.source for i in chunk] for chunk in plan.chunks(2)] == [["x.json", "a.json"], ["0.txt"]]
+    plan.add(ranked)
+    assert len(plan) == 4
+    assert [[i.source for i in chunk] for chunk in plan.chunks(3)] == [
+        ["x.json", "a.json", "0.json"], ["0.txt"]]
