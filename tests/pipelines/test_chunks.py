@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import CorpusConfig, build
-from pipelines.batch import BatchConfig, batch_stem, run_files
+from pipelines.batch import BatchConfig, batch_stem, is_local, run_files
 from pipelines.chunks import ChunkPlan, count_inputs, survey
 from schemas.records import RawInput
 from tests.pipelines.test_regression import rows
@@ -174,3 +174,9 @@ def test_inputs_are_ranked_by_date_then_order(tmp_path):
     assert len(plan) == 4
     assert [[i.source for i in chunk] for chunk in plan.chunks(3)] == [
         ["x.json", "a.json", "0.json"], ["0.txt"]]
+
+
+def test_only_the_local_runner_goes_in_chunks():
+    assert is_local([]) and is_local(["--direct_num_workers", "2"])
+    assert not is_local(["--runner", "FlinkRunner"])
+    assert not is_local(["--runner", "DataflowRunner"])
