@@ -12,12 +12,13 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Sequence
+from typing import Callable, Sequence
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.runner import PipelineResult
 
+from pipelines.runners import LOCAL_RUNNER
 from pipelines.runners import pipeline_args as runner_args
 from pipelines.summary import BatchResult, CountForSummary, tally
 from schemas.records import RawInput
@@ -74,8 +75,17 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
     instead of star rounds (12 stages; the answers are the same, and a micro-batch holds
     at most ``--max-batch-records`` articles)."""
     state = StateSpec(state_dir, config.near_copy_days) if state_dir else None
+    tables = prepare(raw, config, stem, ingested_at, state, micro_batch=micro_batch)
+    return finish(tables, config, output, stem, state, micro_batch=micro_batch)
+
+
+def prepare(raw, config: BatchConfig, stem: str, ingested_at: datetime,
+            state: StateSpec | None = None, common_lines=None, micro_batch: bool = False) -> dict:
+    """The stages up to tagged entities: ``{"articles": Article, "rejects": Reject}``.
+    A run in chunks (``pipelines.chunks``) stops here in its first pass, and gives the
+    ``common_lines`` of the whole run (``transforms.state.common_lines``)."""
     decoded = raw | "Read" >> DecodeInputs(ingested_at, config.max_bytes)
-    repaired = decoded["articles"] | "Repair" >> RepairText()
+    repaired = decoded["articles"] | "Repair" >> RepairText(common_lines=common_lines)
     articles = (
         repaired["articles"]
         | "Language" >> DetectLanguage()
@@ -86,16 +96,23 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
     if not config.skip_entities:
         articles = articles | "Entities" >> TagEntities(aliases=config.aliases)
     articles = articles | "Tagged" >> beam.ParDo(progress.Tick(progress.DONE))
+    rejects = (decoded["rejects"], repaired["rejects"]) | "AllRejects" >> beam.Flatten()
+    return {"articles": articles, "rejects": rejects}
+
+
+def finish(tables: dict, config: BatchConfig, output: str, stem: str,
+           state: StateSpec | None = None, micro_batch: bool = False):
+    """Canonical names, the summary's counts and the files, from ``prepare``'s tables."""
+    articles = tables["articles"]
     if not config.skip_entities:
         articles = articles | "CanonicalEntities" >> ResolveEntities(
             fix_names=config.fix_names, aliases=config.aliases, **_entity_state(state, stem)
         )
     if os.environ.get(STAGE_FAILPOINT_ENV):
         articles = articles | "Failpoint" >> beam.Map(_fail_on, os.environ[STAGE_FAILPOINT_ENV])
-    rejects = (decoded["rejects"], repaired["rejects"]) | "AllRejects" >> beam.Flatten()
-    summary = CountForSummary(top_entities=not micro_batch)
-    _ = {"articles": articles, "rejects": rejects} | "Summary" >> summary
-    return {"articles": articles, "rejects": rejects} | "Write" >> WriteDatePartitions(output, stem)
+    tables = {"articles": articles, "rejects": tables["rejects"]}
+    _ = tables | "Summary" >> CountForSummary(top_entities=not micro_batch)
+    return tables | "Write" >> WriteDatePartitions(output, stem)
 
 
 def _fail_on(article, marker: str):
@@ -139,6 +156,12 @@ class SharedViewOptions(PipelineOptions):
         return state
 
 
+def is_local(pipeline_args: Sequence[str]) -> bool:
+    """Whether the run is on Beam's local engine (the default), which holds a run's
+    collections in memory."""
+    return pipeline_options(pipeline_args).view_as(StandardOptions).runner == LOCAL_RUNNER
+
+
 def pipeline_options(pipeline_args: Sequence[str]) -> PipelineOptions:
     """Beam options as given, with copydesk's defaults for the runner: locally the
     FnApiRunner unless the user chose otherwise (``pipelines.runners``)."""
@@ -146,10 +169,20 @@ def pipeline_options(pipeline_args: Sequence[str]) -> PipelineOptions:
 
 
 def run_files(inputs: Sequence[str], output: str, stem: str, config: BatchConfig,
-              pipeline_args: Sequence[str] = (), ingested_at: datetime | None = None) -> BatchResult:
+              pipeline_args: Sequence[str] = (), ingested_at: datetime | None = None,
+              chunk_size: int | None = None) -> BatchResult:
     """``copydesk batch``: files and folders in (as given: the workers list them), the
-    dataset out, replacing what this stem wrote before."""
+    dataset out, replacing what this stem wrote before. On the local runner, more than
+    ``chunk_size`` inputs (default ``chunks.DEFAULT_CHUNK_SIZE``) go through in chunks
+    of that many, with the same rows as one pass (``pipelines.chunks``)."""
+    from pipelines.chunks import DEFAULT_CHUNK_SIZE, run_in_chunks
+
     ingested_at = ingested_at or datetime.now(timezone.utc)
+    if is_local(pipeline_args):
+        found = run_in_chunks(inputs, output, stem, config, pipeline_args, ingested_at,
+                              chunk_size or DEFAULT_CHUNK_SIZE)
+        if found is not None:
+            return found
     started = time.monotonic()
     with beam.Pipeline(options=pipeline_options(pipeline_args)) as p:
         raw = p | "ReadInputs" >> ReadInputs(inputs, config.max_bytes)
@@ -157,11 +190,39 @@ def run_files(inputs: Sequence[str], output: str, stem: str, config: BatchConfig
     return _result(p.result, time.monotonic() - started)
 
 
+class SpooledGraph:
+    """A graph built once and run once per batch of records, which it reads when it runs
+    from a spool (``pipelines.stream.micro_batch``): nothing batch-specific is in the graph.
+
+    ``wire(records, stem, ingested_at)`` adds the stages; ``stem`` and ``ingested_at``
+    reach them as side inputs.
+    """
+
+    def __init__(self, wire: Callable, pipeline_args: Sequence[str] = ()) -> None:
+        from pipelines.stream.micro_batch import CompiledPipeline, ReadSpool, Spool
+
+        self.spool = Spool()
+        p = beam.Pipeline(options=pipeline_options(pipeline_args))
+        batch = p | "Records" >> ReadSpool(self.spool.path)
+        wire(batch["records"], beam.pvalue.AsSingleton(batch["stem"]),
+             beam.pvalue.AsSingleton(batch["ingested_at"]))
+        self._compiled = CompiledPipeline(p)
+
+    def run(self, records: list, stem: str, ingested_at: datetime) -> PipelineResult:
+        from pipelines.stream.micro_batch import SpooledBatch
+
+        self.spool.put(SpooledBatch(stem, ingested_at, list(records)))
+        return self._compiled.run()
+
+    def close(self) -> None:
+        self.spool.close()
+
+
 class RecordsPipeline:
     """The streaming worker's pipeline: built once, run once per micro-batch.
 
     ``run`` spools the batch (records, stem, ``ingested_at``) where the graph's first step
-    reads it at run time (``pipelines.stream.micro_batch``), so no batch rebuilds the graph.
+    reads it at run time (``SpooledGraph``), so no batch rebuilds the graph.
     With ``state_dir`` (a folder or a PostgreSQL URL) the near-copy index and the entity
     name statistics persist there, so a reprint arriving in a later batch, or at the same
     moment on another worker, still finds its original.
@@ -169,27 +230,21 @@ class RecordsPipeline:
 
     def __init__(self, output: str, config: BatchConfig, pipeline_args: Sequence[str] = (),
                  state_dir: str | None = None) -> None:
-        from pipelines.stream.micro_batch import CompiledPipeline, ReadSpool, Spool
-
         self.output = output
-        self.spool = Spool()
-        p = beam.Pipeline(options=pipeline_options(pipeline_args))
-        batch = p | "Records" >> ReadSpool(self.spool.path)
-        build(batch["records"], config, output, beam.pvalue.AsSingleton(batch["stem"]),
-              beam.pvalue.AsSingleton(batch["ingested_at"]), state_dir=state_dir, micro_batch=True)
-        self._compiled = CompiledPipeline(p)
+        self._graph = SpooledGraph(
+            lambda records, stem, ingested_at: build(
+                records, config, output, stem, ingested_at, state_dir=state_dir,
+                micro_batch=True),
+            pipeline_args)
 
     def run(self, records: list[RawInput], file_stem: str, ingested_at: datetime) -> BatchResult:
-        from pipelines.stream.micro_batch import SpooledBatch
-
         started = time.monotonic()
-        self.spool.put(SpooledBatch(file_stem, ingested_at, list(records)))
-        result = self._compiled.run()
+        result = self._graph.run(records, file_stem, ingested_at)
         # The streaming worker reads its rejects back for the dead-letter topic.
         return _result(result, time.monotonic() - started, written_files(self.output, file_stem))
 
     def close(self) -> None:
-        self.spool.close()
+        self._graph.close()
 
 
 def _result(result: PipelineResult, seconds: float, files: Sequence[str] = ()) -> BatchResult:

@@ -70,7 +70,20 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
                         help="files or folders (read recursively): *.txt, *.json, *.jsonl")
     parser.add_argument("--output", "-o", required=True, metavar="DIR",
                         help="dataset folder: DIR/{articles,duplicates,rejects}/date=YYYY-MM-DD/")
+    parser.add_argument("--chunk-size", type=_count, default=None, metavar="N",
+                        help="on the local runner, go through more inputs than this N at a "
+                             "time, in publication order (default 5000; docs/scaling.md)")
     add_processing_arguments(parser)
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError("the number must be positive")
+    return number
 
 
 def add_processing_arguments(parser: argparse.ArgumentParser) -> None:
@@ -132,7 +145,8 @@ def run_batch(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     with ProgressDisplay(), readable_failures(args.output):
         # Said once Ctrl-C is read as the run's: from here it is one line and exit 130.
         logging.getLogger(__name__).info("reading %s into %s", ", ".join(args.inputs), args.output)
-        result = run_files(args.inputs, args.output, batch_stem(args.inputs), config, beam_args)
+        result = run_files(args.inputs, args.output, batch_stem(args.inputs), config, beam_args,
+                           chunk_size=args.chunk_size)
     print(summarise(result, args.output))
     return 0
 

@@ -720,8 +720,23 @@ def _with_stored(batch: BatchCounts, store: EntityStatsStore,
 
 def _store_batch(_resolved: int, batch: BatchCounts, store: EntityStatsStore,
                  batch_key: str | None) -> int:
-    # A batch already stored (a replay, on any worker) adds nothing.
+    return store_counts(batch, store, batch_key)
+
+
+def store_counts(batch: BatchCounts, store: EntityStatsStore, batch_key: str | None) -> int:
+    """Add a batch's counts to the store; the names added. A batch already stored (a
+    replay, on any worker) adds nothing."""
     return len(batch) if store.add(batch, batch=batch_key) else 0
+
+
+def batch_counts(articles: beam.PCollection[Article]) -> beam.PCollection[BatchCounts]:
+    """The mention counts of the articles, as one dict ((label group, name) -> mentions)."""
+    return (
+        articles
+        | "Name mentions" >> beam.FlatMap(name_mentions)
+        | "Count mentions" >> beam.combiners.Count.PerElement()
+        | "Batch counts" >> beam.combiners.ToDict()
+    )
 
 
 def read_alias_file(path: str) -> tuple[AliasEntry, ...]:
@@ -774,13 +789,8 @@ class ResolveEntities(beam.PTransform):
                 | "Resolve names" >> beam.ParDo(ResolveWithEvidence(
                     self._resolver_config, self._knowledge_config, self._fix_names))
             )
-        counts = (
-            articles
-            | "Name mentions" >> beam.FlatMap(name_mentions)
-            | "Count mentions" >> beam.combiners.Count.PerElement()
-        )
         resolve = ResolveNames(self._resolver_config, self._knowledge_config, self._fix_names)
-        batch = counts | "Batch counts" >> beam.combiners.ToDict()
+        batch = batch_counts(articles)
         merged = batch | "Add stored counts" >> beam.Map(
             _with_stored, self._stats_store, self._batch_key)
         resolved = articles | "Resolve names" >> beam.ParDo(

@@ -363,7 +363,7 @@ class DecodeInput(beam.DoFn):
 
     def process(self, item: RawInput, ingested_at: datetime) -> Iterator:
         try:
-            yield self._article(item, ingested_at)
+            yield to_article(item, ingested_at, self.max_bytes)
         except InvalidInput as invalid:
             raw = item.raw[: self.max_bytes]
             yield beam.pvalue.TaggedOutput(
@@ -371,48 +371,50 @@ class DecodeInput(beam.DoFn):
                 Reject(stable_id(item.source, item.raw), item.source, str(invalid), raw, ingested_at),
             )
 
-    def _article(self, item: RawInput, ingested_at: datetime) -> Article:
-        if item.problem:
-            raise InvalidInput(item.problem)
-        if len(item.raw) > self.max_bytes:
-            raise InvalidInput(
-                f"The input is larger than the {_size(self.max_bytes)} limit; raise --max-bytes "
-                f"to accept it (raw keeps its first {_size(self.max_bytes)})."
-            )
-        if item.kind == "unsupported":
-            raise InvalidInput(
-                "The file type is not supported; give articles as .txt, .json or .jsonl files."
-            )
-        if not item.raw.strip():
-            raise InvalidInput("The input is empty or only whitespace, so there is no article.")
-        try:
-            decoded = decode(item.raw, _hint(item))
-        except BinaryInput as binary:
-            raise InvalidInput(str(binary)) from None
-        repairs = []
-        if decoded.bom:
-            repairs.append(Repair("encoding", "\ufeff", f"removed the {decoded.encoding} byte order mark"))
-        repairs += [Repair("encoding", "", note) for note in decoded.notes]
-        article = Article(
-            id=stable_id(item.source, item.raw),
-            source=item.source,
-            text=decoded.text,
-            ingested_at=ingested_at,
-            raw=item.raw,
-            keep_raw=not decoded.confident,
-            title=item.title,
-            url=item.url,
-            publisher_id=item.publisher_id,
-            published_at=item.published_at,
-            language_hint=item.language,
-            repairs=repairs,
-            order=item.order or item.source,
+
+def to_article(item: RawInput, ingested_at: datetime, max_bytes: int) -> Article:
+    """The article an input decodes to; ``InvalidInput`` saying why it cannot be one."""
+    if item.problem:
+        raise InvalidInput(item.problem)
+    if len(item.raw) > max_bytes:
+        raise InvalidInput(
+            f"The input is larger than the {_size(max_bytes)} limit; raise --max-bytes "
+            f"to accept it (raw keeps its first {_size(max_bytes)})."
         )
-        if item.kind == "envelope":
-            _apply_envelope(article, decoded.text)
-        if not article.text.strip():
-            raise InvalidInput("The article text is empty or only whitespace.")
-        return article
+    if item.kind == "unsupported":
+        raise InvalidInput(
+            "The file type is not supported; give articles as .txt, .json or .jsonl files."
+        )
+    if not item.raw.strip():
+        raise InvalidInput("The input is empty or only whitespace, so there is no article.")
+    try:
+        decoded = decode(item.raw, _hint(item))
+    except BinaryInput as binary:
+        raise InvalidInput(str(binary)) from None
+    repairs = []
+    if decoded.bom:
+        repairs.append(Repair("encoding", "\ufeff", f"removed the {decoded.encoding} byte order mark"))
+    repairs += [Repair("encoding", "", note) for note in decoded.notes]
+    article = Article(
+        id=stable_id(item.source, item.raw),
+        source=item.source,
+        text=decoded.text,
+        ingested_at=ingested_at,
+        raw=item.raw,
+        keep_raw=not decoded.confident,
+        title=item.title,
+        url=item.url,
+        publisher_id=item.publisher_id,
+        published_at=item.published_at,
+        language_hint=item.language,
+        repairs=repairs,
+        order=item.order or item.source,
+    )
+    if item.kind == "envelope":
+        _apply_envelope(article, decoded.text)
+    if not article.text.strip():
+        raise InvalidInput("The article text is empty or only whitespace.")
+    return article
 
 
 def _hint(item: RawInput) -> str | None:

@@ -21,7 +21,12 @@ from apache_beam.metrics import Metrics
 
 from schemas.records import Article, Reject, Repair
 from transforms.repair.boilerplate import BoilerplateConfig, remove_boilerplate
-from transforms.repair.common_lines import FindCommonLines, publisher_key
+from transforms.repair.common_lines import (
+    FindCommonLines,
+    article_signature,
+    publisher_key,
+    short_line_keys,
+)
 from transforms.repair.mojibake import fix_mojibake
 from transforms.repair.scripts import (
     COMMON,
@@ -475,17 +480,22 @@ class FinishRepair(beam.DoFn):
 class RepairText(beam.PTransform):
     """Articles as read in; {"articles": repaired articles, "rejects": empty ones} out."""
 
-    def __init__(self, config: RepairConfig = RepairConfig()):
+    def __init__(self, config: RepairConfig = RepairConfig(), common_lines=None):
+        """``common_lines``: a store of the whole run's verdicts
+        (``transforms.state.common_lines``), for a run in chunks; else they are found in
+        the articles given."""
         super().__init__()
         self._config = config
+        self._common_lines = common_lines
 
     def expand(self, articles):
         cleaned = articles | "CleanCharacters" >> beam.ParDo(CleanCharacters())
-        common = (
-            cleaned
-            | "ForCounting" >> beam.Map(_counted)
-            | "FindCommonLines" >> FindCommonLines(self._config.boilerplate)
-        )
+        counted = cleaned | "ForCounting" >> beam.Map(_counted)
+        if self._common_lines is None:
+            common = counted | "FindCommonLines" >> FindCommonLines(self._config.boilerplate)
+        else:
+            common = counted | "StoredCommonLines" >> beam.ParDo(
+                StoredCommonLines(self._common_lines, self._config.boilerplate))
         finished = (
             {"article": cleaned | "ById" >> beam.Map(lambda article: (article.id, article)),
              "common": common}
@@ -494,6 +504,30 @@ class RepairText(beam.PTransform):
             >> beam.ParDo(FinishRepair(self._config)).with_outputs(FinishRepair.REJECTS, main="articles")
         )
         return {"articles": finished.articles, "rejects": finished[FinishRepair.REJECTS]}
+
+
+class StoredCommonLines(beam.DoFn):
+    """(article id, publisher, text) -> (article id, line) for each of its short lines
+    that the store holds as its publisher's template."""
+
+    def __init__(self, store, config: BoilerplateConfig) -> None:
+        self._store = store
+        self._config = config
+
+    def process(self, item: tuple[str, str, str]) -> Iterator[tuple[str, str]]:
+        article_id, publisher, text = item
+        for line in sorted(self._store.common(publisher, short_line_keys(text, self._config))):
+            yield article_id, line
+
+
+def counted_lines(article: Article, config: BoilerplateConfig = BoilerplateConfig()
+                  ) -> tuple[str, str, frozenset[str]]:
+    """What a whole run's count of common lines keeps of a decoded article, as
+    ``FindCommonLines`` counts it after ``CleanCharacters``: its publisher, its story
+    signature and its short lines."""
+    text, _ = clean_text(article.text)
+    publisher = publisher_key(article.publisher_id, article.url, article.source)
+    return publisher, article_signature(text), frozenset(short_line_keys(text, config))
 
 
 def _counted(article: Article) -> tuple[str, str, str]:

@@ -57,13 +57,23 @@ def file_name(stem: str, shard: int) -> str:
     return f"{stem}-{shard:05d}.parquet"
 
 
+# A run in chunks (``pipelines.chunks``) writes each chunk under its own stem, the run's
+# plus this suffix; the run's stem owns those files too, so a rerun of the same inputs
+# replaces them, in chunks or not.
+_CHUNK = r"(?:-c\d{5})?"
+
+
+def chunk_stem(stem: str, number: int) -> str:
+    return f"{stem}-c{number:05d}"
+
+
 def stem_pattern(stem: str) -> re.Pattern[str]:
-    return re.compile(re.escape(stem) + r"-\d{5}\.parquet")
+    return re.compile(re.escape(stem) + _CHUNK + r"-\d{5}\.parquet")
 
 
 def temp_pattern(stem: str) -> re.Pattern[str]:
     """Hidden files a writer killed mid-write left behind (see ``write_file``)."""
-    return re.compile(r"\." + re.escape(stem) + r"-\d{5}\.parquet\.[0-9a-f]{32}\.tmp")
+    return re.compile(r"\." + re.escape(stem) + _CHUNK + r"-\d{5}\.parquet\.[0-9a-f]{32}\.tmp")
 
 
 def filesystem(output: str) -> tuple[pafs.FileSystem, str]:
