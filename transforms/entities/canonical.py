@@ -30,6 +30,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from schemas.records import Article, Entity, Repair
+from transforms.entities.consistency import about_sport, named_as_place
 from transforms.entities.knowledge import (
     EDGE_CHARACTERS,
     AliasEntry,
@@ -117,8 +118,9 @@ class CorpusNames:
                 by_name = spellings.setdefault((group, folded), {})
                 by_name[name] = by_name.get(name, 0) + count
         self._totals = {key: sum(names.values()) for key, names in spellings.items()}
-        # Ties go to the alphabetically first spelling so every worker picks the same one.
-        self._best = {key: min(names, key=lambda n: (-names[n], n))
+        # Ties go to the alphabetically first spelling so every worker picks the same one;
+        # a spelling in capitals (a wire headline) only where there is no other.
+        self._best = {key: min(names, key=lambda n: (n.isupper(), -names[n], n))
                       for key, names in spellings.items()}
         self._near: dict[str, NearNames] = {}
         surnames: dict[str, set[str]] = {}
@@ -234,7 +236,7 @@ class Resolver:
         if (search_near and corpus.total(group, folded) < self.config.protect_at
                 and not self.knowledge.is_known_name(folded)):
             neighbour = corpus.frequent_neighbour(group, folded)
-            if neighbour is not None:
+            if neighbour is not None and self._may_respell(folded, neighbour):
                 spelling = corpus.best_spelling(group, neighbour) or name
                 resolved = self._resolve(spelling, neighbour, label, group, corpus, False)
                 # The neighbour resolves as it would on its own (a misspelling of a known
@@ -266,7 +268,8 @@ class Resolver:
             # Only a region's id can still be taken back by the context (one far from
             # the article's countries); a country's or a city's known alone cannot.
             return _from_entry(top, label, _why(top), places if top.kind == "region" else ())
-        if len(distinct) > 1 and not _needs_context(top) and _outweighs(top, distinct[1]):
+        if len(distinct) > 1 and not _needs_context(top) and all(
+                _outweighs(top, other) for other in distinct[1:]):
             return _from_entry(top, label, _why(top), places)
         return Resolution(name, None, label, AS_WRITTEN, candidates=places)
 
@@ -276,7 +279,8 @@ class Resolver:
         across kinds where the name is itself a person's name ("Austin", "Parry"; for a
         country, a common one: "Jordan", not "Denmark"), and an
         organisation becomes a city only where it is a capital, named for its government
-        ("Kiev said"): clubs and companies are named after cities."""
+        ("Kiev said"): clubs and companies are named after cities (and in a text about
+        sport ``_kinds_kept`` takes a city's id back)."""
         if group == "person" and label_group(entry.label) == "place" and (
                 self.knowledge.is_common_personal_name(folded) if entry.kind == "country"
                 else self.knowledge.is_personal_name(folded)):
@@ -287,15 +291,74 @@ class Resolver:
             return False
         return group in ("person", "org") and self.knowledge.can_relabel(entry)
 
+    def _kinds_kept(self, article: Article, entities: list[Entity],
+                    resolutions: list[Resolution]) -> list[Resolution]:
+        """In a text about sport a city's name is most often its club's ("Barcelona beat
+        Real Madrid", "Ottawa 2"), so a city's or a province's id, and the place's label,
+        only where the words around name the place ("in Barcelona", a dateline); a
+        country, and a nation of the United Kingdom, keep theirs (national teams)."""
+        if not any(self._below_country(r) for r in resolutions) or not (
+                about_sport(article.title or "") or about_sport(article.text or "")):
+            return resolutions
+        chosen = list(resolutions)
+        for i, (entity, resolution) in enumerate(zip(entities, resolutions)):
+            if not self._below_country(resolution):
+                continue
+            text = getattr(article, entity.field) or ""
+            if not (text[entity.start:entity.end] == entity.text
+                    and named_as_place(text, entity.start, entity.end)):
+                chosen[i] = Resolution(clean_name(entity.text), None, entity.label, AS_WRITTEN)
+        return chosen
+
+    def _below_country(self, resolution: Resolution) -> bool:
+        """Whether a resolution names a city or a country's subdivision (not a country, a
+        nation of the United Kingdom, a continent or an entry of the alias table)."""
+        kb_id = resolution.kb_id or ""
+        if kb_id.startswith("geonames:"):
+            return bool(resolution.country)
+        if not kb_id.startswith("iso:") or "-" not in kb_id:
+            return False
+        return not any(e.kb_id == kb_id and e.kind == "region" and e.country == "GB"
+                       for e in self.knowledge.lookup(fold_key(resolution.canonical)))
+
+    def _may_respell(self, folded: str, target: str) -> bool:
+        """Whether a near spelling may be read as a misspelling of ``target``: as many
+        words; no changed word the other with letters added at either end ("Ugandan" is a
+        people, "Busang" another name than "Busan", "S.Africa" no "Africa"), nor itself a
+        name of another knowledge entry ("Republic of Ireland" is no misspelt "Republic
+        of Iceland"); a lone changed word keeps its first two letters ("Mlada" is not
+        "Malda"), one beside an unchanged word ("Aleksey Danilov") may change anywhere but
+        in at most a third of its letters ("Hapoel Taiba" is not "Hapoel Haifa")."""
+        words, targets = folded.split(), target.split()
+        if len(words) != len(targets):
+            return False
+        anchored = any(w == t for w, t in zip(words, targets))
+        for word, other in zip(words, targets):
+            if word == other:
+                continue
+            if (word.startswith(other) or other.startswith(word) or word.endswith(other)
+                    or other.endswith(word)):
+                return False
+            if self.knowledge.lookup(word) and not self._same_place(word, other):
+                return False
+            if anchored:
+                limit = max(1, len(other) // 3)
+                if edit_distance(word, other, limit) > limit:
+                    return False
+            elif word[:2] != other[:2]:
+                return False
+        return True
+
     def _near_knowledge(self, folded: str, group: str) -> tuple[KbEntry, str] | None:
         """The one knowledge entry a near spelling points to; two different entries equally
         near mean the spelling is not evidence of either."""
         found = [
             (entry, spelling, distance)
             for entry, spelling, distance in self.knowledge.near(folded, max_edits(folded))
-            if label_group(entry.label) == group
-            or (entry.curated and len(folded) >= 10
-                and not (group in ("person", "org") and label_group(entry.label) == "place"))
+            if (label_group(entry.label) == group
+                or (entry.curated and len(folded) >= 10
+                    and not (group in ("person", "org") and label_group(entry.label) == "place")))
+            and self._may_respell(folded, fold_key(spelling))
         ]
         if not found:
             return None
@@ -320,6 +383,7 @@ class Resolver:
             if resolutions[i] is None:
                 resolutions[i] = self.resolve(entity.text, entity.label, corpus, surnames)
         resolutions = _in_context(article, entities, resolutions)
+        resolutions = self._kinds_kept(article, entities, resolutions)
         resolved = [
             Entity(e.text, r.label, e.start, e.end, r.canonical, r.kb_id, e.field,
                    _reason(e, r))
@@ -482,9 +546,14 @@ def _supported(options: list[KbEntry], near: set[str], within: Counter) -> list[
     strong = [o for o in options if not _needs_context(o)]
     pool = strong or options
     best = max((support(o) for o in pool), default=0)
-    if best == 0:
-        return [o for o in strong if _known_anywhere(o)]
-    return [o for o in pool if support(o) == best]
+    chosen = ([o for o in strong if _known_anywhere(o)] if best == 0
+              else [o for o in pool if support(o) == best])
+    # A province of a country the article speaks of at least as much (Bali, beside the
+    # Indian town of Bāli, in a text naming Indonesia) stays in the running:
+    # ``_outweighs`` decides, or nothing is named.
+    return chosen + [o for o in options if o.kind == "subdivision" and o not in chosen
+                     and support(o) >= max(best, 1)
+                     and o.country not in {c.country for c in chosen}]
 
 
 def _known_anywhere(entry: KbEntry) -> bool:
@@ -503,11 +572,12 @@ def _outweighs(top: KbEntry, other: KbEntry) -> bool:
         return False
     if _needs_context(top):
         return False
-    if other.kind == "region" and other.country == top.country:
+    if other.kind in ("region", "subdivision") and other.country == top.country:
         # A city and the region named after it: the city, unless the words around say
         # "region" or "state" (a town of 20,000 is not what "Oregon" means).
         return True
-    if other.kind == "region":
+    if other.kind in ("region", "subdivision"):
+        # A province of another country (Bali, not the Indian town of Bāli).
         return top.population >= 5 * KNOWN_ALONE
     if _needs_context(other):
         return top.population >= 5 * other.population
