@@ -566,11 +566,12 @@ _SPORT_NAMES = re.compile(
 
 def about_sport(text: str) -> bool:
     """Whether a text is about sport: a sport named in its first line, a match report's
-    sentence, a table's column heads or words of sports tables; there a name shared by a
-    city and its club is the club."""
+    sentence, a line of results or a table's column heads; there a name shared by a city
+    and its club is the club. (Words such as "conference" or "division" alone are not
+    enough: a press conference is no league.)"""
     first = text.lstrip().split("\n", 1)[0]
     return (_SPORT_NAMES.search(first) is not None or bool(_match_reports(text))
-            or _SPORT.search(text) is not None)
+            or _RESULT_LINE.search(text) is not None or _COLUMN_HEADS.search(text) is not None)
 
 
 # A dateline's comma, also where the text was split into tokens ("AL-AIN , United Arab").
