@@ -488,7 +488,10 @@ def _choose(article: Article, entity: Entity, candidates: tuple[KbEntry, ...],
     if near:
         options = _supported(options, near, within)
     else:
-        options = [o for o in options if not _needs_context(o)]
+        # Without the article's countries a town does not take a province's name abroad.
+        options = [o for o in options if not _needs_context(o) and all(
+            _outweighs(o, x) for x in candidates
+            if x.kind == "subdivision" and x.country != o.country)]
     if len(options) == 1 or (len(options) > 1 and _outweighs(options[0], options[1])):
         return options[0]
     return None
