@@ -323,12 +323,13 @@ class Resolver:
 
     def _may_respell(self, folded: str, target: str) -> bool:
         """Whether a near spelling may be read as a misspelling of ``target``: as many
-        words; no changed word the other with letters added at either end ("Ugandan" is a
-        people, "Busang" another name than "Busan", "S.Africa" no "Africa"), nor itself a
-        name of another knowledge entry ("Republic of Ireland" is no misspelt "Republic
-        of Iceland"); a lone changed word keeps its first two letters ("Mlada" is not
-        "Malda"), one beside an unchanged word ("Aleksey Danilov") may change anywhere but
-        in at most a third of its letters ("Hapoel Taiba" is not "Hapoel Haifa")."""
+        words; no changed word the other with letters added at either end or missing at
+        its start ("Ugandan" is a people, "Busang" another name than "Busan", "S.Africa"
+        no "Africa", "Meridian Air" no "Meridian Rail"), nor itself a name of another
+        knowledge entry ("Republic of Ireland" is no misspelt "Republic of Iceland"); a
+        lone changed word keeps its first two letters ("Mlada" is not "Malda"), one beside
+        an unchanged word ("Aleksey Danilov") may change anywhere but in at most a third
+        of its letters ("Hapoel Taiba" is not "Hapoel Haifa")."""
         words, targets = folded.split(), target.split()
         if len(words) != len(targets):
             return False
@@ -336,8 +337,9 @@ class Resolver:
         for word, other in zip(words, targets):
             if word == other:
                 continue
-            if (word.startswith(other) or other.startswith(word) or word.endswith(other)
-                    or other.endswith(word)):
+            # A word cut short at its end is a slip ("Kastenbridg"); one with letters added
+            # or missing at its start, or added at its end, is another word.
+            if word.startswith(other) or word.endswith(other) or other.endswith(word):
                 return False
             if self.knowledge.lookup(word) and not self._same_place(word, other):
                 return False
@@ -437,6 +439,15 @@ def _in_context(article: Article, entities: list[Entity],
     to Atlanta) is context in the second (for Georgia)."""
     chosen = list(resolutions)
     decided: set[int] = set()
+    # What a comma and the place after it say of one mention holds for the name's others.
+    allowed: dict[str, set[str]] = {}
+    for i, resolution in enumerate(resolutions):
+        if resolution.candidates:
+            kept = _within_apposed(article, entities, resolutions, i, resolution.candidates)
+            if kept is not resolution.candidates:
+                folded = fold_key(clean_name(entities[i].text))
+                ids = {c.kb_id for c in kept}
+                allowed[folded] = allowed[folded] & ids if folded in allowed else ids
     for _ in range(2):
         named, inside = _place_evidence(entities, chosen, decided)
         for i, (entity, resolution) in enumerate(zip(entities, resolutions)):
@@ -445,7 +456,9 @@ def _in_context(article: Article, entities: list[Entity],
             folded = fold_key(clean_name(entity.text))
             near = {c for name, cs in named.items() if name != folded for c in cs}
             within = Counter(c for name, cs in inside.items() if name != folded for c in cs)
-            pick = _choose(article, entity, resolution.candidates, near, within)
+            candidates = tuple(c for c in resolution.candidates
+                               if folded not in allowed or c.kb_id in allowed[folded])
+            pick = _choose(article, entity, candidates, near, within) if candidates else None
             if pick is None:
                 chosen[i] = Resolution(clean_name(entity.text), None, resolution.label,
                                        AS_WRITTEN)
@@ -457,6 +470,31 @@ def _in_context(article: Article, entities: list[Entity],
                     chosen[i] = resolution
                 decided.add(i)
     return chosen
+
+
+_APPOSED = re.compile(r"[^\S\n]?,[^\S\n]*")
+
+
+def _within_apposed(article: Article, entities: list[Entity], resolutions: list[Resolution],
+                    i: int, candidates: tuple[KbEntry, ...]) -> tuple[KbEntry, ...]:
+    """The homonyms the place named right after a comma allows ("Stephenville,
+    Newfoundland", "Paris, Texas"): those in its country, if any; where that place is
+    unknown, none that needs its country in sight. Lists of countries ("Georgia, Armenia")
+    are left alone."""
+    entity = entities[i]
+    text = getattr(article, entity.field) or ""
+    comma = _APPOSED.match(text, entity.end)
+    if comma is None or any(c.kind == "country" for c in candidates):
+        return candidates
+    after = next((j for j, e in enumerate(entities) if e.field == entity.field
+                  and e.start == comma.end() and label_group(e.label) == "place"), None)
+    if after is None:
+        return candidates
+    where = resolutions[after]
+    if where.kb_id is None:
+        return tuple(c for c in candidates if not _needs_context(c))
+    inside = tuple(c for c in candidates if c.country == where.country)
+    return inside if where.kb_id.startswith("iso:") and inside else candidates
 
 
 def _place_evidence(entities: list[Entity], resolutions: list[Resolution], decided: set[int]
@@ -512,10 +550,14 @@ def _from_entry(entry: KbEntry, label: str, why: str,
 # A city this large is named in news without its country; a smaller one, or a county,
 # is a name only where the article is about its country.
 KNOWN_ALONE = 100_000
+_FEATURE_WORDS = frozenset({"sea", "ocean", "river", "lake", "lakes", "gulf", "nile"})
 
 
 def _needs_context(entry: KbEntry) -> bool:
     """Whether a place is too small to be the one meant without its country in sight."""
+    if entry.kind == "region" and _FEATURE_WORDS & set(name_key(entry.canonical).split()):
+        # A province named after a sea or a river (Sudan's Red Sea): the feature first.
+        return True
     if entry.curated or entry.kind in ("country", "continent", "alias", "region"):
         return False
     return entry.kind != "city" or entry.population < KNOWN_ALONE
@@ -551,6 +593,12 @@ def _supported(options: list[KbEntry], near: set[str], within: Counter) -> list[
     best = max((support(o) for o in pool), default=0)
     chosen = ([o for o in strong if _known_anywhere(o)] if best == 0
               else [o for o in pool if support(o) == best])
+    if best and all(c.kind == "city" for c in chosen) and any(
+            o.kind == "city" and o not in chosen and all(_outweighs(o, c) for c in chosen)
+            for o in strong):
+        # The article's countries speak for one place, the size of another (a LONDON
+        # dateline in an article naming Canadian places): no id rather than a guess.
+        return []
     # A province of a country the article speaks of at least as much (Bali, beside the
     # Indian town of Bāli, in a text naming Indonesia) stays in the running:
     # ``_outweighs`` decides, or nothing is named.

@@ -500,16 +500,25 @@ def _gazetteer(config: KnowledgeConfig, personal: frozenset[str]
     capitals = {(code, country["capital"]) for code, country in cache.get_countries().items()}
     # A name that is some place's own name, or a person's, is that place's or that
     # person's: as another city's alternate name it would be a guess.
-    taken = personal | {fold_key(n) for _, names, _ in found.values() for n in names}
+    taken = personal | {fold_key(n) for entry, names, _ in found.values() for n in names
+                        if entry.kind not in ("region", "subdivision")}
     taken |= {fold_key(city["name"]) for city in cities}
+    # A city may share a name with a state or province of its own country (New York): the
+    # context tells them apart. One abroad takes the name (Bali is not the Indian Bāli).
+    provinces: dict[str, set[str]] = {}
+    for entry, names, _ in found.values():
+        if entry.kind in ("region", "subdivision"):
+            for n in names:
+                provinces.setdefault(fold_key(n), set()).add(entry.country)
     for city in cities:
         population = int(city["population"] or 0)
         own = fold_key(city["name"])
+        country = city.get("countrycode") or ""
         names = [city["name"]]
         names += [a for a in city["alternatenames"]
                   if _latin(a) and not _is_code(a)
-                  and _usable_alternate(a, own, taken, population, config)]
-        country = city.get("countrycode") or ""
+                  and _usable_alternate(a, own, taken, population, config)
+                  and provinces.get(fold_key(a), {country}) <= {country}]
         entry = KbEntry(f"geonames:{city['geonameid']}", city["name"], "GPE", "city", population,
                         country=country, capital=(country, city["name"]) in capitals)
         found[entry.kb_id] = (entry, names, int(population >= config.near_min_population))

@@ -647,3 +647,42 @@ def test_the_corpus_s_spelling_in_capitals_only_where_there_is_no_other():
     articles.append(article([("Philadelphia", "ORG")], "q"))
     found = canon(resolve_all(BLANK, articles))
     assert found[("PHILADELPHIA", "ORG")] == {("Philadelphia", None)}
+
+
+def test_a_city_sharing_its_name_with_its_own_state_is_named_by_a_dateline(resolver):
+    text = "NEW YORK, Dec 6 - Shares rose in New York on Friday."
+    got = resolved_as(resolver, text, [("NEW YORK", "GPE")])
+    assert got["NEW YORK"][0] == "geonames:5128581"
+    got = resolved_as(resolver, "Voters across New York state went to the polls.",
+                      [("New York", "GPE")])
+    assert got["New York"][0] == "iso:US-NY"
+
+
+def test_a_town_the_text_places_elsewhere_is_not_named(resolver):
+    # Stephenville, Texas is in the knowledge; Stephenville, Newfoundland is not.
+    text = ("A jet from Michigan crashed near Stephenville, Newfoundland, on Friday. "
+            "The airport at Stephenville was closed.")
+    article = in_text(text, [("Michigan", "GPE"), ("Stephenville", "GPE"),
+                             ("Newfoundland", "GPE")])
+    second = text.rindex("Stephenville")
+    article.entities.append(Entity("Stephenville", "GPE", second, second + 12))
+    resolved = resolver.resolve_article(article)
+    assert [e.kb_id for e in resolved.entities if e.text == "Stephenville"] == [None, None]
+    text = "Paris, Texas, declared an emergency after the storm."
+    got = resolved_as(resolver, text, [("Paris", "GPE"), ("Texas", "GPE")])
+    assert got["Paris"][0] != "geonames:2988507"
+
+
+def test_a_province_named_after_a_sea_needs_its_country_in_sight(resolver):
+    text = "Tanker rates for the Red Sea were steady in New York trading."
+    got = resolved_as(resolver, text, [("Red Sea", "LOC"), ("New York", "GPE")])
+    assert got["Red Sea"][0] is None
+
+
+def test_where_the_article_s_countries_and_a_city_s_size_disagree_no_id(resolver):
+    # A London dateline on an article about Canadian bonds: London, Ontario has the
+    # article's country, London, England the size.
+    text = "LONDON, Dec 6 - Bonds in Toronto and Ottawa rallied, with Canada leading."
+    got = resolved_as(resolver, text, [("LONDON", "GPE"), ("Toronto", "GPE"),
+                                       ("Ottawa", "GPE"), ("Canada", "GPE")])
+    assert got["LONDON"][0] != "geonames:6058560"

@@ -342,3 +342,7 @@ def test_an_alternate_name_english_does_not_use_for_the_city_is_no_name_of_it(kb
 ])
 def test_exonyms_and_other_spellings_english_uses_still_name_the_city(kb, name, kb_id):
     assert kb_id in {e.kb_id for e in kb.lookup(fold_key(name))}
+
+
+def test_a_city_shares_its_name_with_a_state_of_its_own_country_not_one_abroad(kb):
+    assert {"geonames:5128581", "iso:US-NY"} <= {e.kb_id for e in kb.lookup(fold_key("New York"))}
