@@ -599,6 +599,11 @@ def _supported(options: list[KbEntry], near: set[str], within: Counter) -> list[
         # The article's countries speak for one place, the size of another (a LONDON
         # dateline in an article naming Canadian places): no id rather than a guess.
         return []
+    if best and all(c.kind in ("region", "subdivision") for c in chosen) and any(
+            o.kind == "city" and support(o) for o in strong):
+        # A city known alone and a province of its name in another country the article
+        # also speaks of: only the words around ("the province of") could tell.
+        return []
     # A province of a country the article speaks of at least as much (Bali, beside the
     # Indian town of Bāli, in a text naming Indonesia) stays in the running:
     # ``_outweighs`` decides, or nothing is named.

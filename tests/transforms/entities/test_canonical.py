@@ -686,3 +686,13 @@ def test_where_the_article_s_countries_and_a_city_s_size_disagree_no_id(resolver
     got = resolved_as(resolver, text, [("LONDON", "GPE"), ("Toronto", "GPE"),
                                        ("Ottawa", "GPE"), ("Canada", "GPE")])
     assert got["LONDON"][0] != "geonames:6058560"
+
+
+def test_a_city_and_a_province_abroad_of_its_name_both_in_sight_keep_no_id(resolver):
+    # Jerusalem the city (in geonames under IL) and the Palestinian governorate of its
+    # name, in an article naming places of both countries: the words around do not say
+    # which.
+    text = "Clashes in Hebron and Gaza spread to Jerusalem. Israel said so."
+    got = resolved_as(resolver, text, [("Hebron", "GPE"), ("Gaza", "GPE"),
+                                       ("Jerusalem", "GPE"), ("Israel", "GPE")])
+    assert got["Jerusalem"][0] is None
