@@ -441,9 +441,12 @@ def _in_context(article: Article, entities: list[Entity],
     decided: set[int] = set()
     # What a comma and the place after it say of one mention holds for the name's others.
     allowed: dict[str, set[str]] = {}
+    places = {(e.field, e.start): j for j, e in enumerate(entities)
+              if label_group(e.label) == "place"}
     for i, resolution in enumerate(resolutions):
         if resolution.candidates:
-            kept = _within_apposed(article, entities, resolutions, i, resolution.candidates)
+            kept = _within_apposed(article, entities[i], resolutions, places,
+                                   resolution.candidates)
             if kept is not resolution.candidates:
                 folded = fold_key(clean_name(entities[i].text))
                 ids = {c.kb_id for c in kept}
@@ -475,19 +478,18 @@ def _in_context(article: Article, entities: list[Entity],
 _APPOSED = re.compile(r"[^\S\n]?,[^\S\n]*")
 
 
-def _within_apposed(article: Article, entities: list[Entity], resolutions: list[Resolution],
-                    i: int, candidates: tuple[KbEntry, ...]) -> tuple[KbEntry, ...]:
+def _within_apposed(article: Article, entity: Entity, resolutions: list[Resolution],
+                    places: dict[tuple[str, int], int], candidates: tuple[KbEntry, ...]
+                    ) -> tuple[KbEntry, ...]:
     """The homonyms the place named right after a comma allows ("Stephenville,
     Newfoundland", "Paris, Texas"): those in its country, if any; where that place is
     unknown, none that needs its country in sight. Lists of countries ("Georgia, Armenia")
-    are left alone."""
-    entity = entities[i]
+    are left alone. ``places``: (field, start) -> the index of the place named there."""
     text = getattr(article, entity.field) or ""
     comma = _APPOSED.match(text, entity.end)
     if comma is None or any(c.kind == "country" for c in candidates):
         return candidates
-    after = next((j for j, e in enumerate(entities) if e.field == entity.field
-                  and e.start == comma.end() and label_group(e.label) == "place"), None)
+    after = places.get((entity.field, comma.end()))
     if after is None:
         return candidates
     where = resolutions[after]
