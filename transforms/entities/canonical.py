@@ -31,6 +31,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from schemas.records import Article, Entity, Repair
+from transforms.entities.consistency import about_sport, named_as_place
 from transforms.entities.knowledge import (
     EDGE_CHARACTERS,
     AliasEntry,
@@ -118,8 +119,9 @@ class CorpusNames:
                 by_name = spellings.setdefault((group, folded), {})
                 by_name[name] = by_name.get(name, 0) + count
         self._totals = {key: sum(names.values()) for key, names in spellings.items()}
-        # Ties go to the alphabetically first spelling so every worker picks the same one.
-        self._best = {key: min(names, key=lambda n: (-names[n], n))
+        # Ties go to the alphabetically first spelling so every worker picks the same one;
+        # a spelling in capitals (a wire headline) only where there is no other.
+        self._best = {key: min(names, key=lambda n: (n.isupper(), -names[n], n))
                       for key, names in spellings.items()}
         self._near: dict[str, NearNames] = {}
         surnames: dict[str, set[str]] = {}
@@ -235,7 +237,7 @@ class Resolver:
         if (search_near and corpus.total(group, folded) < self.config.protect_at
                 and not self.knowledge.is_known_name(folded)):
             neighbour = corpus.frequent_neighbour(group, folded)
-            if neighbour is not None:
+            if neighbour is not None and self._may_respell(folded, neighbour):
                 spelling = corpus.best_spelling(group, neighbour) or name
                 resolved = self._resolve(spelling, neighbour, label, group, corpus, False)
                 # The neighbour resolves as it would on its own (a misspelling of a known
@@ -267,7 +269,8 @@ class Resolver:
             # Only a region's id can still be taken back by the context (one far from
             # the article's countries); a country's or a city's known alone cannot.
             return _from_entry(top, label, _why(top), places if top.kind == "region" else ())
-        if len(distinct) > 1 and not _needs_context(top) and _outweighs(top, distinct[1]):
+        if len(distinct) > 1 and not _needs_context(top) and all(
+                _outweighs(top, other) for other in distinct[1:]):
             return _from_entry(top, label, _why(top), places)
         return Resolution(name, None, label, AS_WRITTEN, candidates=places)
 
@@ -277,7 +280,8 @@ class Resolver:
         across kinds where the name is itself a person's name ("Austin", "Parry"; for a
         country, a common one: "Jordan", not "Denmark"), and an
         organisation becomes a city only where it is a capital, named for its government
-        ("Kiev said"): clubs and companies are named after cities."""
+        ("Kiev said"): clubs and companies are named after cities (and in a text about
+        sport ``_kinds_kept`` takes a city's id back)."""
         if group == "person" and label_group(entry.label) == "place" and (
                 self.knowledge.is_common_personal_name(folded) if entry.kind == "country"
                 else self.knowledge.is_personal_name(folded)):
@@ -288,15 +292,76 @@ class Resolver:
             return False
         return group in ("person", "org") and self.knowledge.can_relabel(entry)
 
+    def _kinds_kept(self, article: Article, entities: list[Entity],
+                    resolutions: list[Resolution]) -> list[Resolution]:
+        """In a text about sport a city's name is most often its club's ("Barcelona beat
+        Real Madrid", "Ottawa 2"), so a city's or a province's id, and the place's label,
+        only where the words around name the place ("in Barcelona", a dateline); a
+        country, and a nation of the United Kingdom, keep theirs (national teams)."""
+        if not any(self._below_country(r) for r in resolutions) or not (
+                about_sport(article.title or "") or about_sport(article.text or "")):
+            return resolutions
+        chosen = list(resolutions)
+        for i, (entity, resolution) in enumerate(zip(entities, resolutions)):
+            if not self._below_country(resolution):
+                continue
+            text = getattr(article, entity.field) or ""
+            if not (text[entity.start:entity.end] == entity.text
+                    and named_as_place(text, entity.start, entity.end)):
+                chosen[i] = Resolution(clean_name(entity.text), None, entity.label, AS_WRITTEN)
+        return chosen
+
+    def _below_country(self, resolution: Resolution) -> bool:
+        """Whether a resolution names a city or a country's subdivision (not a country, a
+        nation of the United Kingdom, a continent or an entry of the alias table)."""
+        kb_id = resolution.kb_id or ""
+        if kb_id.startswith("geonames:"):
+            return bool(resolution.country)
+        if not kb_id.startswith("iso:") or "-" not in kb_id:
+            return False
+        return not any(e.kb_id == kb_id and e.kind == "region" and e.country == "GB"
+                       for e in self.knowledge.lookup(fold_key(resolution.canonical)))
+
+    def _may_respell(self, folded: str, target: str) -> bool:
+        """Whether a near spelling may be read as a misspelling of ``target``: as many
+        words; no changed word the other with letters added at either end or missing at
+        its start ("Ugandan" is a people, "Busang" another name than "Busan", "S.Africa"
+        no "Africa", "Meridian Air" no "Meridian Rail"), nor itself a name of another
+        knowledge entry ("Republic of Ireland" is no misspelt "Republic of Iceland"); a
+        lone changed word keeps its first two letters ("Mlada" is not "Malda"), one beside
+        an unchanged word ("Aleksey Danilov") may change anywhere but in at most a third
+        of its letters ("Hapoel Taiba" is not "Hapoel Haifa")."""
+        words, targets = folded.split(), target.split()
+        if len(words) != len(targets):
+            return False
+        anchored = any(w == t for w, t in zip(words, targets))
+        for word, other in zip(words, targets):
+            if word == other:
+                continue
+            # A word cut short at its end is a slip ("Kastenbridg"); one with letters added
+            # or missing at its start, or added at its end, is another word.
+            if word.startswith(other) or word.endswith(other) or other.endswith(word):
+                return False
+            if self.knowledge.lookup(word) and not self._same_place(word, other):
+                return False
+            if anchored:
+                limit = max(1, len(other) // 3)
+                if edit_distance(word, other, limit) > limit:
+                    return False
+            elif word[:2] != other[:2]:
+                return False
+        return True
+
     def _near_knowledge(self, folded: str, group: str) -> tuple[KbEntry, str] | None:
         """The one knowledge entry a near spelling points to; two different entries equally
         near mean the spelling is not evidence of either."""
         found = [
             (entry, spelling, distance)
             for entry, spelling, distance in self.knowledge.near(folded, max_edits(folded))
-            if label_group(entry.label) == group
-            or (entry.curated and len(folded) >= 10
-                and not (group in ("person", "org") and label_group(entry.label) == "place"))
+            if (label_group(entry.label) == group
+                or (entry.curated and len(folded) >= 10
+                    and not (group in ("person", "org") and label_group(entry.label) == "place")))
+            and self._may_respell(folded, fold_key(spelling))
         ]
         if not found:
             return None
@@ -321,6 +386,7 @@ class Resolver:
             if resolutions[i] is None:
                 resolutions[i] = self.resolve(entity.text, entity.label, corpus, surnames)
         resolutions = _in_context(article, entities, resolutions)
+        resolutions = self._kinds_kept(article, entities, resolutions)
         resolved = [
             Entity(e.text, r.label, e.start, e.end, r.canonical, r.kb_id, e.field,
                    _reason(e, r))
@@ -374,6 +440,18 @@ def _in_context(article: Article, entities: list[Entity],
     to Atlanta) is context in the second (for Georgia)."""
     chosen = list(resolutions)
     decided: set[int] = set()
+    # What a comma and the place after it say of one mention holds for the name's others.
+    allowed: dict[str, set[str]] = {}
+    places = {(e.field, e.start): j for j, e in enumerate(entities)
+              if label_group(e.label) == "place"}
+    for i, resolution in enumerate(resolutions):
+        if resolution.candidates:
+            kept = _within_apposed(article, entities[i], resolutions, places,
+                                   resolution.candidates)
+            if kept is not resolution.candidates:
+                folded = fold_key(clean_name(entities[i].text))
+                ids = {c.kb_id for c in kept}
+                allowed[folded] = allowed[folded] & ids if folded in allowed else ids
     for _ in range(2):
         named, inside = _place_evidence(entities, chosen, decided)
         for i, (entity, resolution) in enumerate(zip(entities, resolutions)):
@@ -382,7 +460,9 @@ def _in_context(article: Article, entities: list[Entity],
             folded = fold_key(clean_name(entity.text))
             near = {c for name, cs in named.items() if name != folded for c in cs}
             within = Counter(c for name, cs in inside.items() if name != folded for c in cs)
-            pick = _choose(article, entity, resolution.candidates, near, within)
+            candidates = tuple(c for c in resolution.candidates
+                               if folded not in allowed or c.kb_id in allowed[folded])
+            pick = _choose(article, entity, candidates, near, within) if candidates else None
             if pick is None:
                 chosen[i] = Resolution(clean_name(entity.text), None, resolution.label,
                                        AS_WRITTEN)
@@ -394,6 +474,30 @@ def _in_context(article: Article, entities: list[Entity],
                     chosen[i] = resolution
                 decided.add(i)
     return chosen
+
+
+_APPOSED = re.compile(r"[^\S\n]?,[^\S\n]*")
+
+
+def _within_apposed(article: Article, entity: Entity, resolutions: list[Resolution],
+                    places: dict[tuple[str, int], int], candidates: tuple[KbEntry, ...]
+                    ) -> tuple[KbEntry, ...]:
+    """The homonyms the place named right after a comma allows ("Stephenville,
+    Newfoundland", "Paris, Texas"): those in its country, if any; where that place is
+    unknown, none that needs its country in sight. Lists of countries ("Georgia, Armenia")
+    are left alone. ``places``: (field, start) -> the index of the place named there."""
+    text = getattr(article, entity.field) or ""
+    comma = _APPOSED.match(text, entity.end)
+    if comma is None or any(c.kind == "country" for c in candidates):
+        return candidates
+    after = places.get((entity.field, comma.end()))
+    if after is None:
+        return candidates
+    where = resolutions[after]
+    if where.kb_id is None:
+        return tuple(c for c in candidates if not _needs_context(c))
+    inside = tuple(c for c in candidates if c.country == where.country)
+    return inside if where.kb_id.startswith("iso:") and inside else candidates
 
 
 def _place_evidence(entities: list[Entity], resolutions: list[Resolution], decided: set[int]
@@ -425,7 +529,10 @@ def _choose(article: Article, entity: Entity, candidates: tuple[KbEntry, ...],
     if near:
         options = _supported(options, near, within)
     else:
-        options = [o for o in options if not _needs_context(o)]
+        # Without the article's countries a town does not take a province's name abroad.
+        options = [o for o in options if not _needs_context(o) and all(
+            _outweighs(o, x) for x in candidates
+            if x.kind == "subdivision" and x.country != o.country)]
     if len(options) == 1 or (len(options) > 1 and _outweighs(options[0], options[1])):
         return options[0]
     return None
@@ -446,10 +553,14 @@ def _from_entry(entry: KbEntry, label: str, why: str,
 # A city this large is named in news without its country; a smaller one, or a county,
 # is a name only where the article is about its country.
 KNOWN_ALONE = 100_000
+_FEATURE_WORDS = frozenset({"sea", "ocean", "river", "lake", "lakes", "gulf", "nile"})
 
 
 def _needs_context(entry: KbEntry) -> bool:
     """Whether a place is too small to be the one meant without its country in sight."""
+    if entry.kind == "region" and _FEATURE_WORDS & set(name_key(entry.canonical).split()):
+        # A province named after a sea or a river (Sudan's Red Sea): the feature first.
+        return True
     if entry.curated or entry.kind in ("country", "continent", "alias", "region"):
         return False
     return entry.kind != "city" or entry.population < KNOWN_ALONE
@@ -483,9 +594,25 @@ def _supported(options: list[KbEntry], near: set[str], within: Counter) -> list[
     strong = [o for o in options if not _needs_context(o)]
     pool = strong or options
     best = max((support(o) for o in pool), default=0)
-    if best == 0:
-        return [o for o in strong if _known_anywhere(o)]
-    return [o for o in pool if support(o) == best]
+    chosen = ([o for o in strong if _known_anywhere(o)] if best == 0
+              else [o for o in pool if support(o) == best])
+    if best and all(c.kind == "city" for c in chosen) and any(
+            o.kind == "city" and o not in chosen and all(_outweighs(o, c) for c in chosen)
+            for o in strong):
+        # The article's countries speak for one place, the size of another (a LONDON
+        # dateline in an article naming Canadian places): no id rather than a guess.
+        return []
+    if best and all(c.kind in ("region", "subdivision") for c in chosen) and any(
+            o.kind == "city" and support(o) for o in strong):
+        # A city known alone and a province of its name in another country the article
+        # also speaks of: only the words around ("the province of") could tell.
+        return []
+    # A province of a country the article speaks of at least as much (Bali, beside the
+    # Indian town of Bāli, in a text naming Indonesia) stays in the running:
+    # ``_outweighs`` decides, or nothing is named.
+    return chosen + [o for o in options if o.kind == "subdivision" and o not in chosen
+                     and support(o) >= max(best, 1)
+                     and o.country not in {c.country for c in chosen}]
 
 
 def _known_anywhere(entry: KbEntry) -> bool:
@@ -504,11 +631,12 @@ def _outweighs(top: KbEntry, other: KbEntry) -> bool:
         return False
     if _needs_context(top):
         return False
-    if other.kind == "region" and other.country == top.country:
+    if other.kind in ("region", "subdivision") and other.country == top.country:
         # A city and the region named after it: the city, unless the words around say
         # "region" or "state" (a town of 20,000 is not what "Oregon" means).
         return True
-    if other.kind == "region":
+    if other.kind in ("region", "subdivision"):
+        # A province of another country (Bali, not the Indian town of Bāli).
         return top.population >= 5 * KNOWN_ALONE
     if _needs_context(other):
         return top.population >= 5 * other.population

@@ -555,3 +555,35 @@ def _word_before_raw(text: str, start: int) -> str:
 def _word_before(text: str, start: int) -> str:
     words = _WORD.findall(text[max(0, start - 20):start])
     return words[-1].lower() if words else ""
+
+
+# A sport named in a headline or a text's first line ("SOCCER - ...", "Tennis: ...").
+_SPORT_NAMES = re.compile(
+    r"\b(?:soccer|football|rugby|cricket|tennis|golf|basketball|baseball|ice hockey|hockey|"
+    r"athletics|cycling|boxing|motor racing|formula one|badminton|volleyball|handball|"
+    r"skiing|swimming|snooker|squash|sailing|rowing|nfl|nba|nhl)\b", re.IGNORECASE)
+
+
+def about_sport(text: str) -> bool:
+    """Whether a text is about sport: a sport named in its first line, a match report's
+    sentence, a line of results or a table's column heads; there a name shared by a city
+    and its club is the club. (Words such as "conference" or "division" alone are not
+    enough: a press conference is no league.)"""
+    first = text.lstrip().split("\n", 1)[0]
+    return (_SPORT_NAMES.search(first) is not None or bool(_match_reports(text))
+            or _RESULT_LINE.search(text) is not None or _COLUMN_HEADS.search(text) is not None)
+
+
+# A dateline's comma, also where the text was split into tokens ("AL-AIN , United Arab").
+_COMMA_AFTER = re.compile(r"[^\S\n]?,")
+
+
+def named_as_place(text: str, start: int, end: int) -> bool:
+    """Whether the words around a name make it a place even in a text about sport: a
+    place word before it ("in Milan") or a dateline ("ROME, Dec 6 -", a line opening with
+    the name in capitals and a comma)."""
+    opens_line = not text[text.rfind("\n", 0, start) + 1:start].strip()
+    return (_word_before(text, start) in _PLACE_BEFORE - {"at", "to"}
+            or _is_dateline(text, start, end)
+            or (opens_line and text[start:end].isupper()
+                and _COMMA_AFTER.match(text, end) is not None))

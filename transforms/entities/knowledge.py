@@ -501,27 +501,65 @@ def _gazetteer(config: KnowledgeConfig, personal: frozenset[str]
     capitals = {(code, country["capital"]) for code, country in cache.get_countries().items()}
     # A name that is some place's own name, or a person's, is that place's or that
     # person's: as another city's alternate name it would be a guess.
-    taken = personal | {fold_key(n) for _, names, _ in found.values() for n in names}
+    taken = personal | {fold_key(n) for entry, names, _ in found.values() for n in names
+                        if entry.kind not in ("region", "subdivision")}
     taken |= {fold_key(city["name"]) for city in cities}
+    # A city may share a name with a state or province of its own country (New York): the
+    # context tells them apart. One abroad takes the name (Bali is not the Indian Bāli).
+    provinces: dict[str, set[str]] = {}
+    for entry, names, _ in found.values():
+        if entry.kind in ("region", "subdivision"):
+            for n in names:
+                provinces.setdefault(fold_key(n), set()).add(entry.country)
     for city in cities:
         population = int(city["population"] or 0)
         own = fold_key(city["name"])
+        country = city.get("countrycode") or ""
         names = [city["name"]]
         names += [a for a in city["alternatenames"]
-                  if _latin(a) and not _is_code(a) and _usable_alternate(a, own, taken)]
-        country = city.get("countrycode") or ""
+                  if _latin(a) and not _is_code(a)
+                  and _usable_alternate(a, own, taken, population, config)
+                  and provinces.get(fold_key(a), {country}) <= {country}]
         entry = KbEntry(f"geonames:{city['geonameid']}", city["name"], "GPE", "city", population,
                         country=country, capital=(country, city["name"]) in capitals)
         found[entry.kb_id] = (entry, names, int(population >= config.near_min_population))
     return found
 
 
-def _usable_alternate(name: str, own: str, taken: frozenset[str] | set[str]) -> bool:
-    """Whether a city's alternate name is a name people use for that city: geonames lists
-    every historical and local alias, and one that is a person's name or another place's
-    own name ("Parry" for Paris, "Victoria" for Hong Kong) is not evidence of this city."""
+# An alternate name that is no spelling of the city's own is an English name of it
+# ("Bombay", "Rangoon", "Kiev") only where English text uses the word this often (Zipf
+# scale of ``wordfreq``: 2 is once per ten million words; "Waha" is 1.7, "Kharkov" 2.4)
+# and the city is among the largest.
+EXONYM_MIN_ZIPF = 2.0
+
+
+def _usable_alternate(name: str, own: str, taken: frozenset[str] | set[str],
+                      population: int, config: KnowledgeConfig) -> bool:
+    """Whether a city's alternate name is a name people use for that city in English:
+    geonames lists every historical and local alias, and one that is a person's name or
+    another place's own name ("Parry" for Paris, "Victoria" for Hong Kong) is not evidence
+    of this city; nor is another name that English rarely writes for a city that is not
+    among the largest ("Twickenham" for Huntsville, "Waha" for Wuhu)."""
     folded = fold_key(name)
-    return folded == own or folded not in taken
+    if folded == own:
+        return True
+    if folded in taken:
+        return False
+    if _same_spelling_family(folded, own):
+        return True
+    from wordfreq import zipf_frequency
+
+    return (population >= config.relabel_min_population
+            and zipf_frequency(name, "en") >= EXONYM_MIN_ZIPF)
+
+
+def _same_spelling_family(folded: str, own: str) -> bool:
+    """Another romanisation of the same name ("Lugansk", "Chonju" for Jeonju): at most a
+    third of the letters changed; or the own name without a word of its kind ("Al Ain"
+    for Al Ain City)."""
+    limit = max(1, len(own) // 3)
+    return (edit_distance(folded, own, limit) <= limit
+            or own.startswith(folded + " ") or own.endswith(" " + folded))
 
 
 def _is_code(name: str) -> bool:

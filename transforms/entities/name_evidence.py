@@ -50,8 +50,9 @@ class Evidence:
 
 
 def best_spelling(spellings: dict[str, int]) -> str:
-    """The commonest spelling; ties go to the alphabetically first so every worker agrees."""
-    return min(spellings, key=lambda n: (-spellings[n], n))
+    """The commonest spelling, one in capitals (a wire headline) only where there is no
+    other; ties go to the alphabetically first so every worker agrees."""
+    return min(spellings, key=lambda n: (n.isupper(), -spellings[n], n))
 
 
 def pick_neighbour(total: int, near: Iterable[tuple[str, int, int]], config) -> str | None:

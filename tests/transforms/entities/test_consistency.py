@@ -1,7 +1,9 @@
 import re
 
+import pytest
+
 from schemas.records import Entity
-from transforms.entities.consistency import harmonise
+from transforms.entities.consistency import about_sport, harmonise, named_as_place
 
 PLACES = {"Kyiv", "Brasilia", "Texas", "Sochi"}
 
@@ -256,3 +258,27 @@ def test_a_nationality_is_carried_though_the_lexicon_knows_it_as_an_adjective():
     other = "GERMAN BANKS\nGerman lenders rose; a german word."
     assert ("text", "GERMAN", "NORP") not in run(
         "", other, ents("text", other, [("German", "NORP")]), common=lambda word: True)
+
+
+@pytest.mark.parametrize("text, sport", [
+    ("Milan beat Roma 2-0 on Sunday to go top of the league.", True),
+    ("SOCCER - MILAN HELD AT HOME\nMilan could only draw.", True),
+    ("Chelsea 2 Arsenal 1", True),
+    ("W L T PTS\nOTTAWA 7 11 6 20", True),
+    ("The minister told a news conference in Milan that the division was over.", False),
+    ("Fashion week opened in Milan on Tuesday.", False),
+])
+def test_about_sport(text, sport):
+    assert about_sport(text) is sport
+
+
+@pytest.mark.parametrize("text, name, place", [
+    ("Atalanta won 3-1 in Bergamo.", "Bergamo", True),
+    ("MILAN, May 4 - Inter won.", "MILAN", True),
+    ("CHONJU , South Korea 1996-12-07", "CHONJU", True),
+    ("Milan beat Roma 2-0.", "Milan", False),
+    ("They face Ottawa on Friday.", "Ottawa", False),
+])
+def test_named_as_place(text, name, place):
+    start = text.index(name)
+    assert named_as_place(text, start, start + len(name)) is place

@@ -324,3 +324,25 @@ def test_a_subdivision_is_known_by_its_name_without_the_bracketed_local_one(kb):
     [wales] = [e for e in kb.lookup(fold_key("Wales")) if e.kb_id == "iso:GB-WLS"]
     assert wales.canonical == "Wales" and wales.kind == "region" and wales.country == "GB"
     assert not any("[" in e.canonical for e in kb.lookup(fold_key("Cardiff")))
+
+
+# --- alternate names people use in English (issue 21 item 1) ----------------------------
+
+
+@pytest.mark.parametrize("name", ["Twickenham", "Waha"])
+def test_an_alternate_name_english_does_not_use_for_the_city_is_no_name_of_it(kb, name):
+    # geonames lists Twickenham (a historical name) for Huntsville, Waha for Wuhu.
+    assert kb.lookup(fold_key(name)) == []
+
+
+@pytest.mark.parametrize("name, kb_id", [
+    ("Kiev", "geonames:703448"), ("Bombay", "geonames:1275339"),
+    ("Rangoon", "geonames:1298824"), ("Lugansk", "geonames:702658"),
+    ("Al Ain", "geonames:292913"), ("Chonju", "geonames:1845457"),
+])
+def test_exonyms_and_other_spellings_english_uses_still_name_the_city(kb, name, kb_id):
+    assert kb_id in {e.kb_id for e in kb.lookup(fold_key(name))}
+
+
+def test_a_city_shares_its_name_with_a_state_of_its_own_country_not_one_abroad(kb):
+    assert {"geonames:5128581", "iso:US-NY"} <= {e.kb_id for e in kb.lookup(fold_key("New York"))}
