@@ -31,7 +31,6 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from schemas.records import Article, Entity, Repair
-from transforms.entities.consistency import about_sport, named_as_place
 from transforms.entities.knowledge import (
     EDGE_CHARACTERS,
     AliasEntry,
@@ -55,6 +54,7 @@ from transforms.entities.name_evidence import (
     name_mentions,
     pick_neighbour,
 )
+from transforms.entities.sports import about_sport, named_as_place
 from transforms.state.entity_stats import EntityStatsStore, MentionCounts
 
 # Why a mention got its canonical name; ``entities`` shows these to the reader.
