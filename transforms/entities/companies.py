@@ -60,8 +60,8 @@ def companies(fields: dict[str, str], entities: list[Entity]) -> list[Entity]:
 
 
 def short_names(fields: dict[str, str], entities: list[Entity],
-                 common: Callable[[str], bool], is_place: Callable[[str], bool],
-                 is_country: Callable[[str], bool]) -> list[Entity]:
+                common: Callable[[str], bool], is_place: Callable[[str], bool],
+                is_country: Callable[[str], bool]) -> list[Entity]:
     """An organisation's short name is that organisation everywhere in the article: the
     acronym it is given in brackets ("National Alliance (AN)"), a company's name without
     its trade and legal form ("Newmont" for "Newmont Mining Corp"), and a name its trade

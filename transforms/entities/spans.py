@@ -12,11 +12,11 @@ NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # A place word before a surname keeps it a place ("in Houston").
 PLACE_BEFORE = frozenset({"in", "at", "from", "to", "near", "outside", "into", "across",
-                           "around", "towards", "via", "inside"})
+                          "around", "towards", "via", "inside"})
 # Capitalised words that open a sentence before a name ("In Kyiv", "The Kremlin").
 OPENING_WORDS = frozenset({"in", "at", "on", "the", "from", "for", "to", "by", "with", "and",
-                            "but", "as", "after", "before", "of", "near", "outside", "when",
-                            "while", "if", "a", "an", "like", "under", "over", "since"})
+                           "but", "as", "after", "before", "of", "near", "outside", "when",
+                           "while", "if", "a", "an", "like", "under", "over", "since"})
 DATELINE = re.compile(
     r"[^\S\n]*([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)*)(?=(?:,| \(| -| —| –| \d{4}-\d\d-\d\d))")
 WORD = re.compile(r"\w+")
@@ -26,8 +26,6 @@ def is_dateline(text: str, start: int, end: int) -> bool:
     """The place a line opens with as a dateline ("ROME, Dec 6 -")."""
     match = DATELINE.match(text, text.rfind("\n", 0, start) + 1)
     return match is not None and match.span(1) == (start, end)
-
-
 
 
 def stands_apart(text: str, start: int, end: int) -> bool:
@@ -63,4 +61,3 @@ def _word_before_raw(text: str, start: int) -> str:
 def word_before(text: str, start: int) -> str:
     words = WORD.findall(text[max(0, start - 20):start])
     return words[-1].lower() if words else ""
-

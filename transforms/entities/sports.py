@@ -80,8 +80,8 @@ def _is_venue(text: str, start: int, end: int) -> bool:
 
 
 def teams(fields: dict[str, str], entities: list[Entity],
-           is_country: Callable[[str], bool],
-           is_place: Callable[[str], bool] = lambda name: False) -> list[Entity]:
+          is_country: Callable[[str], bool],
+          is_place: Callable[[str], bool] = lambda name: False) -> list[Entity]:
     """Teams in results tables, fixtures, standings and beside a match report's verbs are
     organisations, and so is every other mention of them in the article."""
     teams: set[tuple[str, int]] = set()
