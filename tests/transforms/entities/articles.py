@@ -1,7 +1,13 @@
-"""Small articles and their tagger's entities, for the tests of ``harmonise`` and its rules."""
+"""Small articles and their tagger's entities, for the tests of ``harmonise`` and its rules
+and of the resolver's canonical names."""
 
-from schemas.records import Entity
+from datetime import datetime, timezone
+
+from schemas.records import Article, Entity
+from transforms.entities.canonical import Resolver
 from transforms.entities.consistency import harmonise
+
+WHEN = datetime(2022, 2, 22, tzinfo=timezone.utc)
 
 PLACES = {"Kyiv", "Brasilia", "Texas", "Sochi"}
 
@@ -32,3 +38,15 @@ def run_known(title: str, text: str, entities: list[Entity]):
         {"title": title, "text": text}, entities, lambda w: False,
         is_country=lambda name: name in {"France", "Scotland", "England", "Spain"},
         is_place=lambda name: name in TOWNS)}
+
+
+def in_text(text: str, names: list[tuple[str, str]], field: str = "text") -> Article:
+    """An article with ``text`` whose entities are the first occurrence of each name."""
+    entities = [Entity(name, label, text.index(name), text.index(name) + len(name), field=field)
+                for name, label in names]
+    return Article(id="n", source="test/n", text=text, ingested_at=WHEN, entities=entities)
+
+
+def resolved_as(resolver: Resolver, text: str, names: list[tuple[str, str]]) -> dict:
+    article = resolver.resolve_article(in_text(text, names))
+    return {e.text: (e.kb_id, e.label, e.canonical_reason) for e in article.entities}
