@@ -85,7 +85,7 @@ def tag_articles(nlp, articles: Sequence[tuple[str | None, str]], batch_size: in
     as the texts: a headline costs a few tokens, a second call would cost a pass.
     ``recogniser(text, spaCy spans of every label, field)`` may add entities the model
     missed, never overlapping the model's, or give one of the model's spans a new label.
-    ``harmonise`` then reads each article's entities together (``transforms.consistency``)."""
+    ``harmonise`` then reads each article's entities together (``transforms.entities.consistency``)."""
     fields = [(i, name, value) for i, (title, text) in enumerate(articles)
               for name, value in (("title", title), ("text", text)) if value]
     pieces = [(n, offset, piece) for n, (_, _, value) in enumerate(fields)

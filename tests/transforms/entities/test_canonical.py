@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bench.entity_gold import as_written, evaluate
 from schemas.records import Article, Entity, Repair
+from tests.transforms.entities.articles import WHEN, in_text, resolved_as
 from transforms.entities.canonical import (
     CORPUS,
     NEAR_KNOWLEDGE,
@@ -24,16 +25,10 @@ from transforms.entities.canonical import (
     explain,
     name_mentions,
 )
-from transforms.entities.knowledge import KbEntry, KnowledgeBase, load_knowledge
+from transforms.entities.knowledge import KbEntry, KnowledgeBase
 from transforms.state.entity_stats import SqliteEntityStats
 
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
-WHEN = datetime(2022, 2, 22, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="module")
-def resolver() -> Resolver:
-    return Resolver(load_knowledge())
 
 
 # Corpus-evidence tests use a knowledge base that knows nothing, so that only the counts
@@ -452,18 +447,6 @@ def test_fix_names_edits_the_field_each_entity_is_in():
         ("Velmora Kastenbrigde", "Velmora Kastenbridge")]
 
 
-def in_text(text: str, names: list[tuple[str, str]], field: str = "text") -> Article:
-    """An article with ``text`` whose entities are the first occurrence of each name."""
-    entities = [Entity(name, label, text.index(name), text.index(name) + len(name), field=field)
-                for name, label in names]
-    return Article(id="n", source="test/n", text=text, ingested_at=WHEN, entities=entities)
-
-
-def resolved_as(resolver: Resolver, text: str, names: list[tuple[str, str]]) -> dict:
-    article = resolver.resolve_article(in_text(text, names))
-    return {e.text: (e.kb_id, e.label, e.canonical_reason) for e in article.entities}
-
-
 @pytest.mark.parametrize("label", ["PERSON", "ORG", "GPE"])
 def test_a_surname_is_never_a_misspelt_city(resolver, label):
     # "Parry" is one of geonames' alternate names of Paris; it is a surname first.
@@ -487,75 +470,6 @@ def test_an_organisation_named_after_a_city_never_becomes_it(resolver, club):
 def test_a_capital_tagged_as_an_organisation_is_its_government_s_city(resolver):
     assert resolved_as(resolver, "Kiev said no.", [("Kiev", "ORG")])["Kiev"][:2] == (
         "geonames:703448", "GPE")
-
-
-@pytest.mark.parametrize(
-    "text, kb_id",
-    [
-        ("Smoke drifted across the state of Washington on Tuesday.", "iso:US-WA"),
-        ("Fires burned in eastern Washington state, officials said.", "iso:US-WA"),
-        ("Senators returned to Washington, D.C. on Sunday.", "geonames:4140963"),
-        ("Senators returned to Washington on Sunday.", "geonames:4140963"),
-    ],
-)
-def test_washington_follows_the_words_around_it(resolver, text, kb_id):
-    assert resolved_as(resolver, text, [("Washington", "GPE")])["Washington"][0] == kb_id
-
-
-def test_a_small_place_far_from_the_article_s_countries_keeps_no_id(resolver):
-    text = "New hangars stand at the Obock military field in the Crimea, Russia said."
-    got = resolved_as(resolver, text, [("Obock", "GPE"), ("Crimea", "LOC"), ("Russia", "GPE")])
-    assert got["Obock"] == (None, "GPE", None)
-    assert got["Crimea"][0] == "iso:UA-43"
-
-
-def test_a_small_place_in_the_article_s_country_is_named(resolver):
-    text = "Shelling hit Izium, a town in eastern Ukraine."
-    got = resolved_as(resolver, text, [("Izium", "GPE"), ("Ukraine", "GPE")])
-    assert got["Izium"][0] == "geonames:707292"
-    assert resolved_as(resolver, "Shelling hit Izium.", [("Izium", "GPE")])["Izium"][0] is None
-
-
-def test_a_town_and_a_region_of_its_name_are_told_apart_only_by_the_words_around(resolver):
-    # Obock is a town and a region of Djibouti; Oregon a state and a town of 20,000.
-    text = "A ferry capsized off Obock, a port town in northern Djibouti."
-    got = resolved_as(resolver, text, [("Obock", "GPE"), ("Djibouti", "GPE")])
-    assert got["Obock"][0] is None
-    text = "Oregon's governor said Portland would get help."
-    got = resolved_as(resolver, text, [("Oregon", "GPE"), ("Portland", "GPE")])
-    assert got["Oregon"][0] is None and got["Portland"][0] == "geonames:5746545"
-    text = "The state of Oregon said Portland would get help."
-    got = resolved_as(resolver, text, [("Oregon", "GPE"), ("Portland", "GPE")])
-    assert got["Oregon"][0] == "iso:US-OR"
-
-
-@pytest.mark.parametrize(
-    "text, others, kb_id",
-    [
-        ("Voters in Georgia queued in Atlanta and Savannah.", [("Atlanta", "GPE"),
-                                                                ("Savannah", "GPE")], "iso:US-GA"),
-        ("Voters in Georgia queued for hours in Atlanta.", [("Atlanta", "GPE")], "iso:GE"),
-        ("Protesters in Tbilisi said Georgia must join the EU.", [("Tbilisi", "GPE")], "iso:GE"),
-        ("A US envoy visited Georgia on Monday.", [("US", "GPE")], "iso:GE"),
-        ("Georgia said on Monday it would reply.", [], "iso:GE"),
-    ],
-)
-def test_a_country_yields_to_its_homonym_only_where_places_inside_the_other_are_named(
-        resolver, text, others, kb_id):
-    got = resolved_as(resolver, text, [("Georgia", "GPE"), *others])
-    assert got["Georgia"][0] == kb_id
-
-
-def test_homonyms_the_context_cannot_tell_apart_keep_no_id(resolver):
-    got = resolved_as(resolver, "The festival returns to Victoria this weekend.",
-                      [("Victoria", "GPE")])
-    assert got["Victoria"] == (None, "GPE", None)
-
-
-def test_a_famous_city_is_not_a_town_of_the_country_the_article_names(resolver):
-    text = "Envoys of the United States met in Geneva."
-    got = resolved_as(resolver, text, [("United States", "GPE"), ("Geneva", "GPE")])
-    assert got["Geneva"][0] == "geonames:2660646"
 
 
 def test_every_rewrite_says_why_and_a_name_left_alone_says_nothing(resolver):
@@ -633,29 +547,11 @@ def test_a_misspelt_name_beside_its_unchanged_surname_is_still_corrected():
     assert found[("Aleksiy Danilov", "PERSON")] == {("Oleksiy Danilov", None)}
 
 
-def test_a_province_abroad_keeps_its_namesake_town_from_taking_the_name(resolver):
-    # Bali (Indonesia) beside Bāli, a town of 300,000 in India: the article's countries
-    # decide, and here they cannot choose the town.
-    text = "Tourist arrivals in Bali rose in July, Indonesia's statistics agency said."
-    got = resolved_as(resolver, text, [("Bali", "GPE"), ("Indonesia", "GPE")])
-    assert got["Bali"][0] != "geonames:1277539"
-    assert resolved_as(resolver, "Bali said so.", [("Bali", "GPE")])["Bali"][0] is None
-
-
 def test_the_corpus_s_spelling_in_capitals_only_where_there_is_no_other():
     articles = [article([("PHILADELPHIA", "ORG")], f"p{i}") for i in range(3)]
     articles.append(article([("Philadelphia", "ORG")], "q"))
     found = canon(resolve_all(BLANK, articles))
     assert found[("PHILADELPHIA", "ORG")] == {("Philadelphia", None)}
-
-
-def test_a_city_sharing_its_name_with_its_own_state_is_named_by_a_dateline(resolver):
-    text = "NEW YORK, Dec 6 - Shares rose in New York on Friday."
-    got = resolved_as(resolver, text, [("NEW YORK", "GPE")])
-    assert got["NEW YORK"][0] == "geonames:5128581"
-    got = resolved_as(resolver, "Voters across New York state went to the polls.",
-                      [("New York", "GPE")])
-    assert got["New York"][0] == "iso:US-NY"
 
 
 def test_a_town_the_text_places_elsewhere_is_not_named(resolver):
@@ -671,28 +567,3 @@ def test_a_town_the_text_places_elsewhere_is_not_named(resolver):
     text = "Paris, Texas, declared an emergency after the storm."
     got = resolved_as(resolver, text, [("Paris", "GPE"), ("Texas", "GPE")])
     assert got["Paris"][0] != "geonames:2988507"
-
-
-def test_a_province_named_after_a_sea_needs_its_country_in_sight(resolver):
-    text = "Tanker rates for the Red Sea were steady in New York trading."
-    got = resolved_as(resolver, text, [("Red Sea", "LOC"), ("New York", "GPE")])
-    assert got["Red Sea"][0] is None
-
-
-def test_where_the_article_s_countries_and_a_city_s_size_disagree_no_id(resolver):
-    # A London dateline on an article about Canadian bonds: London, Ontario has the
-    # article's country, London, England the size.
-    text = "LONDON, Dec 6 - Bonds in Toronto and Ottawa rallied, with Canada leading."
-    got = resolved_as(resolver, text, [("LONDON", "GPE"), ("Toronto", "GPE"),
-                                       ("Ottawa", "GPE"), ("Canada", "GPE")])
-    assert got["LONDON"][0] != "geonames:6058560"
-
-
-def test_a_city_and_a_province_abroad_of_its_name_both_in_sight_keep_no_id(resolver):
-    # Jerusalem the city (in geonames under IL) and the Palestinian governorate of its
-    # name, in an article naming places of both countries: the words around do not say
-    # which.
-    text = "Clashes in Hebron and Gaza spread to Jerusalem. Israel said so."
-    got = resolved_as(resolver, text, [("Hebron", "GPE"), ("Gaza", "GPE"),
-                                       ("Jerusalem", "GPE"), ("Israel", "GPE")])
-    assert got["Jerusalem"][0] is None

@@ -1,27 +1,7 @@
 import re
 
-import pytest
-
-from schemas.records import Entity
-from transforms.entities.consistency import about_sport, harmonise, named_as_place
-
-PLACES = {"Kyiv", "Brasilia", "Texas", "Sochi"}
-
-
-def ents(field: str, text: str, names: list[tuple[str, str]]) -> list[Entity]:
-    found, at = [], 0
-    for name, label in names:
-        start = text.index(name, at)
-        found.append(Entity(name, label, start, start + len(name), field=field))
-        at = start + len(name)
-    return found
-
-
-def run(title: str, text: str, entities: list[Entity], common=lambda w: False):
-    return {(e.field, e.text, e.label) for e in harmonise(
-        {"title": title, "text": text}, entities, common,
-        is_country=lambda name: name in {"France", "Scotland"},
-        is_place=lambda name: name in PLACES)}
+from tests.transforms.entities.articles import ents, run, run_known
+from transforms.entities.consistency import harmonise
 
 
 def test_a_lone_surname_of_the_one_person_named_in_full_is_that_person():
@@ -75,24 +55,6 @@ def test_a_title_case_headline_keeps_only_names_the_body_or_the_knowledge_vouche
                                                    ("title", "Sochi", "GPE")}
 
 
-def test_teams_in_results_and_match_reports_are_organisations_but_nations_stay_places():
-    text = ("Barcelona beat Sevilla 3-1 on Sunday. Flights to Sevilla were full.\n"
-            "Results:\nArsenal 3 Brentford 0\nScotland 35 France 7")
-    entities = ents("text", text, [("Barcelona", "GPE"), ("Sevilla", "GPE"), ("Sevilla", "GPE"),
-                                   ("Scotland", "GPE"), ("France", "GPE")])
-    got = run("", text, entities)
-    assert {("text", "Barcelona", "ORG"), ("text", "Sevilla", "ORG"), ("text", "Arsenal", "ORG"),
-            ("text", "Brentford", "ORG"), ("text", "Scotland", "GPE"),
-            ("text", "France", "GPE")} <= got
-    assert ("text", "Sevilla", "GPE") not in got
-
-
-def test_a_score_without_a_match_is_not_a_match_report():
-    text = "Flights to Paris take 2-3 hours."
-    got = run("", text, ents("text", text, [("Paris", "GPE")]))
-    assert got == {("text", "Paris", "GPE")}
-
-
 def test_a_name_is_not_carried_into_a_longer_name_nor_when_it_is_also_a_word():
     text = ("Town officials met. Markets in Yishun New Town rose. Teachers struck. "
             "Many teachers agreed.")
@@ -115,81 +77,6 @@ def test_a_country_is_never_a_person_s_surname():
     assert ("text", "France", "GPE") in got
 
 
-TOWNS = PLACES | {"Luton", "Exeter", "Carlisle", "Genoa", "Atlanta", "Toronto", "Nairobi",
-                  "Bavaria", "Hesse", "Aberdeen", "Dundee"}
-
-
-def run_known(title: str, text: str, entities: list[Entity]):
-    """``run`` with more places known: clubs are named after towns."""
-    return {(e.field, e.text, e.label) for e in harmonise(
-        {"title": title, "text": text}, entities, lambda w: False,
-        is_country=lambda name: name in {"France", "Scotland", "England", "Spain"},
-        is_place=lambda name: name in TOWNS)}
-
-
-def test_the_rows_of_a_standings_table_are_teams_even_where_tagged_persons_if_towns():
-    text = ("LONDON, Jan 14 - Luton went top. Luton have won six in a row.\n"
-            "P W D L F A Pts\nLuton 26 15 6 5 44 22 51\nCarlisle 26 14 7 5 40 27 49\n"
-            "Exeter 26 12 5 9 36 31 41\nPort Vale 26 9 8 9 30 33 35")
-    entities = ents("text", text, [("Luton", "PERSON"), ("Luton", "PERSON"), ("Luton", "PERSON"),
-                                   ("Carlisle", "GPE"), ("Exeter", "GPE")])
-    got = run_known("", text, entities)
-    assert {("text", "Luton", "ORG"), ("text", "Carlisle", "ORG"), ("text", "Exeter", "ORG"),
-            ("text", "Port Vale", "ORG")} <= got
-    assert ("text", "Luton", "PERSON") not in got
-
-
-def test_a_golf_leaderboard_and_a_table_of_votes_keep_their_people_and_places():
-    golf = ("Leading scores after the third round:\nRory McIlroy 66 70 67\n"
-            "Patrick Reed 68 67 69\nShane Lowry 70 68 68")
-    players = [("Rory McIlroy", "PERSON"), ("Patrick Reed", "PERSON"), ("Shane Lowry", "PERSON")]
-    assert run_known("", golf, ents("text", golf, players)) == {("text", *name) for name in players}
-    votes = ("The conservatives won in both states, results showed.\n"
-             "Share of the vote by state:\nBavaria 37 8 15 14\nHesse 34 15 18 15")
-    states = [("Bavaria", "GPE"), ("Hesse", "GPE")]
-    assert run_known("", votes, ents("text", votes, states)) == {("text", *name) for name in states}
-
-
-def test_fixtures_make_teams_but_the_place_after_at_and_a_tennis_draw_stay():
-    text = ("Fixtures on Sunday (kick-off GMT):\nTorino (9) v Genoa (14) 1300\n"
-            "TORONTO AT ATLANTA\nDjokovic (1) v Nadal (4)")
-    entities = ents("text", text, [("Torino", "PERSON"), ("Genoa", "GPE"), ("TORONTO", "GPE"),
-                                   ("ATLANTA", "GPE"), ("Djokovic", "PERSON"), ("Nadal", "PERSON")])
-    got = run_known("", text, entities)
-    assert {("text", "Genoa", "ORG"), ("text", "TORONTO", "ORG"), ("text", "ATLANTA", "GPE"),
-            ("text", "Djokovic", "PERSON"), ("text", "Nadal", "PERSON"),
-            ("text", "Torino", "PERSON")} == got
-
-
-def test_results_with_scorers_in_brackets_name_teams_and_their_other_mentions():
-    text = ("Results of Scottish Premiership matches:\n"
-            "Dundee 0 Aberdeen 3 (Miovski 9, 55, Duk 71)\n"
-            "Aberdeen moved up to fourth.")
-    entities = ents("text", text, [("Dundee", "GPE"), ("Aberdeen", "GPE"), ("Miovski", "PERSON"),
-                                   ("Duk", "PERSON"), ("Aberdeen", "NORP")])
-    got = run_known("", text, entities)
-    assert {("text", "Dundee", "ORG"), ("text", "Aberdeen", "ORG"),
-            ("text", "Miovski", "PERSON")} <= got
-    assert ("text", "Aberdeen", "NORP") not in got
-
-
-def test_a_player_s_club_in_brackets_is_a_team_and_a_country_there_a_place():
-    text = ("Norway named the following squad:\n"
-            "Goalkeepers - Orjan Nyland (Sevilla, Spain), Mathias Dyngeland (Brann)")
-    entities = ents("text", text, [("Norway", "GPE"), ("Orjan Nyland", "PERSON"),
-                                   ("Sevilla", "GPE"), ("Spain", "GPE"),
-                                   ("Mathias Dyngeland", "PERSON")])
-    got = run_known("", text, entities)
-    assert {("text", "Sevilla", "ORG"), ("text", "Spain", "GPE"), ("text", "Brann", "ORG"),
-            ("text", "Norway", "GPE")} <= got
-
-
-def test_a_town_in_brackets_after_a_name_outside_sport_stays_a_place():
-    text = "Letters to the editor. Jane Doe (Exeter) says the bus fares are too high."
-    entities = ents("text", text, [("Jane Doe", "PERSON"), ("Exeter", "GPE")])
-    assert ("text", "Exeter", "GPE") in run_known("", text, entities)
-
-
 def test_a_dateline_after_a_slug_and_a_byline_is_a_place():
     text = ("FOOTBALL - LIVERPOOL GO CLEAR\nBy Sam Holden\n"
             "NAIROBI, April 2 - Officials in Nairobi said the match would go ahead.")
@@ -197,47 +84,6 @@ def test_a_dateline_after_a_slug_and_a_byline_is_a_place():
                                    ("Nairobi", "GPE")])
     got = run_known("", text, entities)
     assert ("text", "NAIROBI", "GPE") in got and ("text", "NAIROBI", "ORG") not in got
-
-
-def test_a_company_and_its_short_name_are_one_organisation():
-    text = ("Kinross Gold Corp said it would buy Aurelian Resources Inc. Kinross said the deal "
-            "was done, and Aurelian shares rose. The U.S.-based Orion Mining Ltd declined.")
-    entities = ents("text", text, [("Kinross", "PERSON"), ("Aurelian Resources Inc", "ORG"),
-                                   ("Kinross", "PERSON"), ("Aurelian", "GPE"),
-                                   ("U.S.-based Orion Mining Ltd", "ORG")])
-    got = run_known("", text, entities)
-    assert {("text", "Kinross Gold Corp", "ORG"), ("text", "Kinross", "ORG"),
-            ("text", "Aurelian", "ORG"), ("text", "Orion Mining Ltd", "ORG")} <= got
-    assert not {label for _, name, label in got if name in ("Kinross", "Aurelian")} - {"ORG"}
-
-
-def test_an_acronym_given_in_brackets_is_its_organisation_but_overtime_is_not():
-    text = ("The Democratic Alliance (DA) won four seats. DA leader John Steenhuisen spoke.\n"
-            "Results:\nBoston 101 Chicago 99 (OT)\nOT was needed.")
-    entities = ents("text", text, [("Democratic Alliance (DA", "ORG"), ("John Steenhuisen", "PERSON"),
-                                   ("Boston", "GPE"), ("Chicago", "GPE")])
-    got = run_known("", text, entities)
-    assert {("text", "Democratic Alliance", "ORG"), ("text", "DA", "ORG")} <= got
-    assert not any(name == "OT" for _, name, _ in got)
-
-
-def test_a_company_its_trade_stands_before_is_that_company_everywhere_but_a_person_stays():
-    text = ("Polish brewer Zywiec said profits fell. Zywiec shares eased in Warsaw. "
-            "Publisher Rupert Murdoch and oil exporter Norway were not involved.")
-    entities = ents("text", text, [("Zywiec", "GPE"), ("Zywiec", "GPE"), ("Warsaw", "GPE"),
-                                   ("Rupert Murdoch", "PERSON"), ("Norway", "GPE")])
-    got = run_known("", text, entities)
-    assert {("text", "Zywiec", "ORG"), ("text", "Warsaw", "GPE"),
-            ("text", "Rupert Murdoch", "PERSON"), ("text", "Norway", "GPE")} == got
-
-
-def test_a_table_s_column_heads_name_nothing_but_a_line_of_acronyms_stays():
-    text = "NBA standings:\nW L PCT GB\nMIAMI 14 5 .737 -\nUS UK EU"
-    entities = ents("text", text, [("W L", "ORG"), ("GB", "GPE"), ("MIAMI", "GPE"),
-                                   ("US", "GPE"), ("UK", "GPE"), ("EU", "ORG")])
-    got = run_known("", text, entities)
-    assert not {name for _, name, _ in got} & {"W L", "GB"}
-    assert {"US", "UK", "EU"} <= {name for _, name, _ in got}
 
 
 def test_a_lower_case_article_is_not_part_of_the_name_and_the_name_is_carried():
@@ -258,27 +104,3 @@ def test_a_nationality_is_carried_though_the_lexicon_knows_it_as_an_adjective():
     other = "GERMAN BANKS\nGerman lenders rose; a german word."
     assert ("text", "GERMAN", "NORP") not in run(
         "", other, ents("text", other, [("German", "NORP")]), common=lambda word: True)
-
-
-@pytest.mark.parametrize("text, sport", [
-    ("Milan beat Roma 2-0 on Sunday to go top of the league.", True),
-    ("SOCCER - MILAN HELD AT HOME\nMilan could only draw.", True),
-    ("Chelsea 2 Arsenal 1", True),
-    ("W L T PTS\nOTTAWA 7 11 6 20", True),
-    ("The minister told a news conference in Milan that the division was over.", False),
-    ("Fashion week opened in Milan on Tuesday.", False),
-])
-def test_about_sport(text, sport):
-    assert about_sport(text) is sport
-
-
-@pytest.mark.parametrize("text, name, place", [
-    ("Atalanta won 3-1 in Bergamo.", "Bergamo", True),
-    ("MILAN, May 4 - Inter won.", "MILAN", True),
-    ("CHONJU , South Korea 1996-12-07", "CHONJU", True),
-    ("Milan beat Roma 2-0.", "Milan", False),
-    ("They face Ottawa on Friday.", "Ottawa", False),
-])
-def test_named_as_place(text, name, place):
-    start = text.index(name)
-    assert named_as_place(text, start, start + len(name)) is place
