@@ -72,11 +72,12 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
     fused stage costs every batch the runner's set-up (docs/streaming.md): no top list of
     names (nothing prints it), near-copy clusters found by the union-find in one place
     instead of star rounds (12 stages; the answers are the same, and a micro-batch holds
-    at most ``--max-batch-records`` articles), and the files written in one step instead
-    of eleven stages (``WriteMicroBatch``: the same files)."""
+    at most ``--max-batch-records`` articles), each publisher's common lines found and the
+    files written in one step each instead of ten and eleven stages (the same lines, the
+    same files)."""
     state = StateSpec(state_dir, config.near_copy_days) if state_dir else None
     decoded = raw | "Read" >> DecodeInputs(ingested_at, config.max_bytes)
-    repaired = decoded["articles"] | "Repair" >> RepairText()
+    repaired = decoded["articles"] | "Repair" >> RepairText(in_one_step=micro_batch)
     articles = (
         repaired["articles"]
         | "Language" >> DetectLanguage()

@@ -21,7 +21,7 @@ from apache_beam.metrics import Metrics
 
 from schemas.records import Article, Reject, Repair
 from transforms.repair.boilerplate import BoilerplateConfig, remove_boilerplate
-from transforms.repair.common_lines import FindCommonLines, publisher_key
+from transforms.repair.common_lines import FindCommonLines, common_lines_by_article, publisher_key
 from transforms.repair.mojibake import fix_mojibake
 from transforms.repair.scripts import (
     COMMON,
@@ -473,27 +473,57 @@ class FinishRepair(beam.DoFn):
 
 
 class RepairText(beam.PTransform):
-    """Articles as read in; {"articles": repaired articles, "rejects": empty ones} out."""
+    """Articles as read in; {"articles": repaired articles, "rejects": empty ones} out.
 
-    def __init__(self, config: RepairConfig = RepairConfig()):
+    ``in_one_step``: for the streaming worker's micro-batches (at most
+    ``--max-batch-records`` articles), each publisher's common lines are found in one
+    step over all the articles (``common_lines_by_article``: the same lines) instead of
+    ten fused stages of groupings, each of which costs every batch the local runner's
+    set-up (docs/streaming.md).
+    """
+
+    def __init__(self, config: RepairConfig = RepairConfig(), in_one_step: bool = False):
         super().__init__()
         self._config = config
+        self._in_one_step = in_one_step
 
     def expand(self, articles):
         cleaned = articles | "CleanCharacters" >> beam.ParDo(CleanCharacters())
-        common = (
-            cleaned
-            | "ForCounting" >> beam.Map(_counted)
-            | "FindCommonLines" >> FindCommonLines(self._config.boilerplate)
-        )
+        if self._in_one_step:
+            joined = (
+                cleaned.pipeline
+                | "Once" >> beam.Create([None])
+                | "JoinCommonLines" >> beam.FlatMap(
+                    _joined_in_one_step, beam.pvalue.AsList(cleaned), self._config.boilerplate)
+            )
+        else:
+            common = (
+                cleaned
+                | "ForCounting" >> beam.Map(_counted)
+                | "FindCommonLines" >> FindCommonLines(self._config.boilerplate)
+            )
+            joined = (
+                {"article": cleaned | "ById" >> beam.Map(lambda article: (article.id, article)),
+                 "common": common}
+                | "JoinCommonLines" >> beam.CoGroupByKey()
+            )
         finished = (
-            {"article": cleaned | "ById" >> beam.Map(lambda article: (article.id, article)),
-             "common": common}
-            | "JoinCommonLines" >> beam.CoGroupByKey()
+            joined
             | "FinishRepair"
             >> beam.ParDo(FinishRepair(self._config)).with_outputs(FinishRepair.REJECTS, main="articles")
         )
         return {"articles": finished.articles, "rejects": finished[FinishRepair.REJECTS]}
+
+
+def _joined_in_one_step(_unused: None, cleaned: list[Article],
+                        config: BoilerplateConfig) -> Iterator[tuple[str, dict]]:
+    """What ``JoinCommonLines`` gives ``FinishRepair``, from all the articles at once."""
+    common = common_lines_by_article(map(_counted, cleaned), config)
+    by_id: dict[str, list[Article]] = {}
+    for article in cleaned:
+        by_id.setdefault(article.id, []).append(article)
+    for article_id, articles in by_id.items():
+        yield article_id, {"article": articles, "common": sorted(common.get(article_id, ()))}
 
 
 def _counted(article: Article) -> tuple[str, str, str]:
