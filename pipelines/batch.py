@@ -72,9 +72,9 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
     fused stage costs every batch the runner's set-up (docs/streaming.md): no top list of
     names (nothing prints it), near-copy clusters found by the union-find in one place
     instead of star rounds (12 stages; the answers are the same, and a micro-batch holds
-    at most ``--max-batch-records`` articles), each publisher's common lines found and the
-    files written in one step each instead of ten and eleven stages (the same lines, the
-    same files)."""
+    at most ``--max-batch-records`` articles), and each publisher's common lines, the
+    batch's name counts and the files made in one step each instead of ten, three and
+    eleven stages (the same lines, counts and files)."""
     state = StateSpec(state_dir, config.near_copy_days) if state_dir else None
     decoded = raw | "Read" >> DecodeInputs(ingested_at, config.max_bytes)
     repaired = decoded["articles"] | "Repair" >> RepairText(in_one_step=micro_batch)
@@ -90,7 +90,7 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
     articles = articles | "Tagged" >> beam.ParDo(progress.Tick(progress.DONE))
     if not config.skip_entities:
         articles = articles | "CanonicalEntities" >> ResolveEntities(
-            fix_names=config.fix_names, aliases=config.aliases, **_entity_state(state, stem)
+            fix_names=config.fix_names, aliases=config.aliases, **_entity_state(state, stem, micro_batch)
         )
     if os.environ.get(STAGE_FAILPOINT_ENV):
         articles = articles | "Failpoint" >> beam.Map(_fail_on, os.environ[STAGE_FAILPOINT_ENV])
@@ -113,10 +113,10 @@ def _match_index(state: StateSpec, stem: str) -> beam.PTransform:
     return MatchIndex(state.near_copy_index(), stem, near_copy_days=state.near_copy_days)
 
 
-def _entity_state(state: StateSpec | None, stem: str) -> dict:
+def _entity_state(state: StateSpec | None, stem: str, micro_batch: bool) -> dict:
     if state is None:
         return {}
-    return {"stats_store": state.entity_stats(), "batch_key": stem}
+    return {"stats_store": state.entity_stats(), "batch_key": stem, "in_one_step": micro_batch}
 
 
 class SharedViewOptions(PipelineOptions):
