@@ -136,8 +136,9 @@ class WriteAll(WritePartition):
         super().__init__(output)
         self.rows_per_file = rows_per_file
 
-    def process(self, _unused: None, records: list[Article | Reject], stem: str) -> Iterator[str]:
-        keyed = [partition_key(record) for record in records]
+    def process(self, _unused: None, articles: list[Article], rejects: list[Reject],
+                stem: str) -> Iterator[str]:
+        keyed = [partition_key(record) for record in (*articles, *rejects)]
         sizes = Counter(key for key, _ in keyed)
         shards: dict[tuple[str, str, int], list] = defaultdict(list)
         for element in keyed:
@@ -277,10 +278,12 @@ class WriteMicroBatch(WriteDatePartitions):
     set-up (docs/streaming.md), and the rows fit in memory twice over."""
 
     def expand(self, tables):
-        rows = (tables["articles"], tables["rejects"]) | "All rows" >> beam.Flatten()
+        # Two side inputs, not a Flatten: the local runner would write a Flatten's rows out
+        # and read them back in a stage of its own.
         return (
-            rows.pipeline
+            tables["articles"].pipeline
             | "Once" >> beam.Create([None])
             | "Write all" >> beam.ParDo(WriteAll(self.output, self.rows_per_file),
-                                        beam.pvalue.AsList(rows), self.stem)
+                                        beam.pvalue.AsList(tables["articles"]),
+                                        beam.pvalue.AsList(tables["rejects"]), self.stem)
         )
