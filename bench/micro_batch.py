@@ -12,7 +12,9 @@ Each is measured with and without ``transforms.runtime.dofn_specs`` (Beam's per-
 answered once per class), the variants interleaved round by round so that a shared
 machine's load hits them alike; medians and minimums in seconds, and the median CPU
 seconds of the process (threads included), which a shared machine's load changes less.
-No near-copy or entity state (the same in every variant). Run: ``python -m bench.micro_batch [--rounds 8]``.
+No near-copy or entity state (the same in every variant) unless ``--state`` gives the
+built-once pipeline a state folder, as the streaming worker has (its graph has the
+index and store steps). Run: ``python -m bench.micro_batch [--rounds 8] [--state]``.
 """
 
 from __future__ import annotations
@@ -50,10 +52,11 @@ def graph_per_batch(output: str, inputs: list[RawInput], stem: str, at: datetime
                     output, stem, at)
 
 
-def measure(rounds: int, count: int) -> dict[str, dict[str, float]]:
+def measure(rounds: int, count: int, state: bool = False) -> dict[str, dict[str, float]]:
     output = tempfile.mkdtemp(prefix="copydesk-micro-batch-")
     at = datetime.now(timezone.utc)
-    once = batch.RecordsPipeline(output, batch.BatchConfig())
+    once = batch.RecordsPipeline(output, batch.BatchConfig(),
+                                 state_dir=os.path.join(output, "_state") if state else None)
     variants = [(kind, specs) for kind in ("graph per batch", "built once") for specs in (True, False)]
     seconds: dict[tuple[str, bool], list[float]] = {v: [] for v in variants}
     cpu: dict[tuple[str, bool], list[float]] = {v: [] for v in variants}
@@ -85,10 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.micro_batch", description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--records", type=int, default=1, help="articles per micro-batch")
+    parser.add_argument("--state", action="store_true",
+                        help="give the built-once pipeline a state folder, as the streaming worker has")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line last")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
-    figures = measure(args.rounds, args.records)
+    figures = measure(args.rounds, args.records, args.state)
     print(f"| micro-batch of {args.records} article(s), {args.rounds} rounds "
           "| median s | min s | median CPU s |")
     print("|---|---|---|---|")

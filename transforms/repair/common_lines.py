@@ -89,6 +89,21 @@ def find_common_lines(
     return {publisher: frozenset(keys) for publisher, keys in common.items()}
 
 
+def common_lines_by_article(
+    articles: Iterable[tuple[str, str, str]], config: BoilerplateConfig = BoilerplateConfig()
+) -> dict[str, set[str]]:
+    """``FindCommonLines`` in one place, for a micro-batch held in memory: (article id,
+    publisher, text) in; each article id's lines that are its publisher's template."""
+    articles = list(articles)
+    common = find_common_lines(((publisher, text) for _, publisher, text in articles), config)
+    found: dict[str, set[str]] = {}
+    for article_id, publisher, text in articles:
+        keys = short_line_keys(text, config) & common.get(publisher, frozenset())
+        if keys:
+            found.setdefault(article_id, set()).update(keys)
+    return found
+
+
 class _LinesOfArticle(beam.DoFn):
     """((publisher, line), (story signature, article id)) per distinct short line of an
     article, and (publisher, signature) once per article on the ``stories`` output."""

@@ -24,6 +24,7 @@ from transforms.repair.boilerplate import BoilerplateConfig, remove_boilerplate
 from transforms.repair.common_lines import (
     FindCommonLines,
     article_signature,
+    common_lines_by_article,
     publisher_key,
     short_line_keys,
 )
@@ -478,28 +479,47 @@ class FinishRepair(beam.DoFn):
 
 
 class RepairText(beam.PTransform):
-    """Articles as read in; {"articles": repaired articles, "rejects": empty ones} out."""
+    """Articles as read in; {"articles": repaired articles, "rejects": empty ones} out.
 
-    def __init__(self, config: RepairConfig = RepairConfig(), common_lines=None):
-        """``common_lines``: a store of the whole run's verdicts
-        (``transforms.state.common_lines``), for a run in chunks; else they are found in
-        the articles given."""
+    ``common_lines``: a store of the whole run's verdicts (``transforms.state.
+    common_lines``), for a run in chunks; else they are found in the articles given.
+    ``in_one_step``: for the streaming worker's micro-batches (at most
+    ``--max-batch-records`` articles), each publisher's common lines are found in one
+    step over all the articles (``common_lines_by_article``: the same lines) instead of
+    ten fused stages of groupings, each of which costs every batch the local runner's
+    set-up (docs/streaming.md).
+    """
+
+    def __init__(self, config: RepairConfig = RepairConfig(), common_lines=None,
+                 in_one_step: bool = False):
         super().__init__()
         self._config = config
         self._common_lines = common_lines
+        self._in_one_step = in_one_step
 
     def expand(self, articles):
         cleaned = articles | "CleanCharacters" >> beam.ParDo(CleanCharacters())
-        counted = cleaned | "ForCounting" >> beam.Map(_counted)
-        if self._common_lines is None:
-            common = counted | "FindCommonLines" >> FindCommonLines(self._config.boilerplate)
+        if self._in_one_step and self._common_lines is None:
+            joined = (
+                cleaned.pipeline
+                | "Once" >> beam.Create([None])
+                | "JoinCommonLines" >> beam.FlatMap(
+                    _joined_in_one_step, beam.pvalue.AsList(cleaned), self._config.boilerplate)
+            )
         else:
-            common = counted | "StoredCommonLines" >> beam.ParDo(
-                StoredCommonLines(self._common_lines, self._config.boilerplate))
+            counted = cleaned | "ForCounting" >> beam.Map(_counted)
+            if self._common_lines is None:
+                common = counted | "FindCommonLines" >> FindCommonLines(self._config.boilerplate)
+            else:
+                common = counted | "StoredCommonLines" >> beam.ParDo(
+                    StoredCommonLines(self._common_lines, self._config.boilerplate))
+            joined = (
+                {"article": cleaned | "ById" >> beam.Map(lambda article: (article.id, article)),
+                 "common": common}
+                | "JoinCommonLines" >> beam.CoGroupByKey()
+            )
         finished = (
-            {"article": cleaned | "ById" >> beam.Map(lambda article: (article.id, article)),
-             "common": common}
-            | "JoinCommonLines" >> beam.CoGroupByKey()
+            joined
             | "FinishRepair"
             >> beam.ParDo(FinishRepair(self._config)).with_outputs(FinishRepair.REJECTS, main="articles")
         )
@@ -528,6 +548,17 @@ def counted_lines(article: Article, config: BoilerplateConfig = BoilerplateConfi
     text, _ = clean_text(article.text)
     publisher = publisher_key(article.publisher_id, article.url, article.source)
     return publisher, article_signature(text), frozenset(short_line_keys(text, config))
+
+
+def _joined_in_one_step(_unused: None, cleaned: list[Article],
+                        config: BoilerplateConfig) -> Iterator[tuple[str, dict]]:
+    """What ``JoinCommonLines`` gives ``FinishRepair``, from all the articles at once."""
+    common = common_lines_by_article(map(_counted, cleaned), config)
+    by_id: dict[str, list[Article]] = {}
+    for article in cleaned:
+        by_id.setdefault(article.id, []).append(article)
+    for article_id, articles in by_id.items():
+        yield article_id, {"article": articles, "common": sorted(common.get(article_id, ()))}
 
 
 def _counted(article: Article) -> tuple[str, str, str]:

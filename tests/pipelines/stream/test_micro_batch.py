@@ -4,14 +4,18 @@ one), and a batch run again writes the same rows under the same names."""
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 from datetime import datetime, timedelta, timezone
 
+import dill
 import pyarrow.dataset as ds
 import pytest
+from apache_beam.internal import pickler
 
 from pipelines.batch import BatchConfig, RecordsPipeline
+from pipelines.stream.micro_batch import steady_dill_logger
 from schemas.records import RawInput
 from tests.pipelines.stream.test_stream import article
 
@@ -140,3 +144,15 @@ def test_spools_of_killed_workers_are_removed_and_live_ones_kept(tmp_path):
         workers[1].wait()
         mine.close()
     assert not os.path.exists(mine.folder)
+
+
+def test_dills_logger_follows_beams_pickler_and_keeps_other_caches_when_unchanged():
+    steady_dill_logger()
+    log, other = dill.dill.log, logging.getLogger("copydesk.test.cache")
+    other.isEnabledFor(logging.INFO)
+    assert pickler.loads(pickler.dumps({"a": 1})) == {"a": 1}
+    assert log.level == logging.WARN and logging.INFO in other._cache
+    dill.dill._trace(True)
+    assert log.level == logging.INFO and logging.INFO not in other._cache
+    dill.dill._trace(False)
+    assert log.level == logging.WARN

@@ -374,35 +374,39 @@ def test_resolve_entities_fix_names_in_a_pipeline():
             [("Saara Lindkvist-Horn", "Saara Lindqvist-Horn")])]))
 
 
-def _run_batch(articles: list[Article], store: SqliteEntityStats) -> list[tuple]:
+def _run_batch(articles: list[Article], store: SqliteEntityStats,
+               in_one_step: bool = False) -> list[tuple]:
     """One streaming batch: a bounded pipeline with the shared store."""
     results: list[tuple] = []
     with TestPipeline() as p:
-        out = p | beam.Create(articles) | ResolveEntities(stats_store=store) | beam.Map(_summary)
+        out = (p | beam.Create(articles) | ResolveEntities(stats_store=store, in_one_step=in_one_step)
+               | beam.Map(_summary))
         out | beam.combiners.ToList() | beam.Map(results.extend)
     return results
 
 
-def test_streaming_a_misspelling_in_a_later_batch_resolves_through_the_store(tmp_path):
+@pytest.mark.parametrize("in_one_step", [False, True])
+def test_streaming_a_misspelling_in_a_later_batch_resolves_through_the_store(tmp_path, in_one_step):
     store = SqliteEntityStats(tmp_path / "_state" / "entity_stats.sqlite")
     right = "Hannele Virtasalmi"
     first = [article([(right, "PERSON")], f"r{i}") for i in range(3)]
-    _run_batch(first, store)
+    _run_batch(first, store, in_one_step)
     assert store.counts()[("person", right)] == 3
     # Alone, the later batch has no evidence; with the store it has three mentions.
     later = [article([("Hannele Virtasalni", "PERSON")], "w")]
     assert resolve_all(BLANK, later)[0].entities[0].canonical == "Hannele Virtasalni"
-    _run_batch(later, store)
+    _run_batch(later, store, in_one_step)
     counts = store.counts()
     assert counts[("person", "Hannele Virtasalni")] == 1 and counts[("person", right)] == 3
 
 
-def test_streaming_batch_output_uses_stored_counts(tmp_path):
+@pytest.mark.parametrize("in_one_step", [False, True])
+def test_streaming_batch_output_uses_stored_counts(tmp_path, in_one_step):
     store = SqliteEntityStats(tmp_path / "stats.sqlite")
     store.add({("person", "Hannele Virtasalmi"): 3})
     with TestPipeline() as p:
         out = (p | beam.Create([article([("Hannele Virtasalni", "PERSON")], "w")])
-               | ResolveEntities(stats_store=store)
+               | ResolveEntities(stats_store=store, in_one_step=in_one_step)
                | beam.Map(lambda a: a.entities[0].canonical))
         assert_that(out, equal_to(["Hannele Virtasalmi"]))
     assert store.counts()[("person", "Hannele Virtasalni")] == 1
@@ -567,3 +571,15 @@ def test_a_town_the_text_places_elsewhere_is_not_named(resolver):
     text = "Paris, Texas, declared an emergency after the storm."
     got = resolved_as(resolver, text, [("Paris", "GPE"), ("Texas", "GPE")])
     assert got["Paris"][0] != "geonames:2988507"
+
+
+def test_one_step_stores_the_counts_and_resolves_as_the_grouped_steps(tmp_path):
+    batch = [article([("Hannele Virtasalmi", "PERSON"), ("Kyiv", "GPE")], f"r{i}") for i in range(3)]
+    batch.append(article([("Hannele Virtasalni", "PERSON"), ("Kyiv", "GPE")], "w"))
+    found = {}
+    for in_one_step in (False, True):
+        store = SqliteEntityStats(tmp_path / f"{in_one_step}.sqlite")
+        rows = _run_batch(batch, store, in_one_step)
+        found[in_one_step] = (store.counts(), sorted(map(repr, rows)))
+    assert found[False][0][("person", "Hannele Virtasalmi")] == 3
+    assert found[True] == found[False]

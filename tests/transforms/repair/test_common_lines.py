@@ -13,6 +13,7 @@ from transforms.repair.boilerplate import BoilerplateConfig, normalise_line
 from transforms.repair.common_lines import (
     FindCommonLines,
     common_line_threshold,
+    common_lines_by_article,
     find_common_lines,
     publisher_key,
 )
@@ -54,6 +55,7 @@ def test_find_common_lines_counts_distinct_stories_per_publisher():
         common = pipeline | beam.Create(rows) | FindCommonLines()
         assert_that(common, equal_to([(f"id{n}", normalise_line(footer)) for n in range(6)]))
     assert find_common_lines(items) == {"site": {normalise_line(footer)}}
+    assert common_lines_by_article(rows) == {f"id{n}": {normalise_line(footer)} for n in range(6)}
 
 
 def test_a_publishers_template_is_found_whatever_the_size_of_the_run():

@@ -402,7 +402,8 @@ def article(number: int, text: str, title: str | None = None) -> Article:
     )
 
 
-def test_repair_text_transform_repairs_rejects_and_uses_the_run():
+@pytest.mark.parametrize("in_one_step", [False, True])
+def test_repair_text_transform_repairs_rejects_and_uses_the_run(in_one_step):
     site_line = "The Northern Courier is reader-funded"
     towns = ("Lviv", "Odesa", "Kharkiv", "Dnipro")
     bodies = [
@@ -414,7 +415,7 @@ def test_repair_text_transform_repairs_rejects_and_uses_the_run():
     inputs.append(article(9, "Skip to content\n\nShare this:\n\nLeave a Reply"))
     inputs.append(article(10, "Story text kept as it is, with a “quote”.", title="Given"))
     with TestPipeline() as pipeline:
-        result = pipeline | beam.Create(inputs) | RepairText()
+        result = pipeline | beam.Create(inputs) | RepairText(in_one_step=in_one_step)
         assert_that(
             result["articles"] | "Summaries" >> beam.Map(lambda a: (a.id, a.title, a.text)),
             equal_to(
@@ -437,7 +438,8 @@ def test_repair_text_transform_repairs_rejects_and_uses_the_run():
         )
 
 
-def test_recurring_lines_are_counted_per_publisher():
+@pytest.mark.parametrize("in_one_step", [False, True])
+def test_recurring_lines_are_counted_per_publisher(in_one_step):
     promo = "Наши новости в Дзене"
     texts = [f"Городской совет собрался в {day}.\n\n{promo}" for day in ("понедельник", "среду", "пятницу")]
     inputs = [
@@ -449,25 +451,27 @@ def test_recurring_lines_are_counted_per_publisher():
         dataclasses.replace(article(10 + i, text), publisher_id=f"other {i}") for i, text in enumerate(texts)
     ]
     with TestPipeline() as pipeline:
-        result = pipeline | beam.Create(inputs) | RepairText()
+        result = pipeline | beam.Create(inputs) | RepairText(in_one_step=in_one_step)
         assert_that(
             result["articles"] | beam.Map(lambda a: (a.id, promo in a.text)),
             equal_to([(f"id{i}", False) for i in range(3)] + [(f"id{10 + i}", True) for i in range(3)]),
         )
 
 
-def test_copies_of_one_story_do_not_make_its_lines_boilerplate():
+@pytest.mark.parametrize("in_one_step", [False, True])
+def test_copies_of_one_story_do_not_make_its_lines_boilerplate(in_one_step):
     body = "Short Headline\n\nA first sentence of the story.\n\nA subheading\n\nThe long paragraph."
     inputs = [article(i, body) for i in range(5)]
     with TestPipeline() as pipeline:
-        result = pipeline | beam.Create(inputs) | RepairText()
+        result = pipeline | beam.Create(inputs) | RepairText(in_one_step=in_one_step)
         assert_that(
             result["articles"] | beam.Map(lambda a: a.text),
             equal_to(["A first sentence of the story.\n\nA subheading\n\nThe long paragraph."] * 5),
         )
 
 
-def test_seed_run_through_repair_text():
+@pytest.mark.parametrize("in_one_step", [False, True])
+def test_seed_run_through_repair_text(in_one_step):
     inputs = [article(i, seed(f"00{i}")) for i in range(5)]
     inputs[2].repairs.append(Repair("encoding", "", "set by the read stage"))
     before = [(a.text, list(a.repairs)) for a in inputs]
@@ -483,7 +487,7 @@ def test_seed_run_through_repair_text():
                 assert junk not in a.text, (a.id, junk)
 
     with TestPipeline() as pipeline:
-        result = pipeline | beam.Create(inputs) | RepairText()
+        result = pipeline | beam.Create(inputs) | RepairText(in_one_step=in_one_step)
         assert_that(result["articles"] | beam.combiners.ToList(), check_list(check))
         assert_that(result["rejects"], equal_to([]), label="NoRejects")
     assert [(a.text, a.repairs) for a in inputs] == before

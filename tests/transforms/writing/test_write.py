@@ -1,5 +1,6 @@
 import glob
 import os
+import sys
 from datetime import datetime, timedelta, timezone
 
 import apache_beam as beam
@@ -10,9 +11,17 @@ from apache_beam.testing.test_pipeline import TestPipeline
 
 from schemas.arrow import ARTICLES, REJECTS
 from schemas.records import Article, Entity, Reject, Repair
-from transforms.writing.write import WriteDatePartitions, shard_of, written_files
+from transforms.writing.write import WriteDatePartitions, WriteMicroBatch, shard_of, written_files
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)
+Writer = WriteDatePartitions
+
+
+@pytest.fixture(autouse=True, params=[WriteDatePartitions, WriteMicroBatch])
+def writer(request, monkeypatch):
+    """Every test runs with the grouped steps and with the streaming worker's one step."""
+    monkeypatch.setattr(sys.modules[__name__], "Writer", request.param)
+    return request.param
 
 
 def article(n: int, published_days_ago: int | None, duplicate_of: str | None = None) -> Article:
@@ -31,7 +40,7 @@ def write(output, stem, articles, rejects):
             "articles": p | "A" >> beam.Create(articles),
             "rejects": p | "R" >> beam.Create(rejects),
         }
-        tables | WriteDatePartitions(str(output), stem)
+        tables | Writer(str(output), stem)
 
 
 def read(output, table):
@@ -112,7 +121,7 @@ def test_a_crowded_date_is_sharded_into_bounded_deterministic_files(tmp_path):
     crowded = [article(n, 0) for n in range(200)]
     with TestPipeline() as p:
         {"articles": p | "A" >> beam.Create(crowded), "rejects": p | "R" >> beam.Create([])} \
-            | WriteDatePartitions(str(tmp_path), "batch-x", rows_per_file=25)
+            | Writer(str(tmp_path), "batch-x", rows_per_file=25)
     names = files_of(tmp_path)
     assert names == [f"articles/date=2026-11-21/batch-x-{shard:05d}.parquet" for shard in range(8)]
     sizes = [pq.read_metadata(tmp_path / name).num_rows for name in names]
@@ -130,10 +139,25 @@ def test_a_rerun_with_fewer_shards_removes_the_extra_files(tmp_path):
         with TestPipeline() as p:
             {"articles": p | "A" >> beam.Create([article(i, 0) for i in range(n)]),
              "rejects": p | "R" >> beam.Create([])} \
-                | WriteDatePartitions(str(tmp_path), "batch-x", rows_per_file=10)
+                | Writer(str(tmp_path), "batch-x", rows_per_file=10)
 
     write_n(50)
     assert len(files_of(tmp_path)) == 5
     write_n(15)
     assert len(files_of(tmp_path)) == 2
     assert read(tmp_path, "articles").num_rows == 15
+
+
+def test_one_step_writes_the_files_and_rows_of_the_grouped_steps(tmp_path, records, writer):
+    if writer is not WriteMicroBatch:
+        pytest.skip("compares the two writers once")
+    crowded = [article(n, n % 2) for n in range(60)] + records[0]
+    found = {}
+    for name, kind in (("grouped", WriteDatePartitions), ("one step", WriteMicroBatch)):
+        output = tmp_path / name
+        with TestPipeline() as p:
+            {"articles": p | "A" >> beam.Create(crowded), "rejects": p | "R" >> beam.Create(records[1])} \
+                | kind(str(output), "batch-x", rows_per_file=7)
+        found[name] = {path: pq.read_table(output / path).to_pylist()
+                       for table in ("articles", "duplicates", "rejects") for path in files_of(output, table)}
+    assert len(found["grouped"]) > 3 and found["one step"] == found["grouped"]
