@@ -2,7 +2,7 @@ import json
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from transforms.entities.knowledge import (
@@ -135,6 +135,7 @@ def _mutate(rng: random.Random, word: str) -> str:
 
 @settings(max_examples=30, deadline=None)
 @given(st.integers(min_value=0, max_value=10_000))
+@example(5470)  # a typo one edit from a name whose two words it joins
 def test_near_names_finds_what_brute_force_finds(seed):
     rng = random.Random(seed)
     syllables = ["ka", "lo", "vin", "sk", "ar", "de", "mi", "tro", "nov", "el"]
@@ -146,8 +147,10 @@ def test_near_names_finds_what_brute_force_finds(seed):
     index = NearNames(names)
     for query in rng.sample(names, 20):
         typo = _mutate(rng, query)
-        # The index promises every name that shares a long word within one edit.
+        # The index promises every name with as many words that shares a long word within
+        # one edit ("vintr kami" does not find "vintrokami": a joined word, see _mutate).
         expected = {n for n in set(names) if n != typo and edit_distance(typo, n, 1) <= 1
+                    and len(n.split()) == len(typo.split())
                     and (len(typo.split()) > 1 or len(typo) >= 4)}
         found = {n for n, _ in index.near(typo, 1)}
         assert expected <= found
