@@ -82,20 +82,22 @@ def build(raw, config: BatchConfig, output: str, stem: str, ingested_at: datetim
 
 
 def prepare(raw, config: BatchConfig, stem: str, ingested_at: datetime,
-            state: StateSpec | None = None, common_lines=None, micro_batch: bool = False) -> dict:
+            state: StateSpec | None = None, common_lines=None, micro_batch: bool = False,
+            templates=None) -> dict:
     """The stages up to tagged entities: ``{"articles": Article, "rejects": Reject}``.
     A run in chunks (``pipelines.chunks``) stops here in its first pass, and gives the
-    ``common_lines`` of the whole run (``transforms.state.common_lines``)."""
+    ``common_lines`` and site ``templates`` of the whole run (``transforms.state``)."""
     decoded = raw | "Read" >> DecodeInputs(ingested_at, config.max_bytes)
     repaired = decoded["articles"] | "Repair" >> RepairText(
         common_lines=common_lines, in_one_step=micro_batch)
     articles = (
         repaired["articles"]
         | "Language" >> DetectLanguage()
-        | "NearCopies" >> FindNearCopies(NearCopyConfig(max_rounds=0) if micro_batch else NearCopyConfig())
+        | "NearCopies" >> FindNearCopies(
+            NearCopyConfig(max_rounds=0) if micro_batch else NearCopyConfig(), templates)
     )
     if state is not None:
-        articles = articles | "NearCopyIndex" >> _match_index(state, stem)
+        articles = articles | "NearCopyIndex" >> _match_index(state, stem, templates)
     if not config.skip_entities:
         articles = articles | "Entities" >> TagEntities(aliases=config.aliases)
     articles = articles | "Tagged" >> beam.ParDo(progress.Tick(progress.DONE))
@@ -125,10 +127,11 @@ def _fail_on(article, marker: str):
     return article
 
 
-def _match_index(state: StateSpec, stem: str) -> beam.PTransform:
+def _match_index(state: StateSpec, stem: str, templates=None) -> beam.PTransform:
     from transforms.near_copies.match_index import MatchIndex
 
-    return MatchIndex(state.near_copy_index(), stem, near_copy_days=state.near_copy_days)
+    return MatchIndex(state.near_copy_index(), stem, near_copy_days=state.near_copy_days,
+                      templates=templates)
 
 
 def _entity_state(state: StateSpec | None, stem: str, micro_batch: bool) -> dict:

@@ -19,6 +19,11 @@ the streaming worker keeps between micro-batches (``transforms.state``, SQLite f
   and writes it.
 * Boilerplate: the lines a publisher repeats are counted over the whole run in the first
   pass (``transforms.state.common_lines``), and each chunk's repair removes those.
+* Site templates: once the lines are counted, each publisher's template is learnt from
+  the sample a whole-corpus run takes (the articles whose ids hash lowest), repaired as
+  the chunks will repair them (``transforms.state.site_templates``); each chunk's
+  near-copy confirmation and the near-copy index both compare shingles without them, so
+  a copy of an earlier chunk's article has the ``similarity`` of a whole-corpus run.
 
 A run of at most ``chunk_size`` inputs, and a run on any runner other than the local
 one, is one pass as before (``batch.run_files``).
@@ -26,7 +31,9 @@ one, is one pass as before (``batch.run_files``).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -34,13 +41,15 @@ import sqlite3
 import tempfile
 import time
 import uuid
-from contextlib import closing
+from contextlib import closing, nullcontext
+from functools import partial
 from itertools import islice
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import DirectOptions
 
 from pipelines.batch import (
     STATE_FOLDER,
@@ -48,16 +57,20 @@ from pipelines.batch import (
     SpooledGraph,
     _result,
     finish,
+    pipeline_options,
     prepare,
 )
 from pipelines.summary import BatchResult
 from schemas.records import Article, RawInput, Reject, stable_id
 from transforms.entities.canonical import batch_counts, store_counts
-from transforms.near_copies.fingerprints import rank
+from transforms.near_copies import NearCopyConfig, minhash
+from transforms.near_copies.fingerprints import fingerprints, publisher, rank
+from transforms.near_copies.templates import sample_digest, template_of
 from transforms.reading.envelope import InvalidInput
 from transforms.reading.read import InputFile, ReadFiles, is_lines, list_inputs, to_article
-from transforms.repair.repair import RepairConfig, counted_lines
+from transforms.repair.repair import RepairConfig, counted_lines, repair_text
 from transforms.state.common_lines import SqliteCommonLines
+from transforms.state.site_templates import SqliteTemplates
 from transforms.state.spec import StateSpec
 from transforms.writing.write import chunk_stem, filesystem, stale_files, stem_pattern
 
@@ -68,6 +81,8 @@ log = logging.getLogger(__name__)
 DEFAULT_CHUNK_SIZE = 5_000
 PLAN_FILE = "plan.sqlite"
 LINES_FILE = "common_lines.sqlite"
+TEMPLATES_FILE = "templates.sqlite"
+NEAR_COPIES = NearCopyConfig()
 REPAIR = RepairConfig()
 SPILL_FOLDER = "spill"
 TABLES = ("articles", "rejects")
@@ -90,18 +105,37 @@ def count_inputs(files: Iterable[InputFile]) -> int:
     return total
 
 
-def survey(item: RawInput, ingested_at: datetime, max_bytes: int) -> tuple[tuple, tuple | None]:
+NO_SITE = ("", b"")
+
+
+def survey(item: RawInput, ingested_at: datetime,
+           max_bytes: int) -> tuple[tuple, tuple | None, tuple[str, bytes]]:
     """The input decoded as the pipeline will decode it: its ``rank`` without the index
-    flag (no date, seconds, order, id), and what the run's count of common lines keeps of
-    it (``repair.counted_lines``); None for an input that will be rejected, which ranks by
-    what it has and is never a copy."""
+    flag (no date, seconds, order, id), what the run's count of common lines keeps of
+    it (``repair.counted_lines``), and its place in its publisher's template sample
+    (publisher, ``sample_digest``); None and ``NO_SITE`` for an input that will be
+    rejected, which ranks by what it has and is never a copy."""
     try:
         article = to_article(item, ingested_at, max_bytes)
     except InvalidInput:
         article = Article(id=stable_id(item.source, item.raw), source=item.source, text="",
                           ingested_at=ingested_at, order=item.order or item.source)
-        return rank(article)[1:], None
-    return rank(article)[1:], counted_lines(article)
+        return rank(article)[1:], None, NO_SITE
+    site = publisher(article)
+    return (rank(article)[1:], counted_lines(article, REPAIR.boilerplate),
+            (site, sample_digest(article.id)) if site else NO_SITE)
+
+
+def repaired(item: RawInput, lines: SqliteCommonLines, ingested_at: datetime,
+             max_bytes: int) -> Article | None:
+    """The article as a chunk's repair will leave it; None if it will be rejected."""
+    try:
+        article = to_article(item, ingested_at, max_bytes)
+    except InvalidInput:
+        return None
+    site, _, short = counted_lines(article, REPAIR.boilerplate)
+    _, text, _ = repair_text(article.text, REPAIR, lines.common(site, short), article.title)
+    return dataclasses.replace(article, text=text) if text.strip() else None
 
 
 class ChunkPlan:
@@ -111,15 +145,20 @@ class ChunkPlan:
         self.path = path
         with closing(sqlite3.connect(path)) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS inputs (undated INTEGER, seconds REAL,"
-                       " ord TEXT, id TEXT, record BLOB)")
+                       " ord TEXT, id TEXT, record BLOB, site TEXT, digest BLOB)")
             # Reading in this index's order needs no sort in memory.
             db.execute("CREATE INDEX IF NOT EXISTS by_rank ON inputs (undated, seconds, ord, id)")
+            db.execute("CREATE INDEX IF NOT EXISTS by_site ON inputs (site, digest)")
 
-    def add(self, ranked: Iterable[tuple[tuple, RawInput]]) -> None:
-        rows = [(*key, pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
-                for key, item in ranked]
+    def add(self, ranked: Iterable[tuple[tuple, RawInput]],
+            sites: Iterable[tuple[str, bytes]] | None = None) -> None:
+        """(rank, input) pairs, and each one's (publisher, sample digest) if it has one."""
+        ranked = list(ranked)
+        sites = [NO_SITE] * len(ranked) if sites is None else list(sites)
+        rows = [(*key, pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL), *site)
+                for (key, item), site in zip(ranked, sites, strict=True)]
         with closing(sqlite3.connect(self.path)) as db, db:
-            db.executemany("INSERT INTO inputs VALUES (?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT INTO inputs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def __len__(self) -> int:
         with closing(sqlite3.connect(self.path)) as db:
@@ -131,17 +170,81 @@ class ChunkPlan:
             while rows := cursor.fetchmany(size):
                 yield [pickle.loads(row[0]) for row in rows]
 
+    def sites(self, at_least: int) -> list[str]:
+        """The publishers with at least this many inputs."""
+        with closing(sqlite3.connect(self.path)) as db:
+            return [row[0] for row in db.execute(
+                "SELECT site FROM inputs WHERE site != '' GROUP BY site HAVING count(*) >= ?"
+                " ORDER BY site", (at_least,))]
+
+    def of_site(self, site: str) -> Iterator[RawInput]:
+        """A publisher's inputs, lowest sample digest first."""
+        with closing(sqlite3.connect(self.path)) as db:
+            cursor = db.execute("SELECT record FROM inputs WHERE site = ? ORDER BY digest", (site,))
+            while rows := cursor.fetchmany(100):
+                yield from (pickle.loads(row[0]) for row in rows)
+
+
+def first_pass_processes(pipeline_args: Sequence[str]) -> int:
+    """As many processes as the run's local workers (``--direct_num_workers``, 0 for one
+    per core): the first pass then gains from a second worker as the chunks do."""
+    workers = pipeline_options(pipeline_args).view_as(DirectOptions).direct_num_workers
+    return workers if workers > 0 else os.cpu_count() or 1
+
+
+def surveyed_parts(items: Iterable[RawInput], ingested_at: datetime, max_bytes: int,
+                   processes: int = 1, size: int = 2000) -> Iterator[tuple[list, list]]:
+    """(part of the inputs, each one's ``survey``), in the inputs' order. With more than
+    one process, a pool surveys the next part while the caller files this one, and only
+    two parts are ever in flight (``Pool.imap`` would read every input ahead)."""
+    survey_one = partial(survey, ingested_at=ingested_at, max_bytes=max_bytes)
+    items = iter(items)
+    spawned = (multiprocessing.get_context("spawn").Pool(processes) if processes > 1
+               else nullcontext())
+    with spawned as pool:
+        pending = None
+        while True:
+            part = list(islice(items, size))
+            if pool is None:
+                if not part:
+                    return
+                yield part, [survey_one(item) for item in part]
+                continue
+            started = (part, pool.map_async(survey_one, part, chunksize=100)) if part else None
+            if pending is not None:
+                yield pending[0], pending[1].get()
+            if started is None:
+                return
+            pending = started
+
 
 def file_inputs(items: Iterable[RawInput], plan: ChunkPlan, lines: SqliteCommonLines,
-                ingested_at: datetime, max_bytes: int) -> int:
+                ingested_at: datetime, max_bytes: int, processes: int = 1) -> int:
     """Decode every input once: file it in the plan under its rank, count its lines."""
-    items = iter(items)
-    while part := list(islice(items, 1000)):
-        surveyed = [survey(item, ingested_at, max_bytes) for item in part]
-        plan.add((key, item) for (key, _), item in zip(surveyed, part))
-        lines.add(found for _, found in surveyed if found is not None)
+    for part, surveyed in surveyed_parts(items, ingested_at, max_bytes, processes):
+        plan.add(((key, item) for (key, _, _), item in zip(surveyed, part)),
+                 (site for _, _, site in surveyed))
+        lines.add(found for _, found, _ in surveyed if found is not None)
     lines.settle(REPAIR.boilerplate)
     return len(plan)
+
+
+def learn_templates(plan: ChunkPlan, lines: SqliteCommonLines, templates: SqliteTemplates,
+                    ingested_at: datetime, max_bytes: int,
+                    config: NearCopyConfig = NEAR_COPIES) -> int:
+    """Each publisher's site template from the sample ``FindNearCopies`` takes in a run in
+    one pass (its ``template_sample`` repaired articles whose ids hash lowest), into
+    ``templates``; how many publishers have one. Needs the run's lines settled."""
+    found: list[tuple[str, bytes]] = []
+    if config.template_share is not None:
+        hasher = minhash.MinHasher(config.bands, config.rows, config.seed)
+        for site in plan.sites(config.template_min_articles):
+            articles = (repaired(item, lines, ingested_at, max_bytes) for item in plan.of_site(site))
+            sample = list(islice(filter(None, articles), config.template_sample))
+            prints = fingerprints(sample, config, hasher)
+            found.extend(template_of((site, [(None, fp.shingles) for fp in prints]), config))
+    templates.add(found)
+    return len(found)
 
 
 def read_inputs(files: Iterable[InputFile], max_bytes: int) -> Iterator[RawInput]:
@@ -191,17 +294,19 @@ class ChunkedRun:
     """The graphs of a chunked run, built once, and the state and spill they share."""
 
     def __init__(self, output: str, config: BatchConfig, pipeline_args: Sequence[str],
-                 state_dir: str, lines: SqliteCommonLines) -> None:
+                 state_dir: str, lines: SqliteCommonLines, templates: SqliteTemplates) -> None:
         self.output = output
         self.config = config
         self.lines = lines
+        self.templates = templates
         state = StateSpec(state_dir, config.near_copy_days)
         self.spill = os.path.join(state_dir, SPILL_FOLDER)
         if config.skip_entities:
             # Nothing waits for the whole corpus: one graph reads, marks and writes.
             self.tag = SpooledGraph(
                 lambda records, stem, at: finish(
-                    prepare(records, config, stem, at, state, lines), config, output, stem, state),
+                    prepare(records, config, stem, at, state, lines, templates=templates),
+                    config, output, stem, state),
                 pipeline_args)
             self.resolve = None
             return
@@ -211,7 +316,8 @@ class ChunkedRun:
             lambda records, stem, at: self._resolve(records, stem, state), pipeline_args)
 
     def _tag(self, records, stem, ingested_at, state: StateSpec) -> None:
-        tables = prepare(records, self.config, stem, ingested_at, state, self.lines)
+        tables = prepare(records, self.config, stem, ingested_at, state, self.lines,
+                         templates=self.templates)
         _ = batch_counts(tables["articles"]) | "Store counts" >> beam.Map(
             store_counts, state.entity_stats(), stem)
         for table in TABLES:
@@ -287,10 +393,12 @@ def run_in_chunks(inputs: Sequence[str], output: str, stem: str, config: BatchCo
         plan = ChunkPlan(os.path.join(state_dir, PLAN_FILE))
         lines = SqliteCommonLines(os.path.join(state_dir, LINES_FILE))
         total = file_inputs(read_inputs(files, config.max_bytes), plan, lines, ingested_at,
-                            config.max_bytes)
-        log.info("%d inputs ranked in %.1f s; %d chunks of up to %d", total,
-                 time.monotonic() - started, -(-total // chunk_size), chunk_size)
-        run = ChunkedRun(output, config, pipeline_args, state_dir, lines)
+                            config.max_bytes, first_pass_processes(pipeline_args))
+        templates = SqliteTemplates(os.path.join(state_dir, TEMPLATES_FILE))
+        learnt = learn_templates(plan, lines, templates, ingested_at, config.max_bytes)
+        log.info("%d inputs ranked, %d site templates learnt in %.1f s; %d chunks of up to %d",
+                 total, learnt, time.monotonic() - started, -(-total // chunk_size), chunk_size)
+        run = ChunkedRun(output, config, pipeline_args, state_dir, lines, templates)
         try:
             found, stems = run.run(plan.chunks(chunk_size), stem, ingested_at)
         finally:

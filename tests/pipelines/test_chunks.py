@@ -10,7 +10,14 @@ import pytest
 
 from bench.corpus import CorpusConfig, build
 from pipelines.batch import BatchConfig, batch_stem, is_local, run_files
-from pipelines.chunks import ChunkPlan, count_inputs, survey
+from pipelines.chunks import (
+    ChunkPlan,
+    count_inputs,
+    first_pass_processes,
+    read_inputs,
+    survey,
+    surveyed_parts,
+)
 from schemas.records import RawInput
 from tests.pipelines.test_regression import rows
 from transforms.reading.read import list_inputs
@@ -28,10 +35,13 @@ def paragraphs() -> list[str]:
             for p in f.read_text(encoding="utf-8").split("\n\n") if 250 < len(p.strip()) < 600]
 
 
-def envelope(folder: Path, name: str, text: str, published: str | None) -> None:
+def envelope(folder: Path, name: str, text: str, published: str | None,
+             url: str | None = None) -> None:
     body = {"text": text, "title": name}
     if published:
         body["published_at"] = published
+    if url:
+        body["url"] = url
     (folder / name).write_text(json.dumps(body), encoding="utf-8")
 
 
@@ -156,6 +166,36 @@ def test_a_rerun_replaces_its_rows_whether_in_chunks_or_not(tmp_path):
     assert again["rows"] == once["rows"] and not chunk_files(output)
 
 
+def templated_corpus(folder: Path) -> Path:
+    """A publisher whose pages all end in one long standing paragraph (too long for the
+    boilerplate step, so a site template near-copies take out), and its own update of its
+    first story, published weeks later: the story and its update land in different chunks,
+    and the update's ``similarity`` counts the standing paragraph only if the index keeps
+    it."""
+    folder.mkdir()
+    standing = max(paragraphs(), key=len)
+    texts = iter(p for p in paragraphs() if p != standing)
+    site = "https://gazette.example/"
+    story = [next(texts) for _ in range(4)]
+    envelope(folder, "story.json", "\n\n".join(story + [standing]), "2024-03-01T08:00:00Z",
+             site + "story")
+    for day in range(2, 14):
+        envelope(folder, f"page{day:02d}.json", "\n\n".join([next(texts), standing]),
+                 f"2024-03-{day:02d}T08:00:00Z", f"{site}page{day}")
+    update = story[:3] + ["Updated on March 20 with the vote of the council.", standing]
+    envelope(folder, "update.json", "\n\n".join(update), "2024-03-20T08:00:00Z", site + "update")
+    return folder
+
+
+def test_a_copy_across_chunks_has_the_one_pass_similarity_under_a_site_template(tmp_path):
+    corpus = templated_corpus(tmp_path / "in")
+    whole = run(corpus, tmp_path / "whole", skip_entities=True)
+    chunked = run(corpus, tmp_path / "chunked", chunk_size=4, skip_entities=True)
+    [copy] = whole["rows"]["duplicates"]
+    assert copy["source"] == "update.json" and copy["similarity"] < 1.0
+    assert chunked["rows"] == whole["rows"]
+
+
 def test_inputs_are_ranked_by_date_then_order(tmp_path):
     corpus = tricky_corpus(tmp_path / "in")
     files = list_inputs([str(corpus)])
@@ -174,6 +214,20 @@ def test_inputs_are_ranked_by_date_then_order(tmp_path):
     assert len(plan) == 4
     assert [[i.source for i in chunk] for chunk in plan.chunks(3)] == [
         ["x.json", "a.json", "0.json"], ["0.txt"]]
+
+
+def test_the_first_pass_in_processes_surveys_in_the_inputs_order(tmp_path):
+    corpus = tricky_corpus(tmp_path / "in")
+    inputs = list(read_inputs(list_inputs([str(corpus)]), 1 << 20))
+
+    def parts(processes: int) -> list:
+        return list(surveyed_parts(inputs, WHEN, 1 << 20, processes, size=7))
+
+    alone = parts(1)
+    assert [item for part, _ in alone for item in part] == inputs
+    assert len(alone) == 3 and parts(2) == alone
+    assert first_pass_processes([]) == 1
+    assert first_pass_processes(["--direct_num_workers", "2"]) == 2
 
 
 def test_only_the_local_runner_goes_in_chunks():

@@ -21,11 +21,14 @@ from transforms.near_copies.templates import StripTemplates
 class FindNearCopies(beam.PTransform):
     """PCollection[Article] -> the same articles, each duplicate with ``duplicate_of`` (the
     canonical's id) and ``similarity`` (its containment against the canonical's real
-    shingle set); canonicals keep both None. Nothing is dropped."""
+    shingle set); canonicals keep both None. Nothing is dropped. ``templates``: a store
+    of site templates learnt beforehand (``transforms.state.site_templates``), instead of
+    learning them from these articles."""
 
-    def __init__(self, config: NearCopyConfig = NearCopyConfig()) -> None:
+    def __init__(self, config: NearCopyConfig = NearCopyConfig(), templates=None) -> None:
         super().__init__()
         self.config = config
+        self.templates = templates
 
     def expand(self, articles):
         config = self.config
@@ -45,7 +48,7 @@ class FindNearCopies(beam.PTransform):
         )
         nodes = exact.nodes
         if config.template_share is not None:
-            nodes = nodes | "StripTemplates" >> StripTemplates(config, fingerprints)
+            nodes = nodes | "StripTemplates" >> StripTemplates(config, fingerprints, self.templates)
         compared = (
             exact[ExactCopiesFn.SHARDS]
             | "GroupByBandShard" >> beam.GroupByKey()

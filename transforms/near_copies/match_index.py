@@ -23,6 +23,7 @@ from apache_beam.metrics import Metrics
 from schemas.records import Article
 from transforms.near_copies import Fingerprint, NearCopyConfig, minhash, similarity
 from transforms.near_copies.fingerprints import fingerprints
+from transforms.near_copies.templates import strip_print
 from transforms.state.near_copy_index import (
     Answer,
     IndexedArticle,
@@ -45,12 +46,17 @@ def as_row(fp: Fingerprint, batch: int, now: float, canonical_id: str | None = N
 
 def match_clusters(session: IndexSession, clusters: list[tuple[str, list[Article]]],
                    config: NearCopyConfig, hasher: minhash.MinHasher, batch: int, now: float,
-                   hold: Callable[[], None] | None = None) -> dict[str, tuple[str | None, float | None]]:
+                   hold: Callable[[], None] | None = None,
+                   templates=None) -> dict[str, tuple[str | None, float | None]]:
     """id -> (duplicate_of, similarity) for in-batch clusters: (canonical id, the canonical
     and the members ``FindNearCopies`` made its copies). One transaction for them all,
     holding the lock keys of every article in them: a commit per article would cost more
-    than the lookups, and unrelated articles still almost never share a key."""
+    than the lookups, and unrelated articles still almost never share a key.
+    ``templates``: the run's site templates (``transforms.state.site_templates``), taken
+    out of the shingles compared and stored, as ``FindNearCopies`` took them out."""
     prints = fingerprints([a for _, members in clusters for a in members], config, hasher)
+    if templates is not None:
+        prints = [Fingerprint._make(strip_print(fp, templates.get(fp.publisher))) for fp in prints]
     by_id = {fp.id: fp for fp in prints}
     keys = sorted({k for fp in prints for k in lock_keys(fp.bands, fp.content)})
     answers: dict[str, Answer] = {}
@@ -111,10 +117,11 @@ class MatchClustersFn(beam.DoFn):
     """A few in-batch clusters -> their articles with the index's answers."""
 
     def __init__(self, index: NearCopyIndex, config: NearCopyConfig,
-                 near_copy_days: float) -> None:
+                 near_copy_days: float, templates=None) -> None:
         self.index = index
         self.config = config
         self.days = near_copy_days
+        self.templates = templates
         self.from_index = Metrics.counter("near_copies", "index_duplicates")
         self.pruned = Metrics.counter("near_copies", "index_pruned")
 
@@ -129,7 +136,7 @@ class MatchClustersFn(beam.DoFn):
         # One transaction for the clusters, tried again whole if the store drops out.
         answers = self.session.patiently("matching near-copies", lambda: match_clusters(
             self.session, clusters, self.config, self.hasher, batch_hash(batch_key), time.time(),
-            hold=_failpoint()))
+            hold=_failpoint(), templates=self.templates))
         for _, members in clusters:
             for article in members:
                 duplicate_of, value = answers[article.id]
@@ -154,16 +161,19 @@ class MatchIndex(beam.PTransform):
     near-copy index of every earlier (or concurrent) batch, and added to it. ``batch_key``
     names the micro-batch (its file stem, or ``AsSingleton`` of it): a replay of it gets the
     same answers.
-    ``near_copy_days``: entries older than this are pruned."""
+    ``near_copy_days``: entries older than this are pruned. ``templates``: site templates
+    learnt beforehand, the ones given to ``FindNearCopies`` (a run in chunks); without
+    them the index compares whole shingle sets."""
 
     def __init__(self, index: NearCopyIndex, batch_key,
                  config: NearCopyConfig = NearCopyConfig(),
-                 near_copy_days: float = DEFAULT_NEAR_COPY_DAYS) -> None:
+                 near_copy_days: float = DEFAULT_NEAR_COPY_DAYS, templates=None) -> None:
         super().__init__()
         self.index = index
         self.batch_key = batch_key
         self.config = config
         self.near_copy_days = near_copy_days
+        self.templates = templates
 
     def expand(self, articles):
         return (
@@ -174,5 +184,6 @@ class MatchIndex(beam.PTransform):
             | "FewClusters" >> beam.BatchElements(
                 min_batch_size=1, max_batch_size=64, element_size_fn=lambda c: len(c[1]))
             | "MatchClusters" >> beam.ParDo(
-                MatchClustersFn(self.index, self.config, self.near_copy_days), self.batch_key)
+                MatchClustersFn(self.index, self.config, self.near_copy_days, self.templates),
+                self.batch_key)
         )

@@ -44,11 +44,23 @@ def without_template(shingles: np.ndarray, template: np.ndarray | None) -> np.nd
     return np.setdiff1d(shingles, template, assume_unique=True)
 
 
+def sample_digest(article_id: str) -> bytes:
+    """Deterministic sample: the articles whose ids hash lowest, so replays agree. Bytes
+    compare as the unsigned numbers they spell (big-endian)."""
+    return hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest()
+
+
 def _sample_key(fp: tuple) -> tuple[str, tuple]:
     # No ``int`` in the hint: Beam would encode the unsigned 64-bit digest as a signed one.
-    # Deterministic sample: the articles whose ids hash lowest, so replays agree.
-    digest = int.from_bytes(hashlib.blake2b(fp[0].encode("utf-8"), digest_size=8).digest(), "big")
-    return fp[5], (digest, fp[3])
+    return fp[5], (int.from_bytes(sample_digest(fp[0]), "big"), fp[3])
+
+
+def strip_print(fp: tuple, template: np.ndarray | None) -> tuple:
+    """A fingerprint tuple without its site's template shingles."""
+    if template is None:
+        return fp
+    kept = without_template(np.frombuffer(fp[3], dtype="<u8"), template)
+    return fp[:3] + (kept.tobytes(),) + fp[4:]
 
 
 def _to_every_salt(template: tuple[str, bytes]) -> Iterator[tuple]:
@@ -78,24 +90,36 @@ class StripFn(beam.DoFn):
         values = element[1]
         template = next((np.frombuffer(v, dtype="<u8") for tag, v in values if tag == TEMPLATE), None)
         for tag, fp in values:
-            if tag != NODE:
-                continue
-            if template is not None:
-                kept = without_template(np.frombuffer(fp[3], dtype="<u8"), template)
-                fp = fp[:3] + (kept.tobytes(),) + fp[4:]
-            yield fp[0], (NODE, fp)
+            if tag == NODE:
+                yield fp[0], (NODE, strip_print(fp, template))
+
+
+class StripStoredFn(beam.DoFn):
+    """A node without its site's template as a store holds it
+    (``transforms.state.site_templates``: the whole run's, for a run in chunks)."""
+
+    def __init__(self, templates) -> None:
+        self.templates = templates
+
+    def process(self, node: tuple[str, tuple]) -> Iterator[tuple[str, tuple]]:
+        fp = node[1][1]
+        yield fp[0], (NODE, strip_print(fp, self.templates.get(fp[5])))
 
 
 class StripTemplates(beam.PTransform):
     """Nodes (id, (NODE, fingerprint)) -> the same, shingles without their site's template,
-    learnt from ``fingerprints`` (all articles, exact copies included)."""
+    learnt from ``fingerprints`` (all articles, exact copies included), or read from
+    ``templates``, a store of them learnt beforehand."""
 
-    def __init__(self, config: NearCopyConfig, fingerprints) -> None:
+    def __init__(self, config: NearCopyConfig, fingerprints, templates=None) -> None:
         super().__init__()
         self.config = config
         self.fingerprints = fingerprints
+        self.templates = templates
 
     def expand(self, nodes):
+        if self.templates is not None:
+            return nodes | "StoredTemplates" >> beam.ParDo(StripStoredFn(self.templates))
         templates = (
             self.fingerprints
             | "WithPublisher" >> beam.Filter(lambda f: f[5])
