@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
 import os
 import pickle
 import shutil
@@ -41,15 +40,13 @@ import sqlite3
 import tempfile
 import time
 import uuid
-from contextlib import closing, nullcontext
-from functools import partial
+from contextlib import closing
 from itertools import islice
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import DirectOptions
 
 from pipelines.batch import (
     STATE_FOLDER,
@@ -57,7 +54,6 @@ from pipelines.batch import (
     SpooledGraph,
     _result,
     finish,
-    pipeline_options,
     prepare,
 )
 from pipelines.summary import BatchResult
@@ -185,43 +181,12 @@ class ChunkPlan:
                 yield from (pickle.loads(row[0]) for row in rows)
 
 
-def first_pass_processes(pipeline_args: Sequence[str]) -> int:
-    """As many processes as the run's local workers (``--direct_num_workers``, 0 for one
-    per core): the first pass then gains from a second worker as the chunks do."""
-    workers = pipeline_options(pipeline_args).view_as(DirectOptions).direct_num_workers
-    return workers if workers > 0 else os.cpu_count() or 1
-
-
-def surveyed_parts(items: Iterable[RawInput], ingested_at: datetime, max_bytes: int,
-                   processes: int = 1, size: int = 2000) -> Iterator[tuple[list, list]]:
-    """(part of the inputs, each one's ``survey``), in the inputs' order. With more than
-    one process, a pool surveys the next part while the caller files this one, and only
-    two parts are ever in flight (``Pool.imap`` would read every input ahead)."""
-    survey_one = partial(survey, ingested_at=ingested_at, max_bytes=max_bytes)
-    items = iter(items)
-    spawned = (multiprocessing.get_context("spawn").Pool(processes) if processes > 1
-               else nullcontext())
-    with spawned as pool:
-        pending = None
-        while True:
-            part = list(islice(items, size))
-            if pool is None:
-                if not part:
-                    return
-                yield part, [survey_one(item) for item in part]
-                continue
-            started = (part, pool.map_async(survey_one, part, chunksize=100)) if part else None
-            if pending is not None:
-                yield pending[0], pending[1].get()
-            if started is None:
-                return
-            pending = started
-
-
 def file_inputs(items: Iterable[RawInput], plan: ChunkPlan, lines: SqliteCommonLines,
-                ingested_at: datetime, max_bytes: int, processes: int = 1) -> int:
+                ingested_at: datetime, max_bytes: int) -> int:
     """Decode every input once: file it in the plan under its rank, count its lines."""
-    for part, surveyed in surveyed_parts(items, ingested_at, max_bytes, processes):
+    items = iter(items)
+    while part := list(islice(items, 1000)):
+        surveyed = [survey(item, ingested_at, max_bytes) for item in part]
         plan.add(((key, item) for (key, _, _), item in zip(surveyed, part)),
                  (site for _, _, site in surveyed))
         lines.add(found for _, found, _ in surveyed if found is not None)
@@ -393,7 +358,7 @@ def run_in_chunks(inputs: Sequence[str], output: str, stem: str, config: BatchCo
         plan = ChunkPlan(os.path.join(state_dir, PLAN_FILE))
         lines = SqliteCommonLines(os.path.join(state_dir, LINES_FILE))
         total = file_inputs(read_inputs(files, config.max_bytes), plan, lines, ingested_at,
-                            config.max_bytes, first_pass_processes(pipeline_args))
+                            config.max_bytes)
         templates = SqliteTemplates(os.path.join(state_dir, TEMPLATES_FILE))
         learnt = learn_templates(plan, lines, templates, ingested_at, config.max_bytes)
         log.info("%d inputs ranked, %d site templates learnt in %.1f s; %d chunks of up to %d",

@@ -10,14 +10,7 @@ import pytest
 
 from bench.corpus import CorpusConfig, build
 from pipelines.batch import BatchConfig, batch_stem, is_local, run_files
-from pipelines.chunks import (
-    ChunkPlan,
-    count_inputs,
-    first_pass_processes,
-    read_inputs,
-    survey,
-    surveyed_parts,
-)
+from pipelines.chunks import ChunkPlan, count_inputs, survey
 from schemas.records import RawInput
 from tests.pipelines.test_regression import rows
 from transforms.reading.read import list_inputs
@@ -214,20 +207,6 @@ def test_inputs_are_ranked_by_date_then_order(tmp_path):
     assert len(plan) == 4
     assert [[i.source for i in chunk] for chunk in plan.chunks(3)] == [
         ["x.json", "a.json", "0.json"], ["0.txt"]]
-
-
-def test_the_first_pass_in_processes_surveys_in_the_inputs_order(tmp_path):
-    corpus = tricky_corpus(tmp_path / "in")
-    inputs = list(read_inputs(list_inputs([str(corpus)]), 1 << 20))
-
-    def parts(processes: int) -> list:
-        return list(surveyed_parts(inputs, WHEN, 1 << 20, processes, size=7))
-
-    alone = parts(1)
-    assert [item for part, _ in alone for item in part] == inputs
-    assert len(alone) == 3 and parts(2) == alone
-    assert first_pass_processes([]) == 1
-    assert first_pass_processes(["--direct_num_workers", "2"]) == 2
 
 
 def test_only_the_local_runner_goes_in_chunks():
