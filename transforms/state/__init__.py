@@ -6,6 +6,8 @@
    backend.
 3. ``entity_stats``: name counts that outlive a batch, and their SQLite backend.
 4. ``postgres``: both on a PostgreSQL server, for workers on more than one machine.
+5. ``common_lines`` and ``site_templates`` (over ``run_file``): what a run in chunks
+   (``pipelines.chunks``) learns over all its inputs before its first chunk.
 """
 
 from transforms.runtime.face import lazy_face

@@ -13,11 +13,11 @@ import sqlite3
 from collections.abc import Iterable
 from contextlib import closing
 from itertools import islice
-from pathlib import Path
 
 from transforms.repair.boilerplate import BoilerplateConfig
 from transforms.repair.common_lines import common_line_threshold
 from transforms.state.near_copy_index import chunks
+from transforms.state.run_file import RunFile
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS stories (publisher TEXT NOT NULL, signature TEXT NOT NULL,"
@@ -29,22 +29,8 @@ _SCHEMA = (
 )
 
 
-class SqliteCommonLines:
-    """Stories and short lines per publisher, and the verdicts ``settle`` draws from them.
-    Pickles as its path, so Beam can ship it to workers."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._db: sqlite3.Connection | None = None
-
-    def __repr__(self) -> str:
-        return f"SqliteCommonLines({str(self.path)!r})"
-
-    def __getstate__(self) -> dict:
-        return {"path": self.path}
-
-    def __setstate__(self, state: dict) -> None:
-        self.path, self._db = state["path"], None
+class SqliteCommonLines(RunFile):
+    """Stories and short lines per publisher, and the verdicts ``settle`` draws from them."""
 
     def add(self, articles: Iterable[tuple[str, str, Iterable[str]]]) -> None:
         """(publisher, story signature, its distinct short lines) per article; copies of a
@@ -81,13 +67,10 @@ class SqliteCommonLines:
         lines = sorted(set(lines))
         if not lines:
             return set()
-        if self._db is None:
-            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                       check_same_thread=False)
         found: set[str] = set()
         for part in chunks(lines):
             marks = ",".join("?" * len(part))
-            found.update(row[0] for row in self._db.execute(
+            found.update(row[0] for row in self.reader().execute(
                 f"SELECT line FROM common WHERE publisher = ? AND line IN ({marks})",
                 [publisher, *part]))
         return found

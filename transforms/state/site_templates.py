@@ -17,25 +17,17 @@ from pathlib import Path
 
 import numpy as np
 
+from transforms.state.run_file import RunFile
+
 _SCHEMA = "CREATE TABLE IF NOT EXISTS templates (publisher TEXT PRIMARY KEY, shingles BLOB NOT NULL)"
 
 
-class SqliteTemplates:
-    """Template shingles per publisher. Pickles as its path, so Beam can ship it to workers."""
+class SqliteTemplates(RunFile):
+    """Template shingles per publisher."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._db: sqlite3.Connection | None = None
+        super().__init__(path)
         self._seen: dict[str, np.ndarray | None] = {}
-
-    def __repr__(self) -> str:
-        return f"SqliteTemplates({str(self.path)!r})"
-
-    def __getstate__(self) -> dict:
-        return {"path": self.path}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(state["path"])
 
     def add(self, templates: Iterable[tuple[str, bytes]]) -> None:
         with closing(sqlite3.connect(self.path)) as db, db:
@@ -50,9 +42,7 @@ class SqliteTemplates:
             if self._db is None:
                 with closing(sqlite3.connect(self.path)) as db, db:
                     db.execute(_SCHEMA)
-                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                           check_same_thread=False)
-            row = self._db.execute("SELECT shingles FROM templates WHERE publisher = ?",
+            row = self.reader().execute("SELECT shingles FROM templates WHERE publisher = ?",
                                    (publisher,)).fetchone()
             self._seen[publisher] = None if row is None else np.frombuffer(row[0], dtype="<u8")
         return self._seen[publisher]
