@@ -74,7 +74,7 @@ def _trimmed(entities: list[Entity]) -> list[Entity]:
     """A span the tagger ran past a name's end into a bracket ("Democratic Alliance (DA")
     or from a list's heading into it ("Defenders - Kristoffer Ajer") is cut to the name."""
     changed = []
-    for entity in entities:
+    for entity in _split_at_closing_bracket(entities):
         text, start = entity.text, entity.start
         if "(" in text and ")" not in text[text.index("("):]:
             text = text[:text.index("(")].rstrip()
@@ -87,6 +87,27 @@ def _trimmed(entities: list[Entity]) -> list[Entity]:
             entity = Entity(text, entity.label, start, start + len(text), field=entity.field)
         changed.append(entity)
     return changed
+
+
+def _split_at_closing_bracket(entities: list[Entity]) -> list[Entity]:
+    """A span across a bracket that closes without opening ("(Treasury Secretary Robert)
+    Rubin") holds two names, one on each side: each capitalised side is kept apart."""
+    split = []
+    for entity in entities:
+        close = entity.text.find(")")
+        if close < 0 or "(" in entity.text[:close]:
+            split.append(entity)
+            continue
+        left = entity.text[:close].rstrip()
+        right = entity.text[close + 1:].lstrip()
+        right_at = len(entity.text) - len(right)
+        if left[:1].isupper():
+            split.append(Entity(left, entity.label, entity.start, entity.start + len(left),
+                                field=entity.field))
+        if right[:1].isupper():
+            split.append(Entity(right, entity.label, entity.start + right_at, entity.end,
+                                field=entity.field))
+    return split
 
 
 def _dateline(fields: dict[str, str], entities: list[Entity],

@@ -104,3 +104,11 @@ def test_a_nationality_is_carried_though_the_lexicon_knows_it_as_an_adjective():
     other = "GERMAN BANKS\nGerman lenders rose; a german word."
     assert ("text", "GERMAN", "NORP") not in run(
         "", other, ents("text", other, [("German", "NORP")]), common=lambda word: True)
+
+
+def test_a_span_across_a_bracket_that_only_closes_is_the_two_names_either_side():
+    text = "Views on (Treasury Secretary Robert) Rubin's comments (Reuters) mattered."
+    entities = ents("text", text, [("Robert) Rubin", "PERSON"), ("Reuters", "ORG")])
+    got = harmonise({"title": "", "text": text}, entities)
+    assert [(e.text, text[e.start:e.end], e.label) for e in got] == [
+        ("Robert", "Robert", "PERSON"), ("Rubin", "Rubin", "PERSON"), ("Reuters", "Reuters", "ORG")]
