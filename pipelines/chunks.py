@@ -46,7 +46,6 @@ from datetime import datetime
 from typing import Iterable, Iterator, Sequence
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
 
 from pipelines.batch import (
     STATE_FOLDER,
@@ -63,6 +62,7 @@ from transforms.near_copies import NearCopyConfig, minhash
 from transforms.near_copies.fingerprints import fingerprints, publisher, rank
 from transforms.near_copies.templates import sample_digest, template_of
 from transforms.reading.envelope import InvalidInput
+from transforms.reading.paths import open_input
 from transforms.reading.read import InputFile, ReadFiles, is_lines, list_inputs, to_article
 from transforms.repair.repair import RepairConfig, counted_lines, repair_text
 from transforms.state.common_lines import SqliteCommonLines
@@ -92,7 +92,7 @@ def count_inputs(files: Iterable[InputFile]) -> int:
         if not is_lines(item.source):
             total += 1
             continue
-        with FileSystems.open(item.path, compression_type="uncompressed") as handle:
+        with open_input(item.path) as handle:
             last = b"\n"
             while block := handle.read(1 << 20):
                 total += block.count(b"\n")

@@ -131,9 +131,26 @@ def reject_row(reject: Reject) -> dict[str, Any]:
 def to_table(table: str, records: Iterable[Article | Reject]) -> pa.Table:
     """Rows of one output table as an Arrow table with that table's file schema."""
     to_row = reject_row if table == "rejects" else article_row
-    result = pa.Table.from_pylist([to_row(r) for r in records], schema=file_schema(table))
+    rows = [to_row(r) for r in records]
+    try:
+        result = pa.Table.from_pylist(rows, schema=file_schema(table))
+    except UnicodeEncodeError:
+        # A lone surrogate (a JSON "\ud800" escape, a file name's undecodable byte) has no
+        # UTF-8 form: it is written as its escape, so the row is kept and says what was there.
+        result = pa.Table.from_pylist([_escaped(row) for row in rows], schema=file_schema(table))
     # Arrow does not enforce nullability on construction; a null here is a bug upstream.
     for column in result.schema:
         if not column.nullable and result.column(column.name).null_count:
             raise ValueError(f"{table}.{column.name} must not be null")
     return result
+
+
+def _escaped(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings written as ``\\udXXX``."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    return value

@@ -128,13 +128,17 @@ def test_mixed_generated_inputs_each_land_in_exactly_one_table(tmp_path):
         '{"text": "A story dated before the year 1 in UTC.", "published_at": "0001-01-01T00:00:00+01:00"}\n',
         encoding="utf-8")
     (source / "long.txt").write_text("Kyiv is the capital of Ukraine and " * 8_000, encoding="utf-8")
+    # A Latin-1 file name, and JSON escapes of lone surrogates: neither has a UTF-8 form.
+    (source / os.fsdecode(b"caf\xe9.txt")).write_text("The caf\u00e9 in Lyon opened again.", encoding="utf-8")
+    (source / "halves.json").write_text(
+        '{"title": "Lone \\udc80", "text": "Lone \\ud800 halves in Oslo.", "url": "http://x/\\ud83d"}')
     output = tmp_path / "out"
     result = run([source], output, max_bytes=1_500_000)
     articles, duplicates, rejects = (read(output, t) for t in ("articles", "duplicates", "rejects"))
     sources = [r["source"] for r in articles + duplicates + rejects]
     expected = ["a_wire.txt", "sub/reprint.txt", "legacy.txt", "utf16.txt", "nul.txt", "empty.txt",
                 "bin.txt", "big.txt", "lines.jsonl#1", "lines.jsonl#2", "lines.jsonl#3", "lines.jsonl#4",
-                "long.txt"]
+                "long.txt", "caf\\xe9.txt", "halves.json"]
     assert sorted(sources) == sorted(expected)
     wire_id = next(a["id"] for a in articles if a["source"] == "a_wire.txt")
     assert [(d["source"], d["duplicate_of"]) for d in duplicates] == [("sub/reprint.txt", wire_id)]
@@ -145,6 +149,10 @@ def test_mixed_generated_inputs_each_land_in_exactly_one_table(tmp_path):
     assert "\x00" not in by_source["nul.txt"]["text"]
     assert "café’s" in by_source["legacy.txt"]["text"]
     assert by_source["lines.jsonl#1"]["date"] == "2022-02-18"
+    assert by_source["caf\\xe9.txt"]["text"] == "The caf\u00e9 in Lyon opened again."
+    halves = by_source["halves.json"]
+    assert "\ufffd" in halves["text"] and halves["url"] == "http://x/\\ud83d"
+    assert {r["text"] for r in halves["repairs"]} >= {"\\ud800", "\\udc80"}
     # The summary's counts come from the run's metrics; they match what was written.
     assert result.counts == {"articles": len(articles), "duplicates": 1, "rejects": 6}
     assert sum(result.rejects_by_reason.values()) == 6

@@ -66,6 +66,8 @@ def tricky_corpus(folder: Path) -> Path:
         footer = "\n\nRiverside Gazette evening edition" if day != 3 else ""
         envelope(site, f"s{day}.json", next(texts) + footer, f"2024-0{day}-15T12:00:00Z")
     (folder / "plain.txt").write_text(next(texts), encoding="utf-8")
+    # A Latin-1 file name: its path crosses the ranking's SQLite and Beam as well.
+    (folder / os.fsdecode(b"r\xe9sum\xe9.txt")).write_text(next(texts), encoding="utf-8")
     (folder / "empty.txt").write_text("  \n", encoding="utf-8")
     (folder / "bad.json").write_text("[1, 2", encoding="utf-8")
     return folder
@@ -101,6 +103,7 @@ def test_tiny_chunks_write_the_rows_of_one_pass(tricky):
     assert chunked["counts"] == whole["counts"]
     assert chunked["rejects"] == whole["rejects"]
     assert chunked["languages"] == whole["languages"]
+    assert "r\\xe9sum\\xe9.txt" in {row["source"] for row in chunked["rows"]["articles"]}
 
 
 def test_the_earlier_published_reprint_is_canonical_in_chunks(tricky):

@@ -56,3 +56,12 @@ def test_articles_raw_holds_the_bytes_of_unsure_decodes_only():
     table = to_table("articles", [sure, unsure])
     assert table.schema.field("raw").type == pa.binary() and table.schema.field("raw").nullable
     assert table.column("raw").to_pylist() == [None, b"\xd7\xe2"]
+
+
+def test_a_lone_surrogate_is_written_as_its_escape_and_the_row_is_kept():
+    article = Article(id="1", source="a.json", text="Oslo \ufffd", ingested_at=NOW, title="T\udc80",
+                      url="http://x/\ud83d", repairs=[Repair("mojibake", "\ud800", "replaced")])
+    row = to_table("articles", [article]).to_pylist()[0]
+    assert (row["title"], row["url"], row["repairs"][0]["text"]) == ("T\\udc80", "http://x/\\ud83d",
+                                                                     "\\ud800")
+    assert row["text"] == "Oslo \ufffd"

@@ -26,6 +26,7 @@ from schemas.records import Article, RawInput, Reject, Repair, stable_id
 from transforms.decoding.charset_hints import declared_in_envelope, declared_in_markup
 from transforms.decoding.decoder import BinaryInput, decode
 from transforms.reading.envelope import InvalidInput, parse_envelope, parse_timestamp
+from transforms.reading.paths import open_input, portable_path, readable
 from transforms.runtime import progress
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ def matched_file(meta: FileMetadata, roots: Sequence[InputRoot]) -> Iterator[tup
     for root in roots:
         source = root.source_of(meta.path)
         if source is not None:
-            yield meta.path, source, meta.size_in_bytes
+            yield portable_path(meta.path), readable(source), meta.size_in_bytes
             return
 
 
@@ -164,14 +165,14 @@ class ReadFiles(beam.DoFn):
         kind = "envelope" if name.endswith(ENVELOPE_SUFFIXES) else "text"
         if not name.endswith(SUPPORTED):
             kind = "unsupported"
-        with FileSystems.open(item.path, compression_type="uncompressed") as handle:
+        with open_input(item.path) as handle:
             # One byte past the limit is enough to know the input is too large.
             raw = handle.read(self.max_bytes + 1)
         progress.add(progress.INPUTS)
         yield RawInput(source=item.source, raw=raw, kind=kind, order=item.source)
 
     def _lines(self, item: InputFile) -> Iterator[RawInput]:
-        with FileSystems.open(item.path, compression_type="uncompressed") as handle:
+        with open_input(item.path) as handle:
             head = handle.read(2)
             if _utf16(head):
                 # UTF-16 lines cannot be split on the newline byte: decode the whole file.
@@ -263,14 +264,14 @@ class PlanReads(beam.DoFn):
 
     @staticmethod
     def _utf16(item: InputFile) -> bool:
-        with FileSystems.open(item.path, compression_type="uncompressed") as handle:
+        with open_input(item.path) as handle:
             return _utf16(handle.read(2))
 
 
 def count_newlines(part: LineRange) -> tuple[str, tuple[int, int, LineRange]]:
     """The newlines in a range, keyed by file so that its ranges can be numbered."""
     newlines = 0
-    with FileSystems.open(part.path, compression_type="uncompressed") as handle:
+    with open_input(part.path) as handle:
         handle.seek(part.start)
         left = part.end - part.start
         while left > 0:
@@ -300,7 +301,7 @@ class ReadLineRange(beam.DoFn):
 
     def process(self, part: LineRange) -> Iterator[RawInput]:
         self.ranges.inc()
-        with FileSystems.open(part.path, compression_type="uncompressed") as handle:
+        with open_input(part.path) as handle:
             for number, line in lines_in_range(handle, part.start, part.end,
                                                part.newlines_before, self.max_bytes):
                 progress.add(progress.INPUTS)
