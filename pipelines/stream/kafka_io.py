@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, TypeVar
 
-from schemas.records import DateOutOfRange, RawInput, in_utc
+from schemas.records import DateOutOfRange, RawInput
+from transforms.reading.envelope import parse_timestamp
 from transforms.runtime.outage import Backoff, Outage, short_error, sleep_unless
 from transforms.decoding.charset_hints import content_type_charset
 
@@ -194,12 +195,10 @@ def event_time(headers: dict[str, str], timestamp_ms: int | None) -> datetime | 
     ``DateOutOfRange`` when UTC cannot hold the one chosen."""
     stamp = headers.get("published_at")
     if stamp:
-        try:
-            parsed = datetime.fromisoformat(stamp)
-        except ValueError:
-            log.debug("published_at header %r is not ISO 8601; using the record timestamp", stamp)
-        else:
-            return in_utc(parsed, "The published_at header")
+        parsed, _ = parse_timestamp(stamp, "The published_at header")
+        if parsed is not None:
+            return parsed
+        log.debug("published_at header %r is not a date; using the record timestamp", stamp)
     if timestamp_ms is None or timestamp_ms < 0:
         return None
     try:

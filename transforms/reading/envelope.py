@@ -6,9 +6,18 @@ reject before sending it."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import math
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 from schemas.records import DateOutOfRange, in_utc
+
+
+# Unix time as a number: seconds from 1e8 (March 1973: a smaller number is a count, a day
+# or a year, not a news date) to 1e11 (the year 5138), then milliseconds to 1e14.
+UNIX_SECONDS_START = 1e8
+UNIX_SECONDS_END = 1e11
+UNIX_MILLISECONDS_END = 1e14
 
 
 class InvalidInput(ValueError):
@@ -40,14 +49,34 @@ def parse_envelope(text: str | bytes) -> dict:
     return envelope
 
 
-def parse_timestamp(value: object) -> tuple[datetime | None, str | None]:
-    """An ISO 8601 timestamp as UTC, and a note when it had to be read leniently or dropped.
-    ``DateOutOfRange`` when UTC cannot hold it (``0001-01-01T00:00:00+01:00``)."""
+def parse_timestamp(value: object, what: str = "The published_at date"
+                    ) -> tuple[datetime | None, str | None]:
+    """A timestamp as UTC, and a note when it had to be read leniently or dropped: ISO 8601,
+    an RSS feed's RFC 2822 date ("Tue, 10 Jun 2003 04:00:00 GMT"), or Unix time as a number
+    of seconds or, when too large for seconds, milliseconds. ``DateOutOfRange`` when UTC
+    cannot hold it (``0001-01-01T00:00:00+01:00``)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _unix_time(value)
     if not isinstance(value, str):
-        return None, "published_at is not a string; ignored"
+        return None, "published_at is neither a string nor a number; ignored"
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        return None, "published_at is not an ISO 8601 timestamp; ignored"
+        try:
+            parsed = parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError, IndexError):
+            return None, "published_at is neither ISO 8601 nor an RFC 2822 date; ignored"
     note = None if parsed.tzinfo is not None else "published_at has no UTC offset; read as UTC"
-    return in_utc(parsed, "The published_at date"), note
+    return in_utc(parsed, what), note
+
+
+def _unix_time(value: float) -> tuple[datetime | None, str | None]:
+    """Seconds since 1970; a number past the year 5138 in seconds is milliseconds."""
+    if not math.isfinite(value) or not UNIX_SECONDS_START <= value < UNIX_MILLISECONDS_END:
+        return None, "published_at is a number but not a Unix time from 1973 to 5138; ignored"
+    if value < UNIX_SECONDS_END:
+        return datetime.fromtimestamp(value, timezone.utc), "published_at read as Unix seconds"
+    return (datetime.fromtimestamp(value / 1000, timezone.utc),
+            "published_at read as Unix milliseconds")

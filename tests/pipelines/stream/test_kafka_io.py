@@ -99,6 +99,13 @@ def test_unparsable_published_at_falls_back_to_the_timestamp():
     assert raw.published_at == datetime(1970, 1, 2, tzinfo=timezone.utc)
 
 
+def test_an_rfc_2822_or_unix_time_header_is_read_as_in_an_envelope():
+    raw = to_raw_input(record(headers=[("published_at", b"Mon, 07 Dec 2026 10:00:00 +0200")]))
+    assert raw.published_at == datetime(2026, 12, 7, 8, tzinfo=timezone.utc)
+    raw = to_raw_input(record(headers=[("published_at", b"1700000000")], timestamp=86_400_000))
+    assert raw.published_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
+
+
 def test_naive_published_at_is_read_as_utc():
     raw = to_raw_input(record(headers=[("published_at", b"2022-02-21T10:00:00")]))
     assert raw.published_at == datetime(2022, 2, 21, 10, tzinfo=timezone.utc)

@@ -128,6 +128,21 @@ def test_legacy_and_utf16_bytes_become_articles_with_an_audit_trail():
         ("2022-02-21T10:00:00", datetime(2022, 2, 21, 10, tzinfo=timezone.utc), True),
         ("yesterday", None, True),
         (12, None, True),
+        ("2024-02-30", None, True),
+        # An RSS feed's pubDate; "-0000" says the zone is unknown.
+        ("Mon, 07 Dec 2026 10:00:00 +0200", datetime(2026, 12, 7, 8, tzinfo=timezone.utc), False),
+        ("Tue, 10 Jun 2003 04:00:00 GMT", datetime(2003, 6, 10, 4, tzinfo=timezone.utc), False),
+        ("Tue, 10 Jun 2003 04:00:00 -0000", datetime(2003, 6, 10, 4, tzinfo=timezone.utc), True),
+        # Unix time: seconds, milliseconds, as a string; counts and flags are not dates.
+        (1700000000, datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc), True),
+        (1700000000123, datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=timezone.utc), True),
+        ("1700000000", datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc), True),
+        (1.5e9, datetime(2017, 7, 14, 2, 40, tzinfo=timezone.utc), True),
+        ("2024", None, True),
+        (-5, None, True),
+        (float("nan"), None, True),
+        (True, None, True),
+        (10 ** 20, None, True),
     ],
 )
 def test_published_at(value, expected, noted):
