@@ -15,6 +15,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -29,12 +30,14 @@ from pipelines.stream.kafka_io import (
     settings_from_args,
 )
 from transforms.reading.envelope import InvalidInput, parse_envelope
+from transforms.reading.paths import readable
 from transforms.runtime.outage import short_error
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".json", ".jsonl")
 HEADER_FIELDS = ("title", "url", "published_at", "language")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def find_files(paths: Iterable[str]) -> list[tuple[str, str]]:
     found = []
     for root in paths:
         if os.path.isfile(root):
-            found.append((root, os.path.basename(root)))
+            found.append((root, readable(os.path.basename(root))))
             continue
         if not os.path.isdir(root):
             raise FileNotFoundError(
@@ -70,7 +73,7 @@ def find_files(paths: Iterable[str]) -> list[tuple[str, str]]:
             for name in sorted(files):
                 if name.endswith(SUFFIXES) and not name.startswith("."):
                     path = os.path.join(folder, name)
-                    found.append((path, os.path.relpath(path, root)))
+                    found.append((path, readable(os.path.relpath(path, root))))
     return found
 
 
@@ -105,8 +108,14 @@ def _envelope(raw: bytes, source: str, value_format: str, key: bytes | None) -> 
     for name in HEADER_FIELDS:
         value = envelope.get(name)
         if isinstance(value, str) and value.strip():
-            headers.append((name, value.encode("utf-8")))
-    return Message(envelope["text"].encode("utf-8"), headers, key, source)
+            headers.append((name, _utf8(value)))
+    return Message(_utf8(envelope["text"]), headers, key, source)
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of a JSON string; a lone surrogate (a ``"\\ud800"`` escape), which has
+    none, becomes U+FFFD, as ``copydesk batch`` makes it."""
+    return _SURROGATE.sub("\ufffd", text).encode("utf-8")
 
 
 # How long produce waits for a broker that does not answer before it says so.

@@ -55,6 +55,16 @@ def test_envelopes_become_text_values_with_metadata_headers(tmp_path):
                                                   "or remove it.")
 
 
+def test_a_latin1_file_name_and_lone_surrogates_are_sent_as_batch_reads_them(tmp_path):
+    (tmp_path / os.fsdecode(b"caf\xe9.json")).write_text(
+        '{"text": "Lone \\ud800 in Oslo", "title": "T\\udc80"}', encoding="utf-8")
+    [(path, source)] = produce.find_files([str(tmp_path)])
+    assert source == "caf\\xe9.json"
+    [message] = produce.messages(path, source)
+    assert message.value == "Lone \ufffd in Oslo".encode("utf-8")
+    assert headers(message) == {"source": "caf\\xe9.json", "title": "T\ufffd"}
+
+
 @pytest.mark.parametrize("value_format", ["text", "json"])
 def test_lines_batch_would_reject_are_refused_in_either_format(tmp_path, value_format):
     lines = ["not json at all", json.dumps({"text": 42}),
