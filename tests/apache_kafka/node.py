@@ -76,8 +76,13 @@ def free_ports(host: str, count: int) -> list[int]:
 
 
 def random_cluster_id() -> str:
-    """As ``kafka-storage random-uuid`` prints it: 16 random bytes, URL-safe base64."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode("ascii")
+    """As ``kafka-storage random-uuid`` prints it: 16 random bytes, URL-safe base64, never
+    starting with "-" (Kafka's ``Uuid.randomUuid`` draws again too: the storage tool would
+    read such an id as an option, and 1 start in 64 failed)."""
+    while True:
+        found = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode("ascii")
+        if not found.startswith("-"):
+            return found
 
 
 def _all_led(topic: dict) -> bool:
