@@ -28,6 +28,7 @@ from transforms.repair.common_lines import (
     publisher_key,
     short_line_keys,
 )
+from transforms.repair.markup import strip_markup
 from transforms.repair.mojibake import fix_mojibake
 from transforms.repair.scripts import (
     COMMON,
@@ -251,6 +252,9 @@ def clean_text(text: str) -> tuple[str, list[Edit]]:
             edits,
         )
         text = _substitute(_C0, text, lambda m: ("", "control_chars", "removed"), edits)
+    if "<" in text:
+        text, markup_edits = strip_markup(text)
+        edits.extend(markup_edits)
     text, mojibake_edits = fix_mojibake(text)
     edits.extend(mojibake_edits)
     if not text.isascii():
