@@ -1,6 +1,8 @@
 """End to end over the seeds and over generated inputs: the whole Beam pipeline, real
 spaCy, real Parquet read back with pyarrow."""
 
+import gzip
+import json
 import os
 import pickle
 import shutil
@@ -132,6 +134,12 @@ def test_mixed_generated_inputs_each_land_in_exactly_one_table(tmp_path):
     (source / os.fsdecode(b"caf\xe9.txt")).write_text("The caf\u00e9 in Lyon opened again.", encoding="utf-8")
     (source / "halves.json").write_text(
         '{"title": "Lone \\udc80", "text": "Lone \\ud800 halves in Oslo.", "url": "http://x/\\ud83d"}')
+    # Compressed inputs, one of them cut short: the lines before the damage stand.
+    feed = "".join(json.dumps({"text": f"Story {n} about the port of Hamburg."}) + "\n" for n in range(40))
+    (source / "feed.jsonl.gz").write_bytes(gzip.compress(feed.encode("utf-8")))
+    ferries = "".join(json.dumps({"text": f"Ferry {n} left Kiel on time."}) + "\n" for n in range(40))
+    cut = gzip.compress(ferries.encode("utf-8"), mtime=0)
+    (source / "cut.jsonl.gz").write_bytes(cut[:-30])
     output = tmp_path / "out"
     result = run([source], output, max_bytes=1_500_000)
     articles, duplicates, rejects = (read(output, t) for t in ("articles", "duplicates", "rejects"))
@@ -139,11 +147,19 @@ def test_mixed_generated_inputs_each_land_in_exactly_one_table(tmp_path):
     expected = ["a_wire.txt", "sub/reprint.txt", "legacy.txt", "utf16.txt", "nul.txt", "empty.txt",
                 "bin.txt", "big.txt", "lines.jsonl#1", "lines.jsonl#2", "lines.jsonl#3", "lines.jsonl#4",
                 "long.txt", "caf\\xe9.txt", "halves.json"]
+    expected += [f"feed.jsonl.gz#{n}" for n in range(1, 41)]
+    [cut_at] = [s for s in sources if s.startswith("cut.jsonl.gz#") and s in
+                {r["source"] for r in rejects}]
+    read_before = int(cut_at.split("#")[1])
+    expected += [f"cut.jsonl.gz#{n}" for n in range(1, read_before + 1)]
     assert sorted(sources) == sorted(expected)
     wire_id = next(a["id"] for a in articles if a["source"] == "a_wire.txt")
     assert [(d["source"], d["duplicate_of"]) for d in duplicates] == [("sub/reprint.txt", wire_id)]
     assert {r["source"] for r in rejects} == {"empty.txt", "bin.txt", "big.txt", "lines.jsonl#2",
-                                              "lines.jsonl#3", "lines.jsonl#4"}
+                                              "lines.jsonl#3", "lines.jsonl#4", cut_at}
+    [damaged] = [r for r in rejects if r["source"] == cut_at]
+    assert damaged["reason"].startswith("The file cannot be read as gzip (EOFError")
+    assert damaged["raw"] == cut[:-30]
     assert all(r["reason"].endswith(".") and len(r["reason"]) < 200 for r in rejects)
     by_source = {a["source"]: a for a in articles}
     assert "\x00" not in by_source["nul.txt"]["text"]
@@ -154,8 +170,8 @@ def test_mixed_generated_inputs_each_land_in_exactly_one_table(tmp_path):
     assert "\ufffd" in halves["text"] and halves["url"] == "http://x/\\ud83d"
     assert {r["text"] for r in halves["repairs"]} >= {"\\ud800", "\\udc80"}
     # The summary's counts come from the run's metrics; they match what was written.
-    assert result.counts == {"articles": len(articles), "duplicates": 1, "rejects": 6}
-    assert sum(result.rejects_by_reason.values()) == 6
+    assert result.counts == {"articles": len(articles), "duplicates": 1, "rejects": 7}
+    assert sum(result.rejects_by_reason.values()) == 7
     [dated] = [r["reason"] for r in rejects if r["source"] == "lines.jsonl#4"]
     assert dated == ("The published_at date 0001-01-01T00:00:00+01:00 falls outside the years 1 to 9999 "
                      "in UTC; fix the date or leave it out.")

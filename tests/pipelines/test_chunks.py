@@ -195,7 +195,7 @@ def test_a_copy_across_chunks_has_the_one_pass_similarity_under_a_site_template(
 def test_inputs_are_ranked_by_date_then_order(tmp_path):
     corpus = tricky_corpus(tmp_path / "in")
     files = list_inputs([str(corpus)])
-    assert count_inputs(files) == 20
+    assert count_inputs(files) == 21
     early = RawInput("x.json", json.dumps({"text": "t", "published_at": "2020-01-01"}).encode(),
                      kind="envelope", order="x.json")
     late = RawInput("a.json", json.dumps({"text": "t", "published_at": "2021-01-01"}).encode(),

@@ -26,7 +26,9 @@ from schemas.records import Article, RawInput, Reject, Repair, stable_id
 from transforms.decoding.charset_hints import declared_in_envelope, declared_in_markup
 from transforms.decoding.decoder import BinaryInput, decode
 from transforms.reading.envelope import InvalidInput, parse_envelope, parse_timestamp
-from transforms.reading.paths import open_input, portable_path, readable
+from transforms.reading.paths import (
+    compression, open_input, open_stored, plain_name, portable_path, readable,
+)
 from transforms.runtime import progress
 
 log = logging.getLogger(__name__)
@@ -143,7 +145,7 @@ def list_inputs(inputs: Iterable[str]) -> list[InputFile]:
 
 
 def is_lines(source: str) -> bool:
-    return source.lower().endswith(LINES_SUFFIXES)
+    return plain_name(source).lower().endswith(LINES_SUFFIXES)
 
 
 class ReadFiles(beam.DoFn):
@@ -156,7 +158,7 @@ class ReadFiles(beam.DoFn):
     def process(self, item: InputFile) -> Iterator[RawInput]:
         self.files.inc()
         progress.add(progress.FILES_READ)
-        name = item.source.lower()
+        name = plain_name(item.source).lower()
         if is_lines(name):
             for line in self._lines(item):
                 progress.add(progress.INPUTS)
@@ -165,23 +167,49 @@ class ReadFiles(beam.DoFn):
         kind = "envelope" if name.endswith(ENVELOPE_SUFFIXES) else "text"
         if not name.endswith(SUPPORTED):
             kind = "unsupported"
-        with open_input(item.path) as handle:
-            # One byte past the limit is enough to know the input is too large.
-            raw = handle.read(self.max_bytes + 1)
+        try:
+            with open_input(item.path) as handle:
+                # One byte past the limit is enough to know the input is too large.
+                raw = handle.read(self.max_bytes + 1)
+        except Exception as error:  # noqa: BLE001 - no file may stop the run
+            yield self._unreadable(item, item.source, error)
+            return
         progress.add(progress.INPUTS)
         yield RawInput(source=item.source, raw=raw, kind=kind, order=item.source)
 
     def _lines(self, item: InputFile) -> Iterator[RawInput]:
-        with open_input(item.path) as handle:
-            head = handle.read(2)
-            if _utf16(head):
-                # UTF-16 lines cannot be split on the newline byte: decode the whole file.
-                text = decode(head + handle.read()).text.removesuffix("\n")
-                for number, line in enumerate(text.split("\n"), start=1):
-                    yield line_input(item.source, number, line.encode("utf-8"))
-                return
-            for number, line in lines_in_range(handle, 0, None, 0, self.max_bytes):
-                yield line_input(item.source, number, line)
+        number = 0
+        try:
+            with open_input(item.path) as handle:
+                head = handle.read(2)
+                if _utf16(head):
+                    # UTF-16 lines cannot be split on the newline byte: decode the whole file.
+                    text = decode(head + handle.read()).text.removesuffix("\n")
+                    for number, line in enumerate(text.split("\n"), start=1):
+                        yield line_input(item.source, number, line.encode("utf-8"))
+                    return
+            # Opened again rather than rewound: a decompressing stream may not seek.
+            with open_input(item.path) as handle:
+                for number, line in lines_in_range(handle, 0, None, 0, self.max_bytes):
+                    yield line_input(item.source, number, line)
+        except Exception as error:  # noqa: BLE001 - no file may stop the run
+            # The lines read so far stand; the rest of the file is one reject, named by
+            # the line where the damage starts.
+            yield self._unreadable(item, f"{item.source}#{number + 1}", error)
+
+    def _unreadable(self, item: InputFile, source: str, error: Exception) -> RawInput:
+        """A file that cannot be read, or read to its end (a damaged archive): a reject
+        that keeps the file's stored bytes (up to the size limit)."""
+        packed = compression(item.source)
+        what = f"read as {packed}" if packed else "read"
+        try:
+            with open_stored(item.path) as handle:
+                stored = handle.read(self.max_bytes)
+        except OSError:
+            stored = b""
+        return RawInput(source=source, raw=stored, kind="unsupported", order=source,
+                        problem=f"The file cannot be {what} ({type(error).__name__}: "
+                                f"{str(error)[:120]}); replace it with a whole copy.")
 
 
 def _utf16(head: bytes) -> bool:
@@ -201,12 +229,13 @@ def lines_in_range(handle: BinaryIO, start: int, end: int | None, newlines_befor
     A line longer than ``max_bytes`` is cut one byte past it (enough to reject it) and the
     rest skipped unread, so memory stays bounded whatever the file holds."""
     number = newlines_before + 1
-    handle.seek(max(start - 1, 0))
-    if start > 0 and handle.read(1) != b"\n":
-        # The line under way at ``start`` belongs to the range before this one.
-        if not _skip_line(handle):
-            return
-        number += 1
+    if start > 0:
+        handle.seek(start - 1)
+        if handle.read(1) != b"\n":
+            # The line under way at ``start`` belongs to the range before this one.
+            if not _skip_line(handle):
+                return
+            number += 1
     while end is None or handle.tell() < end:
         line = handle.readline(max_bytes + 2)
         if not line:
@@ -254,7 +283,8 @@ class PlanReads(beam.DoFn):
     def process(self, item: InputFile) -> Iterator[InputFile]:
         self.files.inc()
         progress.add(progress.FILES_FOUND)
-        if not is_lines(item.source) or item.size <= self.range_bytes or self._utf16(item):
+        if (not is_lines(item.source) or item.size <= self.range_bytes
+                or compression(item.source) or self._utf16(item)):
             yield item
             return
         for start in range(0, item.size, self.range_bytes):
@@ -384,7 +414,8 @@ def to_article(item: RawInput, ingested_at: datetime, max_bytes: int) -> Article
         )
     if item.kind == "unsupported":
         raise InvalidInput(
-            "The file type is not supported; give articles as .txt, .json or .jsonl files."
+            "The file type is not supported; give articles as .txt, .json or .jsonl files "
+            "(also compressed: .gz, .bz2, .xz, .zst)."
         )
     if not item.raw.strip():
         raise InvalidInput("The input is empty or only whitespace, so there is no article.")

@@ -1,8 +1,14 @@
+import bz2
+import gzip
+import lzma
 import os
 
 import pytest
+import zstandard
 
-from transforms.reading.paths import local_path, open_input, portable_path, readable
+from transforms.reading.paths import (
+    compression, local_path, open_input, open_stored, plain_name, portable_path, readable,
+)
 
 LATIN1 = os.fsdecode(b"/data/caf\xe9 \xff.txt")
 
@@ -30,3 +36,26 @@ def test_a_file_with_a_latin1_name_is_opened_from_its_portable_form(tmp_path):
         handle.write(b"bytes")
     with open_input(portable_path(path)) as handle:
         assert handle.read() == b"bytes"
+
+
+@pytest.mark.parametrize("suffix,pack", [
+    (".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress),
+    (".zst", lambda data: zstandard.ZstdCompressor().compress(data)),
+])
+def test_a_compressed_input_is_read_decompressed_by_line(tmp_path, suffix, pack):
+    data = b"".join(b'{"text": "line %d"}\n' % n for n in range(3000))
+    path = str(tmp_path / f"feed.jsonl{suffix}")
+    with open(path, "wb") as handle:
+        handle.write(pack(data))
+    assert compression(path) and plain_name("feed.jsonl" + suffix) == "feed.jsonl"
+    with open_input(path) as handle:
+        first = handle.readline(8)
+        assert first == b'{"text":'
+        assert first + handle.readline() + handle.read() == data
+    with open(path, "rb") as stored, open_stored(path) as handle:
+        assert handle.read() == stored.read()
+
+
+def test_an_uncompressed_name_is_its_own_plain_name():
+    assert compression("a.jsonl") is None and plain_name("a.jsonl") == "a.jsonl"
+    assert plain_name("archive.tar") == "archive.tar"
