@@ -1,6 +1,7 @@
 """An article envelope, ``{"text": ..., "title"?, "url"?, "source"?, "published_at"?,
 "language"?}``: a ``.json`` file, a ``.jsonl`` line or a Kafka value, checked the same
-way wherever it is read. Beam-free, so ``copydesk produce`` refuses what batch would
+way wherever it is read; the names news-please, NewsAPI and others give these fields are
+read too (``OTHER_NAMES``). Beam-free, so ``copydesk produce`` refuses what batch would
 reject before sending it."""
 
 from __future__ import annotations
@@ -18,6 +19,23 @@ from schemas.records import DateOutOfRange, in_utc
 UNIX_SECONDS_START = 1e8
 UNIX_SECONDS_END = 1e11
 UNIX_MILLISECONDS_END = 1e14
+
+
+# The names other tools give an envelope's fields, tried in order when the field itself is
+# absent or null: news-please (maintext, date_publish, source_domain), NewsAPI (content,
+# publishedAt, and a source object with a name), feeds turned into JSON (link, pubDate),
+# Hugging Face's cc_news (date, domain).
+OTHER_NAMES = {
+    "text": ("maintext", "content", "body", "article", "article_text", "full_text"),
+    "title": ("headline",),
+    "url": ("link",),
+    "source": ("source_domain", "domain", "publisher"),
+    "published_at": ("date_publish", "publishedAt", "pubDate", "published", "date"),
+    "language": ("lang",),
+}
+# Under this key ``with_own_names`` says which field stood in for which.
+READ_FROM = "_read_from"
+_TEXT_NAMES = ", ".join(OTHER_NAMES["text"])
 
 
 class InvalidInput(ValueError):
@@ -38,8 +56,10 @@ def parse_envelope(text: str | bytes) -> dict:
         raise InvalidInput("The input is not UTF-8 JSON; fix it or remove it.") from None
     if not isinstance(envelope, dict):
         raise InvalidInput("The JSON is not an object; an article envelope is {\"text\": ...}.")
+    envelope = with_own_names(envelope)
     if not isinstance(envelope.get("text"), str):
-        raise InvalidInput("The JSON object has no \"text\" string, so there is no article.")
+        raise InvalidInput("The JSON object has no \"text\" string (nor " + _TEXT_NAMES
+                           + "), so there is no article.")
     stamp = envelope.get("published_at")
     if stamp is not None:
         try:
@@ -47,6 +67,28 @@ def parse_envelope(text: str | bytes) -> dict:
         except DateOutOfRange as error:
             raise InvalidInput(str(error)) from None
     return envelope
+
+
+def with_own_names(envelope: dict) -> dict:
+    """The envelope with copydesk's field names, each taken from its first other name that
+    holds a value when it has none itself (``READ_FROM`` records which); a publisher given
+    as an object (NewsAPI's ``{"name": "BBC News"}``) is its name."""
+    found = dict(envelope)
+    read_from = {}
+    for field, others in OTHER_NAMES.items():
+        if found.get(field) is None:
+            for other in others:
+                value = envelope.get(other)
+                if value is not None and (field != "text" or isinstance(value, str)):
+                    found[field], read_from[field] = value, other
+                    break
+    source = found.get("source")
+    if isinstance(source, dict) and isinstance(source.get("name"), str):
+        found["source"] = source["name"]
+        read_from["source"] = read_from.get("source", "source") + ".name"
+    if read_from:
+        found[READ_FROM] = read_from
+    return found
 
 
 def parse_timestamp(value: object, what: str = "The published_at date"

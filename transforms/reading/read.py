@@ -25,7 +25,7 @@ from apache_beam.metrics import Metrics
 from schemas.records import Article, RawInput, Reject, Repair, stable_id
 from transforms.decoding.charset_hints import declared_in_envelope, declared_in_markup
 from transforms.decoding.decoder import BinaryInput, decode
-from transforms.reading.envelope import InvalidInput, parse_envelope, parse_timestamp
+from transforms.reading.envelope import READ_FROM, InvalidInput, parse_envelope, parse_timestamp
 from transforms.reading.paths import (
     compression, open_input, open_stored, plain_name, portable_path, readable,
 )
@@ -466,6 +466,8 @@ def _apply_envelope(article: Article, text: str) -> None:
     article.url = _string(envelope, "url") or article.url
     article.publisher_id = _string(envelope, "source") or article.publisher_id
     article.language_hint = _string(envelope, "language") or article.language_hint
+    for field, other in envelope.get(READ_FROM, {}).items():
+        article.repairs.append(Repair("metadata", other, f"the envelope's {other} read as {field}"))
     stamp = envelope.get("published_at")
     if stamp is not None:
         article.published_at, note = parse_timestamp(stamp)
