@@ -30,7 +30,7 @@ from transforms.reading.read import DEFAULT_MAX_BYTES, DecodeInputs, ReadInputs
 from transforms.repair.repair import RepairText
 from transforms.runtime import dofn_specs, progress
 from transforms.state.spec import DEFAULT_NEAR_COPY_DAYS, StateSpec
-from transforms.writing.write import WriteDatePartitions, WriteMicroBatch, written_files
+from transforms.writing.write import WriteDatePartitions, WriteMicroBatch, written_rejects
 
 log = logging.getLogger(__name__)
 
@@ -247,8 +247,11 @@ class RecordsPipeline:
     def run(self, records: list[RawInput], file_stem: str, ingested_at: datetime) -> BatchResult:
         started = time.monotonic()
         result = self._graph.run(records, file_stem, ingested_at)
-        # The streaming worker reads its rejects back for the dead-letter topic.
-        return _result(result, time.monotonic() - started, written_files(self.output, file_stem))
+        found = _result(result, time.monotonic() - started)
+        if found.counts.get("rejects"):
+            # The streaming worker reads its rejects back for the dead-letter topic.
+            found.files = written_rejects(self.output, file_stem, ingested_at)
+        return found
 
     def close(self) -> None:
         self._graph.close()

@@ -3,6 +3,6 @@
 
 from transforms.runtime.face import lazy_face
 
-_NAMES = {"WriteDatePartitions": "write", "written_files": "write"}
+_NAMES = {"WriteDatePartitions": "write", "written_rejects": "write"}
 __all__ = sorted(_NAMES)
 __getattr__ = lazy_face(__name__, _NAMES)

@@ -15,6 +15,7 @@ import re
 import uuid
 import zlib
 from collections import Counter, defaultdict
+from datetime import datetime
 from typing import Iterable, Iterator
 
 import apache_beam as beam
@@ -23,7 +24,7 @@ import pyarrow.parquet as pq
 from apache_beam.metrics import Metrics
 
 from schemas.arrow import TABLES, to_table
-from schemas.records import Article, Reject
+from schemas.records import Article, Reject, partition_date
 
 ROWS_PER_FILE = 50_000
 COMPRESSION = "zstd"
@@ -223,10 +224,15 @@ def _of_stem(infos: Iterable[pafs.FileInfo], stem: str, keep: set[str],
     )
 
 
-def written_files(output: str, stem: str) -> list[str]:
-    """The dataset files a run with this stem left (the streaming worker reads its rejects)."""
+def written_rejects(output: str, stem: str, ingested_at: datetime) -> list[str]:
+    """The rejects files a run with this stem wrote (the streaming worker reads them back
+    for its dead letters). A reject's partition is the date it was ingested, so one folder
+    is listed, not the dataset a long-lived worker grows by a file or more each batch."""
     fs, root = filesystem(output)
-    return stale_files(fs, root, stem, keep=set())
+    folder = posixpath.join(root, "rejects", f"date={partition_date(None, ingested_at)}")
+    if fs.get_file_info(folder).type != pafs.FileType.Directory:
+        return []
+    return _of_stem(fs.get_file_info(pafs.FileSelector(folder)), stem, set(), temporary=False)
 
 
 class WriteDatePartitions(beam.PTransform):

@@ -11,7 +11,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 
 from schemas.arrow import ARTICLES, REJECTS
 from schemas.records import Article, Entity, Reject, Repair
-from transforms.writing.write import WriteDatePartitions, WriteMicroBatch, shard_of, written_files
+from transforms.writing.write import WriteDatePartitions, WriteMicroBatch, shard_of, written_rejects
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)
 Writer = WriteDatePartitions
@@ -99,7 +99,17 @@ def test_other_stems_are_left_alone(tmp_path, records):
     write(tmp_path, "batch-x", *records)
     write(tmp_path, "kafka-t-0", [article(500, 0)], [])
     assert read(tmp_path, "articles").num_rows == 21
-    assert len(written_files(str(tmp_path), "kafka-t-0")) == 1
+    assert read(tmp_path, "rejects").num_rows == 1
+
+
+def test_the_rejects_a_stem_wrote_are_found_in_its_ingestion_date_alone(tmp_path, records):
+    articles, rejects = records
+    write(tmp_path, "kafka-t-0", articles, rejects)
+    write(tmp_path, "kafka-t-1", [], [Reject("r2", "b.bin", "Binary.", b"\x00", NOW)])
+    [found] = written_rejects(str(tmp_path), "kafka-t-0", NOW)
+    assert "/rejects/date=" + NOW.date().isoformat() + "/kafka-t-0-" in found
+    assert written_rejects(str(tmp_path), "kafka-t-0", NOW + timedelta(days=1)) == []
+    assert written_rejects(str(tmp_path), "kafka-t-9", NOW) == []
 
 
 def test_a_crashed_writers_temporary_file_is_cleaned_up(tmp_path, records):
