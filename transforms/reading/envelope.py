@@ -54,6 +54,9 @@ def parse_envelope(text: str | bytes) -> dict:
         ) from None
     except UnicodeDecodeError:
         raise InvalidInput("The input is not UTF-8 JSON; fix it or remove it.") from None
+    except RecursionError:
+        raise InvalidInput("The JSON is nested too deeply to read; an article envelope is "
+                           "a flat {\"text\": ...}.") from None
     if not isinstance(envelope, dict):
         raise InvalidInput("The JSON is not an object; an article envelope is {\"text\": ...}.")
     envelope = with_own_names(envelope)

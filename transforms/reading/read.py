@@ -30,6 +30,7 @@ from transforms.reading.paths import (
     compression, open_input, open_stored, plain_name, portable_path, readable,
 )
 from transforms.runtime import progress
+from transforms.runtime.outage import short_error
 
 log = logging.getLogger(__name__)
 
@@ -404,7 +405,19 @@ class DecodeInput(beam.DoFn):
 
 
 def to_article(item: RawInput, ingested_at: datetime, max_bytes: int) -> Article:
-    """The article an input decodes to; ``InvalidInput`` saying why it cannot be one."""
+    """The article an input decodes to; ``InvalidInput`` saying why it cannot be one,
+    also when reading it fails in a way nobody foresaw: no one input may stop a run."""
+    try:
+        return _to_article(item, ingested_at, max_bytes)
+    except InvalidInput:
+        raise
+    except Exception as error:  # noqa: BLE001 - the input is set aside, the run goes on
+        log.warning("input %s could not be read", item.source, exc_info=True)
+        raise InvalidInput(f"copydesk failed to read this input ({short_error(error)}); it is "
+                           f"set aside here so that the run goes on.") from None
+
+
+def _to_article(item: RawInput, ingested_at: datetime, max_bytes: int) -> Article:
     if item.problem:
         raise InvalidInput(item.problem)
     if len(item.raw) > max_bytes:

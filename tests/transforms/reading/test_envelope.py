@@ -53,3 +53,22 @@ def test_a_text_of_another_kind_is_passed_over_and_none_at_all_is_a_reject():
     assert parse_envelope(json.dumps({"content": ["a", "list"], "body": "The body."}))["text"] == "The body."
     with pytest.raises(InvalidInput, match=r'no "text" string \(nor maintext, content'):
         parse_envelope(json.dumps({"title": "Only a title", "description": "and a summary"}))
+
+
+def test_json_nested_past_python_s_limit_is_a_reject_not_a_crash():
+    deep = '{"text": "Oslo.", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(InvalidInput, match="nested too deeply"):
+        parse_envelope(deep)
+    with pytest.raises(InvalidInput, match="nested too deeply"):
+        to_article(RawInput("deep.json", deep.encode(), kind="envelope"), NOW, 10**7)
+
+
+def test_a_failure_nobody_foresaw_sets_the_input_aside_with_its_reason(monkeypatch):
+    import transforms.reading.read as read
+
+    def broken(raw, hint=None):
+        raise RuntimeError("decoder exploded")
+
+    monkeypatch.setattr(read, "decode", broken)
+    with pytest.raises(InvalidInput, match=r"copydesk failed to read this input \(.*decoder exploded"):
+        to_article(RawInput("a.txt", b"Some text."), NOW, 10**6)
