@@ -472,6 +472,10 @@ def _hint(item: RawInput) -> str | None:
     return declared_in_markup(item.raw)
 
 
+# NewsAPI's "content" ends with how much it left out: "... lost the vote… [+2312 chars]".
+_TRUNCATED = re.compile(r"\s*\[\+\d+ chars\]\s*$")
+
+
 def _apply_envelope(article: Article, text: str) -> None:
     envelope = parse_envelope(text)
     article.text = envelope["text"]
@@ -479,6 +483,11 @@ def _apply_envelope(article: Article, text: str) -> None:
     article.url = _string(envelope, "url") or article.url
     article.publisher_id = _string(envelope, "source") or article.publisher_id
     article.language_hint = _string(envelope, "language") or article.language_hint
+    cut = _TRUNCATED.search(article.text)
+    if cut:
+        article.text = article.text[:cut.start()]
+        article.repairs.append(Repair("boilerplate", cut.group(), "removed a news API's truncation "
+                                      "marker: the source sent only the start of the article"))
     for field, other in envelope.get(READ_FROM, {}).items():
         article.repairs.append(Repair("metadata", other, f"the envelope's {other} read as {field}"))
     stamp = envelope.get("published_at")

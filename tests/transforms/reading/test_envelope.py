@@ -14,7 +14,8 @@ NEWS_PLEASE = {"title": "Flood in Valencia", "maintext": "Water rose in Valencia
                "text": None, "description": None, "date_publish": "2024-10-29 18:00:00",
                "source_domain": "elpais.com", "url": "https://elpais.com/a", "language": "es"}
 NEWSAPI = {"source": {"id": None, "name": "BBC News"}, "author": None, "title": "Vote in Leeds",
-           "description": "A short summary.", "content": "The council in Leeds voted 7 to 2.",
+           "description": "A short summary.",
+           "content": "The council in Leeds voted 7 to 2. [+2312 chars]",
            "publishedAt": "2024-05-01T10:00:00Z", "url": "https://bbc.test/a"}
 FEED = {"headline": "Oslo budget", "body": "The budget in Oslo grew.",
         "pubDate": "Tue, 10 Jun 2003 04:00:00 GMT", "link": "https://x.test/a"}
@@ -72,3 +73,10 @@ def test_a_failure_nobody_foresaw_sets_the_input_aside_with_its_reason(monkeypat
     monkeypatch.setattr(read, "decode", broken)
     with pytest.raises(InvalidInput, match=r"copydesk failed to read this input \(.*decoder exploded"):
         to_article(RawInput("a.txt", b"Some text."), NOW, 10**6)
+
+
+def test_a_news_api_s_truncation_marker_is_removed_and_said():
+    found = article(NEWSAPI)
+    assert found.text == "The council in Leeds voted 7 to 2."
+    assert [r.text for r in found.repairs if r.kind == "boilerplate"] == [" [+2312 chars]"]
+    assert article({"text": "A story about [+5 chars] in the middle."}).text.endswith("middle.")
