@@ -1,6 +1,10 @@
 """Kafka fixtures. Apache Kafka (one KRaft node, the release pinned in
 tests/apache_kafka/pom.xml) starts only for tests that ask for it, once per session, on free
-loopback ports; a failing test's report ends with what the broker logged during it."""
+loopback ports; a failing test's report ends with what the broker logged during it.
+
+Hypothesis: no per-example deadline (a pause of the shared machine is not a failure of the
+code), and under CI (``CI`` set) the examples are derandomized, so a run on a clean clone
+draws the same examples every time; elsewhere each run draws new ones."""
 
 from __future__ import annotations
 
@@ -8,6 +12,11 @@ import itertools
 import os
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("copydesk", deadline=None, print_blob=True,
+                          derandomize=bool(os.environ.get("CI")))
+settings.load_profile("copydesk")
 
 _topics = itertools.count()
 _broker_log_start = pytest.StashKey[int]()
