@@ -81,9 +81,8 @@ def with_own_names(envelope: dict) -> dict:
     for field, others in OTHER_NAMES.items():
         if found.get(field) is None:
             for other in others:
-                value = envelope.get(other)
-                if value is not None and (field != "text" or isinstance(value, str)):
-                    found[field], read_from[field] = value, other
+                if _usable(field, envelope.get(other)):
+                    found[field], read_from[field] = envelope[other], other
                     break
     source = found.get("source")
     if isinstance(source, dict) and isinstance(source.get("name"), str):
@@ -92,6 +91,16 @@ def with_own_names(envelope: dict) -> dict:
     if read_from:
         found[READ_FROM] = read_from
     return found
+
+
+def _usable(field: str, value: object) -> bool:
+    """A value another name holds that can stand for ``field``: a string, a date also as a
+    number, a publisher also as an object with a name (not NYT's ``{"main": ...}`` headline)."""
+    if isinstance(value, str):
+        return True
+    if field == "published_at":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return field == "source" and isinstance(value, dict) and isinstance(value.get("name"), str)
 
 
 def parse_timestamp(value: object, what: str = "The published_at date"

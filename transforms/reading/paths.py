@@ -63,8 +63,8 @@ def plain_name(name: str) -> str:
 @contextmanager
 def open_input(path: str) -> Iterator[BinaryIO]:
     """An input file (a path as the pipeline carries it) opened for reading, decompressed
-    when its suffix names a compression (a stream with ``readline(size)`` and a rewind, as
-    the readers need)."""
+    when its suffix names a compression (a stream with ``readline(size)``, as the line
+    reader needs; only an uncompressed file is read in ranges, so only it must seek)."""
     with open_stored(path) as stored:
         packed = compression(local_path(path))
         if packed is None:

@@ -202,7 +202,8 @@ class ReadFiles(beam.DoFn):
         """A file that cannot be read, or read to its end (a damaged archive): a reject
         that keeps the file's stored bytes (up to the size limit)."""
         packed = compression(item.source)
-        what = f"read as {packed}" if packed else "read"
+        what, fix = ((f"read as {packed}", "replace it with a whole copy") if packed
+                     else ("read", "check that it can be read"))
         try:
             with open_stored(item.path) as handle:
                 stored = handle.read(self.max_bytes)
@@ -210,7 +211,7 @@ class ReadFiles(beam.DoFn):
             stored = b""
         return RawInput(source=source, raw=stored, kind="unsupported", order=source,
                         problem=f"The file cannot be {what} ({type(error).__name__}: "
-                                f"{str(error)[:120]}); replace it with a whole copy.")
+                                f"{str(error)[:120]}); {fix}.")
 
 
 def _utf16(head: bytes) -> bool:

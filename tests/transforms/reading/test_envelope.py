@@ -80,3 +80,10 @@ def test_a_news_api_s_truncation_marker_is_removed_and_said():
     assert found.text == "The council in Leeds voted 7 to 2."
     assert [r.text for r in found.repairs if r.kind == "boilerplate"] == [" [+2312 chars]"]
     assert article({"text": "A story about [+5 chars] in the middle."}).text.endswith("middle.")
+
+
+def test_another_name_stands_in_only_with_a_value_of_the_field_s_kind():
+    found = with_own_names({"content": "Text.", "headline": {"main": "NYT's headline object"},
+                            "title": None, "date": 1700000000, "domain": ["a", "b"]})
+    assert "title" not in found[READ_FROM] and found["title"] is None
+    assert found[READ_FROM] == {"text": "content", "published_at": "date"}
