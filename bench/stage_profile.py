@@ -8,7 +8,8 @@ the thread is doing then:
 
 * the stage: Beam's state tracker names the step being run ("Repair/CleanCharacters"),
   whose first part is the stage's label in ``pipelines.batch.build``; within "Entities",
-  the knowledge recogniser's own code is counted apart from spaCy's;
+  the knowledge recogniser's own code and copydesk's entity rules are counted apart from
+  spaCy's;
 * Beam's work between stages, from the Python frames on the stack: decoding a fused
   stage's input or encoding its output (``bundle_processor``'s data operations, the
   records' ``__reduce__``), the runner grouping encoded records by key (the shuffle), or
@@ -45,14 +46,16 @@ STAGES = {
     "Tagged": "summary and progress",
 }
 KNOWLEDGE_MODULES = ("gazetteer.py", "name_context.py", "knowledge.py")
+MODEL_PACKAGES = ("spacy", "thinc")
 ROWS = (
     "read + decode", "repair", "language", "near-copies", "entities: spaCy",
-    "entities: knowledge", "entities: canonical names", "write", "summary and progress",
+    "entities: knowledge", "entities: rules and glue", "entities: canonical names", "write",
+    "summary and progress",
     "Beam: encode and decode between stages", "Beam: shuffle (the runner grouping by key)",
     "Beam: dispatch, joins and combiners inside steps",
     "fixed: imports", "fixed: model and index loading", "fixed: graph, translation, runner set-up",
 )
-PER_ARTICLE = ROWS[:12]
+PER_ARTICLE = ROWS[:13]
 # Functions that only encode or decode a record, whoever called them.
 CODING = {("records.py", "__reduce__"), ("<string>", "__init__"), ("copyreg.py", "__reduce_ex__"),
           ("copyreg.py", "__newobj__"), ("dataclasses.py", "_dataclass_getstate"),
@@ -166,18 +169,24 @@ def classify(stack: list[tuple[str, str]], step: str | None) -> str:
         if step is None:  # a stage's DoFns being unpickled and set up
             return "fixed: graph, translation, runner set-up"
         row = STAGES.get(step.split("/")[0], "summary and progress")
-        if row == "entities: spaCy" and _in_knowledge(stack):
-            return "entities: knowledge"
+        if row == "entities: spaCy":
+            return _entities_row(stack)
         return row
     return "fixed: graph, translation, runner set-up"
 
 
-def _in_knowledge(stack: list[tuple[str, str]]) -> bool:
-    """Whether the innermost copydesk frame is the knowledge recogniser's."""
+def _entities_row(stack: list[tuple[str, str]]) -> str:
+    """Inside the entity stage: spaCy (or thinc) below the innermost copydesk frame, else
+    the knowledge recogniser's modules, else copydesk's own rules and the glue around the
+    model (consistency, sports tables, companies, turning spans into entities)."""
     for path, _ in stack:
-        if path.startswith(REPO_ROOT):
-            return os.path.basename(path) in KNOWLEDGE_MODULES
-    return False
+        if any(f"{os.sep}{package}{os.sep}" in path for package in MODEL_PACKAGES):
+            return "entities: spaCy"
+        if path.startswith(REPO_ROOT) and "site-packages" not in path:
+            if os.path.basename(path) in KNOWLEDGE_MODULES:
+                return "entities: knowledge"
+            return "entities: rules and glue"
+    return "entities: spaCy"
 
 
 def table(profile: dict) -> str:

@@ -43,6 +43,14 @@ def test_own_code_goes_to_its_stage_and_the_recogniser_apart_from_spacy():
     step = "Entities/RunInference/BeamML_RunInference"
     assert classify(spacy, step) == "entities: spaCy"
     assert classify(knowledge, step) == "entities: knowledge"
+    # copydesk's own entity rules, and the standard library under them, are not spaCy's.
+    rules = frames(("/usr/lib/python3.11/re/__init__.py", "finditer"),
+                   (f"{OWN}/entities/sports.py", "teams"), *spacy[1:])
+    assert classify(rules, step) == "entities: rules and glue"
+    # numpy under thinc is the model's; under the recogniser it is the recogniser's.
+    numpy = ("/venv/lib/python3.11/site-packages/numpy/core/numeric.py", "dot")
+    assert classify(frames(numpy, *spacy), step) == "entities: spaCy"
+    assert classify(frames(numpy, *knowledge), step) == "entities: knowledge"
     assert classify(frames((f"{OWN}/repair/repair.py", "clean_text")), "Repair/CleanCharacters") == "repair"
     assert classify(frames((f"{OWN}/language/detect.py", "detect")), "Language/Detect") == "language"
 
