@@ -29,7 +29,8 @@ from schemas.records import Entity
 from transforms.entities.companies import companies, short_names
 from transforms.entities.sports import teams, without_column_heads
 from transforms.entities.spans import (DATELINE, NAME_LABELS, PLACE_BEFORE, PLACE_LABELS,
-                                       WORD, bare, overlaps, stands_apart, word_before)
+                                       WORD, bare, overlaps, stands_apart, whole_word_matches,
+                                       word_before)
 
 # A dateline opens the body, or one of its first lines when a headline and a byline come
 # before it in the text.
@@ -237,19 +238,16 @@ def _propagate(fields: dict[str, str], entities: list[Entity],
         wanted.setdefault(name, label)
         if not name.isupper():
             wanted.setdefault(name.upper(), label)
-    pattern = re.compile(r"(?<![\w.'’-])(?:" + "|".join(
-        re.escape(n) for n in sorted(wanted, key=len, reverse=True)) + r")(?![\w’]|'\w|-\w)")
+    longest_first = sorted(wanted, key=len, reverse=True)
     added = list(entities)
     for field, text in fields.items():
         # In a Title Case headline a capitalised neighbour says nothing.
         headline = field == "title" and _title_case(text)
         taken = sorted((e.start, e.end) for e in entities if e.field == field)
-        for match in pattern.finditer(text):
-            start, end = match.span()
+        for start, end, name in whole_word_matches(text, longest_first):
             if not overlaps(taken, start, end) and (
-                    headline or match.group().isupper() or stands_apart(text, start, end)):
-                added.append(Entity(match.group(), wanted[match.group()], start, end,
-                                    field=field))
+                    headline or name.isupper() or stands_apart(text, start, end)):
+                added.append(Entity(name, wanted[name], start, end, field=field))
     return added
 
 
