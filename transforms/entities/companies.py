@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 
 from schemas.records import Entity
-from transforms.entities.spans import NAME_LABELS, OPENING_WORDS, bare, overlaps, stands_apart
+from transforms.entities.spans import (NAME_LABELS, OPENING_WORDS, bare, overlaps, stands_apart,
+                                       whole_word_matches)
 
 # An acronym in brackets right after a name: "National Alliance (AN)".
 _ACRONYM_AFTER = re.compile(r" ?\( ?([A-Z][A-Z&]{1,7}) ?\)")
@@ -95,14 +96,12 @@ def short_names(fields: dict[str, str], entities: list[Entity],
     short -= {w for e in entities if e.label == "PERSON" for w in e.text.split()[1:]}
     if not short:
         return entities
-    pattern = re.compile(r"(?<![\w.'’-])(?:" + "|".join(
-        re.escape(n) for n in sorted(short, key=len, reverse=True)) + r")(?![\w’]|'\w|-\w)")
+    longest_first = sorted(short, key=len, reverse=True)
     changed = [Entity(e.text, "ORG", e.start, e.end, field=e.field)
                if e.text in short and e.label in NAME_LABELS else e for e in entities]
     for field, text in fields.items():
         taken = sorted((e.start, e.end) for e in changed if e.field == field)
-        for match in pattern.finditer(text):
-            start, end = match.span()
+        for start, end, name in whole_word_matches(text, longest_first):
             if not overlaps(taken, start, end) and stands_apart(text, start, end):
-                changed.append(Entity(match.group(), "ORG", start, end, field=field))
+                changed.append(Entity(name, "ORG", start, end, field=field))
     return changed
