@@ -100,8 +100,11 @@ def produce(broker, topic: str, messages, sent: Sent) -> None:
     for message in messages:
         by_codec[message[1]].append(message)
     for codec, batch in by_codec.items():
+        # Idempotent: a send retried after a lost answer (a broker just thawed) must not
+        # write the messages twice, or the topic holds offsets this record never saw.
         producer = Producer({"bootstrap.servers": broker.bootstrap_servers, "compression.type": codec,
-                             "linger.ms": 20, "message.max.bytes": 4 * MAX_BYTES})
+                             "linger.ms": 20, "message.max.bytes": 4 * MAX_BYTES,
+                             "enable.idempotence": True})
         for partition, _, kind, value, headers, key in batch:
             def delivered(error, message, kind=kind):
                 assert error is None, error
