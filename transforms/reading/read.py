@@ -160,7 +160,7 @@ class ReadFiles(beam.DoFn):
         self.files.inc()
         progress.add(progress.FILES_READ)
         name = plain_name(item.source).lower()
-        if is_lines(name):
+        if name.endswith(LINES_SUFFIXES):
             for line in self._lines(item):
                 progress.add(progress.INPUTS)
                 yield line
